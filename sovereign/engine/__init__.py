@@ -1,0 +1,1 @@
+"""Offline engine: the Pulumi mock runtime with a recording monitor (see ``recorder``)."""
