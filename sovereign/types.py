@@ -166,7 +166,9 @@ _BCP47 = re.compile(r"[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?")
 
 def _bcp47(value: str) -> str:
     if not _BCP47.fullmatch(value):
-        raise ValueError("must be a BCP-47 tag: language[-Script][-REGION], such as 'de', 'de-DE' or 'sr-Latn-RS'")
+        raise ValueError(
+            "must be a BCP-47 tag: language[-Script][-REGION], such as 'de', 'de-DE' or 'sr-Latn-RS'"
+        )
     return value
 
 

@@ -1,0 +1,384 @@
+"""Load a country: layer the YAML files, validate the result, check the sovereignty invariants.
+
+Layering, later wins: ``_defaults.yaml`` (organisation-wide) -> ``<cc>.yaml`` -> the file's
+``environments.<env>`` overrides. Mappings merge key by key; lists and scalars are replaced whole. Every
+problem of every layer is reported in one pass, located at the file and line the offending value came from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from sovereign.config.errors import ConfigError, PathParts, Problem, Violation, format_path
+from sovereign.config.schema import CountryConfig, ModelRegister
+from sovereign.config.yamlfile import YamlDocument, read_yaml
+from sovereign.types import Environment
+
+__all__ = [
+    "DEFAULTS_FILE",
+    "MODELS_FILE",
+    "CountryFile",
+    "country_files",
+    "default_config_dir",
+    "load_country",
+    "load_register",
+    "validate_files",
+]
+
+DEFAULTS_FILE = "_defaults.yaml"
+MODELS_FILE = "models.yaml"
+_CODE_FILE = re.compile(r"^[a-z]{2}\.yaml$")
+
+
+def default_config_dir() -> Path:
+    """``$SOVEREIGN_CONFIG_DIR`` if set, else ``country_configs/`` of the working tree holding this package."""
+    import os
+
+    override = os.environ.get("SOVEREIGN_CONFIG_DIR")
+    if override:
+        return Path(override)
+    here = Path(__file__).resolve().parents[2] / "country_configs"
+    return here if here.is_dir() else Path.cwd() / "country_configs"
+
+
+def country_files(config_dir: Path) -> list[Path]:
+    """Every country file (``<cc>.yaml``) in ``config_dir``, sorted by code."""
+    return sorted(p for p in config_dir.glob("*.yaml") if _CODE_FILE.match(p.name))
+
+
+@dataclass(frozen=True)
+class CountryFile:
+    """A parsed country file: its environments, ready to be layered per environment."""
+
+    code: str
+    doc: YamlDocument
+
+    @property
+    def environments(self) -> list[Environment]:
+        envs = self.doc.data.get("environments") if isinstance(self.doc.data, dict) else None
+        if not isinstance(envs, dict):
+            return []
+        return [Environment(e) for e in envs if e in Environment._value2member_map_]
+
+
+def _merge(
+    base: Any, base_loc: dict[PathParts, Any], over: Any, over_loc: dict[PathParts, Any], path: PathParts
+) -> Any:
+    """Deep-merge ``over`` onto ``base`` in place of ``base_loc`` (locations follow the value that wins)."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        merged = dict(base)
+        for key, value in over.items():
+            sub = (*path, key)
+            if key in merged:
+                merged[key] = _merge(merged[key], base_loc, value, over_loc, sub)
+            else:
+                merged[key] = value
+                _take_locations(base_loc, over_loc, sub)
+            if sub in over_loc:
+                base_loc[sub] = over_loc[sub]
+        return merged
+    _take_locations(base_loc, over_loc, path)
+    return over
+
+
+def _take_locations(target: dict[PathParts, Any], source: dict[PathParts, Any], prefix: PathParts) -> None:
+    n = len(prefix)
+    for key in [k for k in target if k[:n] == prefix and len(k) > n]:
+        del target[key]
+    target.update({k: v for k, v in source.items() if k[:n] == prefix})
+
+
+def _rebase(locations: dict[PathParts, Any], prefix: PathParts) -> dict[PathParts, Any]:
+    n = len(prefix)
+    return {k[n:]: v for k, v in locations.items() if k[:n] == prefix}
+
+
+def _structure_problem(doc: YamlDocument, path: PathParts, message: str, fix: str) -> Problem:
+    file, line = doc.line_of(path)
+    return Problem(file=file, line=line, path=format_path(path), message=message, fix=fix)
+
+
+def _read_layers(
+    config_dir: Path, country_path: Path
+) -> tuple[YamlDocument | None, YamlDocument | None, list[Problem]]:
+    problems: list[Problem] = []
+    defaults, found = read_yaml(config_dir / DEFAULTS_FILE)
+    problems += found
+    country, found = read_yaml(country_path)
+    problems += found
+    for doc in (defaults, country):
+        if doc is not None and not isinstance(doc.data, dict):
+            problems.append(
+                _structure_problem(
+                    doc,
+                    (),
+                    f"expected a mapping of settings (got a {type(doc.data).__name__})",
+                    "write 'key: value' lines",
+                )
+            )
+    if defaults is not None and isinstance(defaults.data, dict) and "environments" in defaults.data:
+        problems.append(
+            _structure_problem(
+                defaults,
+                ("environments",),
+                "environments are declared per country",
+                "move it to the country files",
+            )
+        )
+    return defaults, country, problems
+
+
+def _layer(defaults: YamlDocument, country: YamlDocument, env: Environment) -> YamlDocument:
+    """defaults -> country (without 'environments') -> environments.<env>, with merged locations."""
+    locations = dict(defaults.locations)
+    body = {k: v for k, v in country.data.items() if k != "environments"}
+    body_loc = {k: v for k, v in country.locations.items() if k[:1] != ("environments",)}
+    merged = _merge(dict(defaults.data), locations, body, body_loc, ())
+    override = (country.data.get("environments") or {}).get(env.value)
+    if isinstance(override, dict):
+        merged = _merge(
+            merged, locations, override, _rebase(country.locations, ("environments", env.value)), ()
+        )
+    return YamlDocument(file=country.file, data=merged, locations=locations)
+
+
+def load_register(config_dir: Path) -> tuple[ModelRegister | None, list[Problem]]:
+    """The model risk register, or the problems that make it unusable."""
+    doc, problems = read_yaml(config_dir / MODELS_FILE)
+    if doc is None:
+        return None, problems
+    try:
+        return ModelRegister.model_validate(doc.data), []
+    except ValidationError as exc:
+        return None, _pydantic_problems(doc, exc, ModelRegister)
+
+
+def validate_files(
+    paths: Iterable[Path] | None = None, *, config_dir: Path | None = None, as_of: dt.date | None = None
+) -> tuple[list[CountryConfig], list[Problem]]:
+    """Validate every environment of every given country file (default: all); never raises ConfigError."""
+    from sovereign.config.invariants import check_invariants
+
+    config_dir = config_dir or default_config_dir()
+    as_of = as_of or dt.date.today()
+    files = list(paths) if paths is not None else country_files(config_dir)
+    if not files:
+        return [], [
+            Problem(config_dir, None, "<directory>", "no country files found", "add '<cc>.yaml' files")
+        ]
+    register, problems = load_register(config_dir)
+    configs: list[CountryConfig] = []
+    for path in files:
+        found, file_problems = _validate_country_file(path, config_dir, as_of, register)
+        configs += found
+        problems += file_problems
+    return configs, problems
+
+
+def _validate_country_file(
+    path: Path, config_dir: Path, as_of: dt.date, register: ModelRegister | None
+) -> tuple[list[CountryConfig], list[Problem]]:
+    from sovereign.config.invariants import check_invariants
+
+    code = path.stem
+    if not _CODE_FILE.match(path.name):
+        return [], [
+            Problem(
+                path,
+                None,
+                "<file name>",
+                f"'{path.name}' is not named after a country",
+                "name it '<cc>.yaml', e.g. 'de.yaml'",
+            )
+        ]
+    defaults, country, problems = _read_layers(path.parent if path.parent.exists() else config_dir, path)
+    if defaults is None or country is None or problems:
+        return [], problems
+    envs = country.data.get("environments")
+    if not isinstance(envs, dict) or "prod" not in envs:
+        return [], [
+            _structure_problem(
+                country,
+                ("environments",),
+                "missing the 'prod' environment (allowed: prod, staging)",
+                "add 'environments: {prod: {}}' (overrides per environment; '{}' for none)",
+            )
+        ]
+    for env_name, override in envs.items():
+        if env_name not in Environment._value2member_map_:
+            problems.append(
+                _structure_problem(
+                    country,
+                    ("environments", env_name),
+                    f"unknown environment '{env_name}' (allowed: prod, staging)",
+                    "rename it to 'prod' or 'staging', or remove it",
+                )
+            )
+        elif override is not None and not isinstance(override, dict):
+            problems.append(
+                _structure_problem(
+                    country,
+                    ("environments", env_name),
+                    "expected a mapping of overrides",
+                    "write '{}' for none",
+                )
+            )
+    if "country" in country.data or "environment" in country.data:
+        problems.append(
+            _structure_problem(
+                country,
+                ("country",) if "country" in country.data else ("environment",),
+                "set from the file name and the 'environments' key, not written in the file",
+                "remove this key",
+            )
+        )
+    if problems:
+        return [], problems
+    configs: list[CountryConfig] = []
+    for env in CountryFile(code, country).environments:
+        layered = _layer(defaults, country, env)
+        data = {**layered.data, "country": code, "environment": env.value}
+        try:
+            config = CountryConfig.model_validate(data)
+        except ValidationError as exc:
+            problems += _pydantic_problems(layered, exc, CountryConfig, env)
+            continue
+        if register is None:
+            continue  # the register's own problems are already reported
+        violations = check_invariants(config, register, as_of)
+        problems += [_locate(layered, v, env) for v in violations]
+        if not violations:
+            configs.append(config)
+    return configs, problems
+
+
+def load_country(
+    code: str,
+    environment: Environment | str,
+    *,
+    config_dir: Path | None = None,
+    as_of: dt.date | None = None,
+) -> CountryConfig:
+    """Load one country-environment; raise :class:`ConfigError` with every problem found."""
+    config_dir = config_dir or default_config_dir()
+    env = Environment(environment)
+    path = config_dir / f"{code}.yaml"
+    if not path.exists():
+        known = ", ".join(p.stem for p in country_files(config_dir)) or "none"
+        raise ConfigError(
+            [
+                Problem(
+                    path,
+                    None,
+                    "<file>",
+                    f"no country file for '{code}' (known: {known})",
+                    "run 'sovereign new-country'",
+                )
+            ]
+        )
+    configs, problems = validate_files([path], config_dir=config_dir, as_of=as_of)
+    if problems:
+        raise ConfigError(problems)
+    for config in configs:
+        if config.environment == env:
+            return config
+    raise ConfigError(
+        [
+            Problem(
+                path,
+                None,
+                "environments",
+                f"no '{env.value}' environment",
+                f"add 'environments.{env.value}: {{}}'",
+            )
+        ]
+    )
+
+
+def _locate(doc: YamlDocument, violation: Violation, env: Environment) -> Problem:
+    file, line = doc.line_of(violation.path)
+    return Problem(
+        file, line, format_path(violation.path), f"[{env.value}] {violation.message}", violation.fix
+    )
+
+
+# --- pydantic errors -> problems -------------------------------------------------------------------------------
+
+
+def _pydantic_problems(
+    doc: YamlDocument, exc: ValidationError, root: type[BaseModel], env: Environment | None = None
+) -> list[Problem]:
+    problems = []
+    prefix = f"[{env.value}] " if env else ""
+    for error in exc.errors(include_url=False):
+        loc: PathParts = tuple(error["loc"])
+        kind = error["type"]
+        got = error.get("input")
+        if kind == "missing":
+            message = "required setting is missing"
+            fix = f"add '{loc[-1]}' (see the config reference in README.md)"
+        elif kind == "extra_forbidden":
+            allowed = _fields_at(root, loc[:-1])
+            close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+            message = f"unknown setting '{loc[-1]}' (allowed: {', '.join(allowed)})"
+            fix = f"did you mean '{close[0]}'?" if close else "remove it"
+        else:
+            message = f"{error['msg']} (got {_show(got)})"
+            fix = _fix_hint(kind)
+        file, line = doc.line_of(loc)
+        problems.append(Problem(file, line, format_path(loc), prefix + message, fix))
+    return problems
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _fix_hint(kind: str) -> str:
+    if kind.endswith("_type") or kind in ("model_type", "list_type", "dict_type"):
+        return "use a value of the expected type"
+    if kind in ("enum", "literal_error"):
+        return "use one of the allowed values"
+    if kind.startswith(("greater", "less", "too_")):
+        return "use a value within the allowed range"
+    if kind == "string_pattern_mismatch":
+        return "use a value of the documented form"
+    return "correct the value"
+
+
+def _fields_at(model: type[BaseModel], loc: PathParts) -> list[str]:
+    """Field names of the model reached by following ``loc`` from ``model`` (for 'did you mean')."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = (
+            current.model_fields.get(part)
+            if isinstance(current, type) and issubclass(current, BaseModel)
+            else None
+        )
+        if field is None:
+            return []
+        current = _model_of(field.annotation)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _model_of(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None if get_origin(annotation) is None else None

@@ -1,0 +1,161 @@
+"""Render a commented country file and its stack file (``sovereign new-country``).
+
+The rendered file validates as written: it starts with the platform only (no assistant until a model in the
+risk register is approved for the country), secure defaults everywhere, and placeholders that are marked
+to be replaced before the first deployment (group object ids, approvers, OCI compartment).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from sovereign.catalogue import Region, regions_in_country
+from sovereign.types import Cloud, Environment
+
+__all__ = ["CountryTemplate", "render_country_file", "render_stack_file"]
+
+_DEFAULT_SIZES = {
+    Cloud.AZURE: ("Standard_D8ds_v5", "Standard_NC40ads_H100_v5", "key_vault_premium", "RSA-HSM", 3072),
+    Cloud.OCI: ("VM.Standard.E5.Flex", "VM.GPU.A10.2", "virtual_private_vault", "AES", 256),
+}
+
+
+def _placeholder_uuid(seed: str) -> str:
+    h = hashlib.sha256(seed.encode()).hexdigest()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
+
+
+@dataclass(frozen=True)
+class CountryTemplate:
+    code: str
+    display_name: str
+    cloud: Cloud
+    region: Region
+    secondary: Region | None = None
+    network_octet: int = 40
+    """Second octet of the 10.x.0.0/16 address space, so countries do not collide when peered."""
+    realm: str = "oc1"
+    gpu_size: str | None = None
+    system_size: str | None = None
+    extra_sections: list[str] = field(default_factory=list)
+
+
+def _secondary_for(region: Region) -> Region | None:
+    others = [r for r in regions_in_country(region.cloud, region.country, region.realm) if r.name != region.name]
+    return others[0] if others else None
+
+
+def template_for(code: str, display_name: str, cloud: Cloud, region: Region, octet: int) -> CountryTemplate:
+    return CountryTemplate(
+        code=code,
+        display_name=display_name,
+        cloud=cloud,
+        region=region,
+        secondary=_secondary_for(region),
+        network_octet=octet,
+        realm=region.realm or "oc1",
+    )
+
+
+def render_country_file(t: CountryTemplate) -> str:
+    system_size, gpu_size, tier, key_type, key_bits = _DEFAULT_SIZES[t.cloud]
+    system_size = t.system_size or system_size
+    gpu_size = t.gpu_size or gpu_size
+    o = t.network_octet
+    lines = [
+        "# yaml-language-server: $schema=../schema/country.schema.json",
+        f"# {t.display_name}: sovereign AI platform on {'Azure' if t.cloud == Cloud.AZURE else 'Oracle Cloud'}.",
+        "# Layered on _defaults.yaml; 'environments' holds per-environment overrides. Reference: README.md.",
+        f"display_name: {t.display_name}",
+        f"cloud: {t.cloud.value}",
+        "regions:",
+        f"  primary: {t.region.name}",
+    ]
+    if t.secondary:
+        lines.append(f"  secondary: {t.secondary.name}      # in-country disaster-recovery region")
+    if t.cloud == Cloud.OCI:
+        lines += [
+            "oci:",
+            f"  realm: {t.realm}",
+            "  # Replace both before the first deployment: your compartment OCID and Object Storage namespace.",
+            f"  parent_compartment_id: ocid1.compartment.{t.realm}..aaaaaaaa{t.code}sovereignplaceholder",
+            f"  tenancy_namespace: {t.code}sovereignns",
+        ]
+    pods = f"\n    pods: 10.{o}.64.0/18               # VCN-native pod networking" if t.cloud == Cloud.OCI else ""
+    lines += [
+        "network:",
+        f"  address_space: [10.{o}.0.0/16]",
+        "  subnets:",
+        f"    nodes: 10.{o}.0.0/20",
+        f"    api_server: 10.{o}.16.0/28",
+        f"    private_endpoints: 10.{o}.17.0/24",
+        f"    internal_load_balancers: 10.{o}.18.0/24" + pods,
+        f"  pod_cidr: 100.{64 + o % 64}.0.0/16",
+        "  service_cidr: 172.16.0.0/16",
+        "  egress:",
+        "    mode: none           # or allow_list with allowed_destinations; open egress cannot be configured",
+        "cluster:",
+        '  kubernetes_version: "1.34"',
+        "  system_pool:",
+        f"    vm_size: {system_size}",
+        "  gpu_pools:",
+        "    - name: gpu",
+        f"      vm_size: {gpu_size}",
+        "      node_count_min: 0",
+        "      node_count_max: 4",
+        "  confidential_tier: none     # confidential_vm | confidential_gpu (needed for high/critical models)",
+        "key_custody:",
+        f"  tier: {tier}",
+        f"  key_type: {key_type}",
+        f"  key_size_bits: {key_bits}",
+        "  rotation_days: 90",
+        "storage:",
+        "  stores:",
+        "    - name: weights",
+        "      purpose: model_weights",
+        "      redundancy: zone",
+        "    - name: audit",
+        "      purpose: audit_logs",
+        "      redundancy: zone",
+        "      immutable: true",
+        "      retention_days: 2555",
+        "registry:",
+        f"  name: {t.code}sovereignregistry",
+        "access:",
+        "  # Replace the placeholder groups and approvers before the first deployment.",
+        "  admin_groups:",
+        f"    - name: {t.code}-platform-admins",
+    ]
+    if t.cloud == Cloud.AZURE:
+        lines.append(f"      object_id: {_placeholder_uuid(t.code + '-admins')}")
+    lines += ["  break_glass_groups:", f"    - name: {t.code}-break-glass"]
+    if t.cloud == Cloud.AZURE:
+        lines.append(f"      object_id: {_placeholder_uuid(t.code + '-break-glass')}")
+    lines += [
+        "  operator_access_approvers: [security-officer@gov.example, platform-lead@gov.example]",
+        "audit_logging:",
+        "  retention_days: 730",
+        "# assistant: add 'deployments' and 'chat' once a model in models.yaml is approved for this country.",
+        *t.extra_sections,
+        "tags:",
+        f"  owner: {t.code}-platform-team",
+        f"  cost_centre: {t.code.upper()}-AI-001",
+        "  data_classification: confidential",
+        "environments:",
+        "  prod: {}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def render_stack_file(code: str, environment: Environment, cloud: Cloud, region: str) -> str:
+    """The Pulumi stack config: which country it plans and the provider region (credentials come from the
+    environment, never from this file)."""
+    provider = "azure-native:location" if cloud == Cloud.AZURE else "oci:region"
+    return (
+        f"# Stack {code}-{environment.value}: country_configs/{code}.yaml, environment '{environment.value}'.\n"
+        "config:\n"
+        f"  sovereign-ai:country: {code}\n"
+        f"  sovereign-ai:environment: {environment.value}\n"
+        f"  {provider}: {region}\n"
+    )
