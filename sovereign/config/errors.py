@@ -5,21 +5,27 @@ Only entry points (the CLI, the stack program) turn a :class:`ConfigError` into 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ConfigError", "Problem", "Violation", "format_path"]
+__all__ = ["ConfigError", "Problem", "Violation", "format_path", "merge_environments"]
 
 PathParts = tuple[str | int, ...]
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
 def format_path(parts: PathParts) -> str:
-    """('storage', 'stores', 0, 'redundancy') -> 'storage.stores[0].redundancy'."""
+    """('storage', 'stores', 0, 'redundancy') -> 'storage.stores[0].redundancy'; odd keys are quoted."""
     out = ""
     for part in parts:
         if isinstance(part, int):
             out += f"[{part}]"
+        elif not _PLAIN_KEY.fullmatch(str(part)):
+            out += f"[{str(part)!r}]"
         else:
             out += f".{part}" if out else str(part)
     return out or "<document>"
@@ -46,10 +52,24 @@ class Problem:
     path: str
     message: str
     fix: str
+    environments: tuple[str, ...] = ()
+    """The environments (prod, staging) in which the layered value is wrong; empty for whole-file problems."""
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else str(self.file)
-        return f"{where}: {self.path}: {self.message} — {self.fix}"
+        scope = f"[{', '.join(self.environments)}] " if self.environments else ""
+        return f"{where}: {self.path}: {scope}{self.message} — {self.fix}"
+
+
+def merge_environments(problems: Iterable[Problem]) -> list[Problem]:
+    """One problem per place: the same mistake seen in prod and staging is reported once, tagged with both."""
+    merged: dict[tuple, Problem] = {}
+    for p in problems:
+        key = (p.file, p.line, p.path, p.message, p.fix)
+        seen = merged.get(key)
+        envs = tuple(dict.fromkeys((*(seen.environments if seen else ()), *p.environments)))
+        merged[key] = Problem(p.file, p.line, p.path, p.message, p.fix, envs)
+    return list(merged.values())
 
 
 class ConfigError(Exception):

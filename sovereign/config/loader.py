@@ -17,7 +17,7 @@ from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from sovereign.config.errors import ConfigError, PathParts, Problem, Violation, format_path
+from sovereign.config.errors import ConfigError, PathParts, Problem, Violation, format_path, merge_environments
 from sovereign.config.schema import CountryConfig, ModelRegister
 from sovereign.config.yamlfile import YamlDocument, read_yaml
 from sovereign.types import Environment
@@ -36,6 +36,7 @@ __all__ = [
 DEFAULTS_FILE = "_defaults.yaml"
 MODELS_FILE = "models.yaml"
 _CODE_FILE = re.compile(r"^[a-z]{2}\.yaml$")
+_INJECTED = ("country", "environment")
 
 
 def default_config_dir() -> Path:
@@ -165,8 +166,6 @@ def validate_files(
     paths: Iterable[Path] | None = None, *, config_dir: Path | None = None, as_of: dt.date | None = None
 ) -> tuple[list[CountryConfig], list[Problem]]:
     """Validate every environment of every given country file (default: all); never raises ConfigError."""
-    from sovereign.config.invariants import check_invariants
-
     config_dir = config_dir or default_config_dir()
     as_of = as_of or dt.date.today()
     files = list(paths) if paths is not None else country_files(config_dir)
@@ -179,7 +178,7 @@ def validate_files(
     for path in files:
         found, file_problems = _validate_country_file(path, config_dir, as_of, register)
         configs += found
-        problems += file_problems
+        problems += merge_environments(file_problems)
     return configs, problems
 
 
@@ -199,7 +198,9 @@ def _validate_country_file(
                 "name it '<cc>.yaml', e.g. 'de.yaml'",
             )
         ]
-    defaults, country, problems = _read_layers(path.parent if path.parent.exists() else config_dir, path)
+    # A file outside the config folder is layered on its own folder's defaults when it has them.
+    defaults_dir = path.parent if (path.parent / DEFAULTS_FILE).exists() else config_dir
+    defaults, country, problems = _read_layers(defaults_dir, path)
     if defaults is None or country is None or problems:
         return [], problems
     envs = country.data.get("environments")
@@ -317,7 +318,7 @@ def _pydantic_problems(
     doc: YamlDocument, exc: ValidationError, root: type[BaseModel], env: Environment | None = None
 ) -> list[Problem]:
     problems = []
-    prefix = f"[{env.value}] " if env else ""
+    envs = (env.value,) if env else ()
     for error in exc.errors(include_url=False):
         loc: PathParts = tuple(error["loc"])
         kind = error["type"]
@@ -326,15 +327,15 @@ def _pydantic_problems(
             message = "required setting is missing"
             fix = f"add '{loc[-1]}' (see the config reference in README.md)"
         elif kind == "extra_forbidden":
-            allowed = _fields_at(root, loc[:-1])
+            allowed = [f for f in _fields_at(root, loc[:-1]) if loc[:-1] or f not in _INJECTED]
             close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-            message = f"unknown setting '{loc[-1]}' (allowed: {', '.join(allowed)})"
+            message = f"unknown setting {str(loc[-1])!r} (allowed: {', '.join(allowed)})"
             fix = f"did you mean '{close[0]}'?" if close else "remove it"
         else:
             message = f"{error['msg']} (got {_show(got)})"
             fix = _fix_hint(kind)
         file, line = doc.line_of(loc)
-        problems.append(Problem(file, line, format_path(loc), prefix + message, fix))
+        problems.append(Problem(file, line, format_path(loc), message, fix, envs))
     return problems
 
 

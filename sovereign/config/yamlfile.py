@@ -8,6 +8,7 @@ we flatten its round-trip nodes to plain dicts/lists/scalars and a ``locations``
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,6 @@ def _problem(file: Path, line: int | None, message: str, fix: str) -> Problem:
 
 def read_yaml(file: Path) -> tuple[YamlDocument | None, list[Problem]]:
     """Parse ``file``; return the document, or None and the problems that stopped it."""
-    from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
@@ -74,9 +74,10 @@ def read_yaml(file: Path) -> tuple[YamlDocument | None, list[Problem]]:
         ]
     if "\x00" in text:
         return None, [_problem(file, None, "binary content (NUL byte)", "a country file must be YAML text")]
-    yaml = YAML(typ="rt")
     try:
-        node = yaml.load(text)
+        data, locations = _parse(text)
+    except _TooLarge as exc:
+        return None, [_problem(file, None, str(exc), "a country file is small; remove the repeated or nested part")]
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -84,21 +85,30 @@ def read_yaml(file: Path) -> tuple[YamlDocument | None, list[Problem]]:
         return None, [_problem(file, line, f"malformed YAML: {what}", "fix the YAML syntax at this line")]
     except (YAMLError, RecursionError, ValueError, TypeError) as exc:
         return None, [_problem(file, None, f"malformed YAML: {exc}", "fix the YAML syntax")]
+    if data is _EMPTY:
+        return None, [_problem(file, None, "the file is empty", "write the country's settings as a YAML mapping")]
+    return YamlDocument(file, data, {path: (file, line) for path, line in locations.items()}), []
+
+
+_EMPTY = object()
+
+
+@functools.lru_cache(maxsize=64)
+def _parse(text: str) -> tuple[Any, dict[PathParts, int]]:
+    """Parse once per distinct text (the register and defaults are read for every country).
+
+    Callers must treat the result as immutable: it is shared between calls.
+    """
+    from ruamel.yaml import YAML
+
+    node = YAML(typ="rt").load(text)
     if node is None:
-        return None, [
-            _problem(file, None, "the file is empty", "write the country's settings as a YAML mapping")
-        ]
-    doc = YamlDocument(file=file, data=None)
-    try:
-        doc.data = _flatten(node, (), doc, [0])
-    except _TooLarge as exc:
-        return None, [
-            _problem(file, None, str(exc), "a country file is small; remove the repeated or nested part")
-        ]
-    return doc, []
+        return _EMPTY, {}
+    locations: dict[PathParts, int] = {}
+    return _flatten(node, (), locations, [0]), locations
 
 
-def _flatten(node: Any, path: PathParts, doc: YamlDocument, count: list[int]) -> Any:
+def _flatten(node: Any, path: PathParts, locations: dict[PathParts, int], count: list[int]) -> Any:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     count[0] += 1
@@ -112,15 +122,15 @@ def _flatten(node: Any, path: PathParts, doc: YamlDocument, count: list[int]) ->
             line = node.lc.key(key)[0] + 1 if node.lc.data and key in node.lc.data else None
             plain_key = key if isinstance(key, str) else _scalar(key)
             if line is not None:
-                doc.locations[(*path, plain_key)] = (doc.file, line)
-            out[plain_key] = _flatten(node[key], (*path, plain_key), doc, count)
+                locations[(*path, plain_key)] = line
+            out[plain_key] = _flatten(node[key], (*path, plain_key), locations, count)
         return out
     if isinstance(node, CommentedSeq):
         items = []
         for index, item in enumerate(node):
             if node.lc.data and index in node.lc.data:
-                doc.locations[(*path, index)] = (doc.file, node.lc.item(index)[0] + 1)
-            items.append(_flatten(item, (*path, index), doc, count))
+                locations[(*path, index)] = node.lc.item(index)[0] + 1
+            items.append(_flatten(item, (*path, index), locations, count))
         return items
     return _scalar(node)
 

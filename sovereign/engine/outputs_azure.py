@@ -1,11 +1,20 @@
-"""Fabricated outputs of azure-native resources and functions (see ``sovereign.engine.outputs``)."""
+"""Fabricated outputs of azure-native resources and functions (see ``sovereign.engine.outputs``).
+
+Every value is derived from the resource's name (or its Azure-name input) so that plans are reproducible:
+key URIs, vault URIs, the AKS OIDC issuer and kubelet identity, registry login servers, workspace customer ids
+and identity principal/client ids. Values that the real provider computes but the components do not read are
+left out on purpose: fabricating them would only hide a missing dependency.
+"""
 
 from __future__ import annotations
 
+import base64
+import uuid
 from typing import Any
 
 MOCK_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 MOCK_TENANT = "11111111-1111-1111-1111-111111111111"
+_NAMESPACE = uuid.UUID("5f0c2b9e-7a4d-4a53-9a36-2c1f0e8d7b61")
 
 
 def resource_id(type_token: str, name: str) -> str:
@@ -16,13 +25,110 @@ def resource_id(type_token: str, name: str) -> str:
     )
 
 
+def _guid(*parts: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
+
+
 def _named(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
     # azure-native returns the Azure name as the `name` output; auto-named resources get the Pulumi name.
     return {"name": name}
 
 
+def _azure_name(inputs: dict[str, Any], key: str, default: str) -> str:
+    value = inputs.get(key)
+    return value if isinstance(value, str) and value else default
+
+
+def _identity(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    azure_name = _azure_name(inputs, "resourceName", name)
+    return {
+        "name": azure_name,
+        "principalId": _guid("principal", azure_name),
+        "clientId": _guid("client", azure_name),
+        "tenantId": MOCK_TENANT,
+    }
+
+
+def _vault(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    azure_name = _azure_name(inputs, "vaultName", name)
+    return {"name": azure_name, "properties": {"vaultUri": f"https://{azure_name}.vault.azure.net/"}}
+
+
+def _managed_hsm(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    azure_name = _azure_name(inputs, "name", name)
+    return {"name": azure_name, "properties": {"hsmUri": f"https://{azure_name}.managedhsm.azure.net/"}}
+
+
+def _key(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    vault = _azure_name(inputs, "vaultName", "offline-vault")
+    key_name = _azure_name(inputs, "keyName", name)
+    version = uuid.uuid5(_NAMESPACE, f"{vault}/{key_name}").hex
+    uri = f"https://{vault}.vault.azure.net/keys/{key_name}"
+    return {"name": key_name, "keyUri": uri, "keyUriWithVersion": f"{uri}/{version}"}
+
+
+def _managed_cluster(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    azure_name = _azure_name(inputs, "resourceName", name)
+    location = _azure_name(inputs, "location", "offline")
+    return {
+        "name": azure_name,
+        "nodeResourceGroup": f"MC_offline_{azure_name}_{location}",
+        "privateFQDN": f"{azure_name}.privatelink.{location}.azmk8s.io",
+        "oidcIssuerProfile": {
+            "issuerURL": f"https://{location}.oic.prod-aks.azure.com/{MOCK_TENANT}/{_guid('oidc', azure_name)}/"
+        },
+        "identityProfile": {
+            "kubeletidentity": {
+                "objectId": _guid("kubelet-object", azure_name),
+                "clientId": _guid("kubelet-client", azure_name),
+                "resourceId": resource_id("azure-native:managedidentity:UserAssignedIdentity", f"{azure_name}-kubelet"),
+            }
+        },
+    }
+
+
+def _registry(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    azure_name = _azure_name(inputs, "registryName", name.replace("-", ""))
+    return {"name": azure_name, "loginServer": f"{azure_name.lower()}.azurecr.io"}
+
+
+def _storage_account(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    azure_name = _azure_name(inputs, "accountName", name.replace("-", ""))
+    return {
+        "name": azure_name,
+        "primaryEndpoints": {"blob": f"https://{azure_name}.blob.core.windows.net/"},
+    }
+
+
+def _workspace(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    azure_name = _azure_name(inputs, "workspaceName", name)
+    return {"name": azure_name, "customerId": _guid("workspace", azure_name)}
+
+
+def _log_analytics_cluster(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    azure_name = _azure_name(inputs, "clusterName", name)
+    return {"name": azure_name, "clusterId": _guid("la-cluster", azure_name)}
+
+
+def _user_credentials(args: dict[str, Any]) -> dict[str, Any]:
+    from sovereign.engine.recorder import FAKE_KUBECONFIG
+
+    cluster = str(args.get("resourceName", "offline-cluster"))
+    encoded = base64.b64encode(FAKE_KUBECONFIG(cluster).encode()).decode()
+    return {"kubeconfigs": [{"name": "clusterUser", "value": encoded}]}
+
+
 RESOURCES: dict[str, Any] = {
     "azure-native:*": _named,
+    "azure-native:managedidentity:UserAssignedIdentity": _identity,
+    "azure-native:keyvault:Vault": _vault,
+    "azure-native:keyvault:ManagedHsm": _managed_hsm,
+    "azure-native:keyvault:Key": _key,
+    "azure-native:containerservice:ManagedCluster": _managed_cluster,
+    "azure-native:containerregistry:Registry": _registry,
+    "azure-native:storage:StorageAccount": _storage_account,
+    "azure-native:operationalinsights:Workspace": _workspace,
+    "azure-native:operationalinsights:Cluster": _log_analytics_cluster,
 }
 
 CALLS: dict[str, Any] = {
@@ -32,4 +138,5 @@ CALLS: dict[str, Any] = {
         "subscriptionId": MOCK_SUBSCRIPTION,
         "tenantId": MOCK_TENANT,
     },
+    "azure-native:containerservice:listManagedClusterUserCredentials": _user_credentials,
 }

@@ -1,8 +1,16 @@
-"""Fabricated outputs of pulumi-oci resources and functions (see ``sovereign.engine.outputs``)."""
+"""Fabricated outputs of pulumi-oci resources and functions (see ``sovereign.engine.outputs``).
+
+Only what OCI *computes* and the components read back: vault endpoints, the VCN's default security list,
+key versions, cluster endpoints, and the invokes (namespace, availability domains, Oracle Services Network,
+node image options, kubeconfig). Everything is derived from names or arguments, so plans are reproducible.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+OFFLINE_ADS = ("Offl:OFFLINE-AD-1", "Offl:OFFLINE-AD-2", "Offl:OFFLINE-AD-3")
+OFFLINE_SERVICES_CIDR = "all-offline-services-in-oracle-services-network"
 
 
 def ocid(type_token: str, name: str) -> str:
@@ -10,8 +18,100 @@ def ocid(type_token: str, name: str) -> str:
     return f"ocid1.{kind}.oc1..offline{name.replace('-', '')}"
 
 
-RESOURCES: dict[str, Any] = {}
+def _vault(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    host = name.replace("-", "")
+    return {
+        "managementEndpoint": f"https://{host}-management.kms.offline.oraclecloud.com",
+        "cryptoEndpoint": f"https://{host}-crypto.kms.offline.oraclecloud.com",
+        "isPrimary": True,
+        "state": "ACTIVE",
+    }
+
+
+def _vcn(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    flat = name.replace("-", "")
+    return {
+        "defaultSecurityListId": f"ocid1.securitylist.oc1..offline{flat}default",
+        "defaultRouteTableId": f"ocid1.routetable.oc1..offline{flat}default",
+        "defaultDhcpOptionsId": f"ocid1.dhcpoptions.oc1..offline{flat}default",
+    }
+
+
+def _key(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "currentKeyVersion": f"ocid1.keyversion.oc1..offline{name.replace('-', '')}v1",
+        "state": "ENABLED",
+    }
+
+
+def _cluster(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "endpoints": [{"privateEndpoint": "10.0.0.2:6443", "kubernetes": "", "publicEndpoint": ""}],
+        "openIdConnectDiscoveryEndpoint": f"https://oidc.offline.invalid/{name}",
+    }
+
+
+def _node_pool_option(args: dict[str, Any]) -> dict[str, Any]:
+    version = str(args.get("nodePoolK8sVersion") or "v1.31.1").removeprefix("v")
+    names = [
+        f"Oracle-Linux-8.10-2025.01.31-0-OKE-{version}-800",
+        f"Oracle-Linux-8.10-Gen2-GPU-2025.01.31-0-OKE-{version}-800",
+        f"Oracle-Linux-8.10-aarch64-2025.01.31-0-OKE-{version}-800",
+        f"Oracle-Linux-8.10-2024.09.30-0-OKE-{version}-700",
+    ]
+    return {
+        "id": "all",
+        "sources": [
+            {"imageId": f"ocid1.image.oc1..offline{i}", "sourceName": n, "sourceType": "IMAGE"}
+            for i, n in enumerate(names)
+        ],
+    }
+
+
+def _kube_config(args: dict[str, Any]) -> dict[str, Any]:
+    from sovereign.engine.recorder import FAKE_KUBECONFIG
+
+    cluster_id = str(args.get("clusterId", "cluster"))
+    return {
+        "clusterId": cluster_id,
+        "endpoint": args.get("endpoint"),
+        "content": FAKE_KUBECONFIG(cluster_id.rsplit(".", 1)[-1]),
+        "id": f"kubeconfig-{cluster_id}",
+    }
+
+
+RESOURCES: dict[str, Any] = {
+    "oci:Kms/vault:Vault": _vault,
+    "oci:Core/vcn:Vcn": _vcn,
+    "oci:Kms/key:Key": _key,
+    "oci:ContainerEngine/cluster:Cluster": _cluster,
+}
 
 CALLS: dict[str, Any] = {
     "oci:ObjectStorage/getNamespace:getNamespace": lambda args: {"namespace": "offlinens", "id": "offlinens"},
+    "oci:Identity/getAvailabilityDomains:getAvailabilityDomains": lambda args: {
+        "compartmentId": args.get("compartmentId"),
+        "id": "availability-domains",
+        "availabilityDomains": [
+            {
+                "compartmentId": args.get("compartmentId"),
+                "id": f"ocid1.availabilitydomain.oc1..offline{i}",
+                "name": n,
+            }
+            for i, n in enumerate(OFFLINE_ADS, start=1)
+        ],
+    },
+    "oci:Core/getServices:getServices": lambda args: {
+        "id": "services",
+        "services": [
+            {
+                "id": "ocid1.service.oc1..offlineallservices",
+                "name": "All OFFLINE Services In Oracle Services Network",
+                "description": "All OFFLINE Services In Oracle Services Network",
+                "cidrBlock": OFFLINE_SERVICES_CIDR,
+            }
+        ],
+    },
+    "oci:ContainerEngine/getNodePoolOption:getNodePoolOption": _node_pool_option,
+    "oci:ContainerEngine/getClusterKubeConfig:getClusterKubeConfig": _kube_config,
 }

@@ -1,0 +1,54 @@
+"""The ``sovereign`` command line (typer + rich).
+
+Command names and options are a contract other tooling depends on. This is the only place that turns errors
+into output: a :class:`~sovereign.config.ConfigError` (or any other bad input) prints every problem as
+``file:line: path: what — fix`` on stderr and exits 2; a traceback appears only with ``SOVEREIGN_DEBUG=1``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from sovereign.cli import config_commands
+from sovereign.cli.output import EXIT_INVALID, err_console
+from sovereign.config.errors import ConfigError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="sovereign",
+    help="Declare and check a country's sovereign AI platform (see README.md).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+config_commands.register(app)
+
+
+
+def main() -> None:
+    """Console-script entry point."""
+    debug = os.environ.get("SOVEREIGN_DEBUG") == "1"
+    try:
+        app(standalone_mode=True)
+    except ConfigError as exc:
+        if debug:
+            raise
+        for problem in exc.problems:
+            err_console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+        err_console.print(f"{len(exc.problems)} problem(s); nothing was changed.", markup=False)
+        sys.exit(EXIT_INVALID)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: a clean message instead of a traceback
+        if debug:
+            raise
+        err_console.print(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in the toolkit; rerun with SOVEREIGN_DEBUG=1 for the traceback and report it.",
+            markup=False,
+        )
+        sys.exit(1)

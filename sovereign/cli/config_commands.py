@@ -1,0 +1,165 @@
+"""Config commands: ``validate``, ``countries``, ``new-country``, ``schema``. None imports a provider SDK."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from sovereign.cli.output import console, parse_as_of
+from sovereign.config.errors import ConfigError, Problem
+from sovereign.config.loader import DEFAULTS_FILE, MODELS_FILE, country_files, default_config_dir, validate_files
+from sovereign.types import Cloud, Environment
+
+__all__ = ["register"]
+
+AsOf = Annotated[
+    str | None, typer.Option("--as-of", help="Validation date YYYY-MM-DD (default: today); makes runs reproducible.")
+]
+ConfigDir = Annotated[
+    Path | None,
+    typer.Option("--config-dir", help="Folder of country files (default: country_configs/ or $SOVEREIGN_CONFIG_DIR)."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate")(validate)
+    app.command("countries")(countries)
+    app.command("new-country")(new_country)
+    app.command("schema")(schema)
+
+
+def validate(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Country files to check (default: all).")] = None,
+    as_of: AsOf = None,
+    config_dir: ConfigDir = None,
+) -> None:
+    """Validate country files: schema, catalogue and every sovereignty invariant. Exit 0 valid, 2 not."""
+    configs, problems = validate_files(paths or None, config_dir=config_dir, as_of=parse_as_of(as_of))
+    if problems:
+        raise ConfigError(problems)
+    names = ", ".join(c.stack_name for c in configs)
+    console.print(f"[green]valid[/green]: {len(configs)} country-environment(s): {names}")
+
+
+def countries(as_of: AsOf = None, config_dir: ConfigDir = None) -> None:
+    """Table of the countries: cloud, regions, GPU capacity, assistant models, environments."""
+    from sovereign.catalogue import machine_size
+    from sovereign.config.derived import gpu_capacity
+
+    configs, problems = validate_files(config_dir=config_dir, as_of=parse_as_of(as_of))
+    if problems:
+        raise ConfigError(problems)
+    table = Table(title="Sovereign AI countries", show_lines=False)
+    for column in ("code", "cloud", "regions", "GPU capacity", "assistant models", "environments"):
+        table.add_column(column)
+    by_country: dict[str, list] = {}
+    for c in configs:
+        by_country.setdefault(c.country, []).append(c)
+    for code, envs in sorted(by_country.items()):
+        prod = next((c for c in envs if c.environment == Environment.PROD), envs[0])
+        total, _ = gpu_capacity(prod)
+        models = sorted({d.model for d in (prod.assistant.deployments if prod.assistant else [])})
+        gpus = sorted({f"{machine_size(prod.cloud, p.vm_size).gpu_model}" for p in prod.cluster.gpu_pools})  # type: ignore[union-attr]
+        confidential = " (confidential)" if prod.cluster.confidential_tier == "confidential_gpu" else ""
+        regions = prod.regions.primary + (f", {prod.regions.secondary}" if prod.regions.secondary else "")
+        table.add_row(
+            code,
+            prod.cloud.value,
+            regions,
+            f"{total}x {'/'.join(gpus)}{confidential}",
+            ", ".join(models) or "-",
+            ", ".join(sorted(c.environment.value for c in envs)),
+        )
+    console.print(table)
+
+
+def new_country(
+    code: Annotated[str, typer.Argument(help="ISO 3166-1 alpha-2 country code, e.g. 'se'.")],
+    cloud: Annotated[Cloud, typer.Option("--cloud", help="azure or oci.")],
+    region: Annotated[str, typer.Option("--region", help="An in-country region of that cloud.")],
+    config_dir: ConfigDir = None,
+    stacks_dir: Annotated[Path | None, typer.Option("--stacks-dir", help="Default: stacks/ next to it.")] = None,
+) -> None:
+    """Write a commented country file that validates as written, and its prod stack file. Never overwrites."""
+    import pycountry
+
+    from sovereign.catalogue import find_region, regions_in_country
+    from sovereign.config.template import CountryTemplate, render_country_file, render_stack_file
+
+    config_dir = config_dir or default_config_dir()
+    stacks_dir = stacks_dir or config_dir.parent / "stacks"
+    country_path = config_dir / f"{code}.yaml"
+    stack_path = stacks_dir / f"Pulumi.{code}-prod.yaml"
+
+    def refuse(path: Path, what: str, message: str, fix: str) -> ConfigError:
+        return ConfigError([Problem(path, None, what, message, fix)])
+
+    country = pycountry.countries.get(alpha_2=code.upper()) if len(code) == 2 and code.islower() else None
+    if country is None:
+        raise refuse(country_path, "code", f"'{code}' is not an ISO 3166-1 alpha-2 code", "use two lower-case letters, e.g. 'se'")
+    in_country = regions_in_country(cloud, code)
+    found = find_region(cloud, region)
+    if found is None or found.country != code:
+        where = f"lies in '{found.country}'" if found else "is not in the catalogue"
+        allowed = ", ".join(r.name for r in in_country) or f"none: no {cloud} region in the catalogue lies in '{code}'"
+        raise refuse(country_path, "--region", f"'{region}' {where} (allowed: {allowed})", "choose an in-country region")
+    for path in (country_path, stack_path):
+        if path.exists():
+            raise refuse(path, "<file>", "already exists; new-country never overwrites", "edit it, or remove it first")
+    secondary = next((r for r in in_country if r.name != region and r.realm == found.realm), None)
+    template = CountryTemplate(
+        code=code,
+        display_name=getattr(country, "common_name", None) or country.name,
+        cloud=cloud,
+        region=found,
+        secondary=secondary,
+        network_octet=_free_octet(config_dir),
+        realm=found.realm or "oc1",
+    )
+    country_text = render_country_file(template)
+    stack_text = render_stack_file(code, Environment.PROD, cloud, region)
+    _check_renders_valid(config_dir, code, country_text)
+    stacks_dir.mkdir(parents=True, exist_ok=True)
+    country_path.write_text(country_text, encoding="utf-8")
+    stack_path.write_text(stack_text, encoding="utf-8")
+    console.print(f"wrote {country_path} and {stack_path}; next: edit the placeholders, then 'sovereign validate'")
+
+
+def _free_octet(config_dir: Path) -> int:
+    used = set()
+    for path in country_files(config_dir):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        used.update(int(part.split(".")[1]) for part in text.split() if part.startswith("10.") and part.count(".") == 3)
+    return next(o for o in range(60, 250) if o not in used and o + 100 not in used)
+
+
+def _check_renders_valid(config_dir: Path, code: str, text: str) -> None:
+    """Validate the rendered file beside the real defaults and register before writing anything."""
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = Path(tmp)
+        for name in (DEFAULTS_FILE, MODELS_FILE):
+            if (config_dir / name).exists():
+                shutil.copy(config_dir / name, scratch / name)
+        (scratch / f"{code}.yaml").write_text(text, encoding="utf-8")
+        _, problems = validate_files([scratch / f"{code}.yaml"], config_dir=scratch)
+        if problems:
+            raise ConfigError(problems)
+
+
+def schema(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the JSON Schema files.")] = Path("schema"),
+) -> None:
+    """Write the JSON Schema of country files and of the model register (editors complete and check fields)."""
+    from sovereign.config.json_schema import country_file_schema, models_file_schema
+
+    out.mkdir(parents=True, exist_ok=True)
+    for name, document in (("country.schema.json", country_file_schema()), ("models.schema.json", models_file_schema())):
+        (out / name).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        console.print(f"wrote {out / name}")
+

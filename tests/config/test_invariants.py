@@ -1,0 +1,237 @@
+"""Accept and reject cases for every sovereignty invariant (one accept test covers every shipped stack)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from pydantic import ValidationError
+
+from sovereign.config.loader import validate_files
+from tests.config.helpers import AS_OF, CONFIG_DIR, DELETE, edit, merged, messages, violations
+
+SHIPPED = ["de", "gb", "no", "in", "kr", "br", "fr", "jp", "au", "ae"]
+
+
+def test_every_shipped_country_environment_is_valid() -> None:
+    configs, problems = validate_files(config_dir=CONFIG_DIR, as_of=AS_OF)
+    assert problems == []
+    assert {c.country for c in configs} == set(SHIPPED)
+    clouds = {c.country: c.cloud.value for c in configs}
+    assert {k for k, v in clouds.items() if v == "azure"} == {"de", "gb", "no", "in", "kr", "br"}
+    assert {k for k, v in clouds.items() if v == "oci"} == {"fr", "jp", "au", "ae"}
+
+
+def _one(found: list[str], *needles: str) -> str:
+    hits = [m for m in found if all(n in m for n in needles)]
+    assert hits, f"no violation mentioning {needles}; got {found}"
+    return hits[0]
+
+
+# 1. residency -------------------------------------------------------------------------------------------------
+
+
+def test_rejects_primary_region_in_another_country() -> None:
+    msg = _one(messages(edit(merged("de"), {"regions.primary": "francecentral"})), "regions.primary", "'fr'")
+    assert "germanywestcentral" in msg  # the allowed list names the in-country regions
+
+
+def test_rejects_unknown_region() -> None:
+    _one(messages(edit(merged("de"), {"regions.secondary": "germanysouth"})), "unknown azure region 'germanysouth'")
+
+
+def test_rejects_audit_log_region_outside_country() -> None:
+    _one(messages(edit(merged("no"), {"audit_logging.region": "swedencentral"})), "audit_logging.region", "'se'")
+
+
+def test_rejects_oci_region_of_another_realm() -> None:
+    data = edit(merged("fr"), {"regions.primary": "eu-frankfurt-2", "regions.secondary": DELETE})
+    found = messages(data)
+    _one(found, "eu-frankfurt-2", "'de'")  # also outside France
+    data = edit(merged("fr"), {"oci.realm": "oc19"})
+    _one(messages(data), "realm 'oc1'", "not the configured 'oc19'")
+
+
+def test_accepts_in_country_secondary_region() -> None:
+    assert violations(edit(merged("jp"), {"regions.secondary": "ap-osaka-1"})) == []
+
+
+# 2. replication -----------------------------------------------------------------------------------------------
+
+
+def test_rejects_geo_redundancy_when_pair_crosses_the_border() -> None:
+    msg = _one(messages(edit(merged("br"), {"storage.stores.0.redundancy": "geo"})), "storage.stores[0].redundancy")
+    assert "southcentralus" in msg and "'us'" in msg and "outside 'br'" in msg
+
+
+def test_accepts_geo_redundancy_when_pair_is_in_country() -> None:
+    assert violations(edit(merged("de"), {"storage.stores.0.redundancy": "geo_zone"})) == []
+
+
+def test_rejects_geo_redundancy_on_oci_and_on_unpaired_regions() -> None:
+    _one(messages(edit(merged("fr"), {"storage.stores.0.redundancy": "geo"})), "cross-region replication")
+    data = edit(merged("de"), {"storage.stores.0.redundancy": "geo"})
+    data["regions"] = {"primary": "germanywestcentral"}
+    assert violations(data) == []  # control: paired region in country
+
+
+# 3. customer-managed keys -------------------------------------------------------------------------------------
+
+
+def test_rejects_rotation_longer_than_a_year() -> None:
+    _one(messages(edit(merged("de"), {"key_custody.rotation_days": 400})), "rotate every 400 days", "at most 365")
+
+
+def test_rejects_custody_tier_of_the_other_cloud() -> None:
+    _one(messages(edit(merged("de"), {"key_custody.tier": "virtual_private_vault"})), "not a azure custody tier")
+    _one(messages(edit(merged("fr"), {"key_custody.key_type": "RSA-HSM"})), "key_type", "allowed: AES")
+
+
+def test_rejects_platform_keys_without_justification() -> None:
+    data = edit(merged("de"), {"storage.stores.0.customer_managed_key": False})
+    _one(messages(data), "platform_key_justification", "at least 40")
+
+
+def test_rejects_platform_keys_for_audit_logs() -> None:
+    data = edit(merged("de"), {"storage.stores.1.customer_managed_key": False})
+    _one(messages(data), "audit logs must use the customer-managed key")
+
+
+def test_accepts_justified_platform_key_opt_out() -> None:
+    data = edit(
+        merged("de"),
+        {
+            "storage.stores.0.customer_managed_key": False,
+            "storage.stores.0.platform_key_justification": "Public open-weights mirror; no personal data, see DPIA-42.",
+        },
+    )
+    assert violations(data) == []
+
+
+# 4. confidential computing and model tiers --------------------------------------------------------------------
+
+
+def test_rejects_confidential_gpu_tier_on_non_confidential_gpus() -> None:
+    data = edit(merged("de"), {"cluster.gpu_pools.0.vm_size": "Standard_NC40ads_H100_v5"})
+    _one(messages(data), "cluster.gpu_pools[0].vm_size", "not a confidential GPU")
+
+
+def test_rejects_confidential_vm_tier_on_plain_system_pool() -> None:
+    data = edit(merged("fr"), {"cluster.system_pool.vm_size": "VM.Standard.E5.Flex"})
+    _one(messages(data), "system_pool.vm_size", "not confidential-capable")
+
+
+def test_rejects_high_tier_model_without_confidential_gpus() -> None:
+    data = edit(merged("de"), {"cluster.confidential_tier": "confidential_vm"})
+    _one(messages(data), "tier 'high'", "confidential GPUs")
+
+
+def test_rejects_unknown_machine_sizes() -> None:
+    _one(messages(edit(merged("jp"), {"cluster.gpu_pools.0.vm_size": "BM.GPU.B200.8"})), "not a oci GPU size")
+    _one(messages(edit(merged("gb"), {"cluster.system_pool.vm_size": "Standard_NC40ads_H100_v5"})), "CPU size")
+
+
+# 5. networks --------------------------------------------------------------------------------------------------
+
+
+def test_rejects_subnet_outside_address_space() -> None:
+    _one(messages(edit(merged("kr"), {"network.subnets.nodes": "10.99.0.0/20"})), "subnets.nodes", "outside")
+
+
+def test_rejects_overlapping_ranges() -> None:
+    _one(messages(edit(merged("kr"), {"network.pod_cidr": "10.44.0.0/16"})), "network.pod_cidr", "overlaps")
+    _one(messages(edit(merged("kr"), {"network.subnets.api_server": "10.44.0.0/28"})), "api_server", "overlaps")
+
+
+def test_rejects_invalid_cidr_and_public_api_server() -> None:
+    with pytest.raises(ValidationError, match="host bits"):
+        violations(edit(merged("kr"), {"network.subnets.nodes": "10.44.0.1/20"}))
+    with pytest.raises(ValidationError, match="api_server_private"):
+        violations(edit(merged("kr"), {"network.api_server_private": False}))
+
+
+def test_rejects_egress_destinations_without_allow_list_mode() -> None:
+    dest = [{"fqdn": "packages.example.org", "ports": [443], "justification": "OS security updates"}]
+    _one(messages(edit(merged("no"), {"network.egress": {"mode": "none", "allowed_destinations": dest}})), "mode 'none'")
+    assert violations(edit(merged("no"), {"network.egress": {"mode": "allow_list", "allowed_destinations": dest}})) == []
+    _one(messages(edit(merged("no"), {"network.egress": {"mode": "allow_list"}})), "no destinations")
+
+
+# 6. models, supply chain, capacity ----------------------------------------------------------------------------
+
+
+def test_rejects_model_missing_from_register() -> None:
+    _one(messages(edit(merged("kr"), {"assistant.deployments.0.model": "gpt-oss-120b"})), "not in the risk register")
+
+
+def test_rejects_expired_assessment() -> None:
+    _one(messages(merged("kr"), as_of=dt.date(2028, 1, 1)), "valid 2026-06-01 to 2027-11-30, not on 2028-01-01")
+    _one(messages(merged("kr"), as_of=dt.date(2026, 1, 1)), "not on 2026-01-01")  # before the assessment
+
+
+def test_rejects_model_not_approved_for_country() -> None:
+    data = edit(merged("kr"), {"assistant.deployments.0.model": "sarvam-m"})
+    _one(messages(data), "'sarvam-m' is not approved for 'kr'")
+
+
+def test_rejects_images_outside_the_country_registry() -> None:
+    foreign = "docker.io/vllm/vllm-openai@sha256:" + "a" * 64
+    _one(messages(edit(merged("de"), {"assistant.deployments.0.image": foreign})), "outside the country's registry")
+    other = merged("de")["assistant"]["chat"]["image"].replace("desovereignregistry", "frsovereignregistry")
+    _one(messages(edit(merged("de"), {"assistant.chat.image": other})), "assistant.chat.image")
+
+
+def test_rejects_images_not_pinned_by_digest() -> None:
+    with pytest.raises(ValidationError, match="pinned by digest"):
+        violations(edit(merged("de"), {"assistant.deployments.0.image": "desovereignregistry.azurecr.io/vllm:latest"}))
+
+
+def test_rejects_weights_digest_other_than_approved() -> None:
+    weights = merged("de")["assistant"]["deployments"][0]["weights"].split("@")[0] + "@sha256:" + "b" * 64
+    _one(messages(edit(merged("de"), {"assistant.deployments.0.weights": weights})), "differs from the approved")
+
+
+def test_rejects_gpu_demand_beyond_pool_capacity() -> None:
+    msg = _one(messages(edit(merged("de"), {"assistant.deployments.0.replicas_max": 8})), "exceeds the pools' 8")
+    assert "tenant quotas 3" in msg
+    _one(messages(edit(merged("kr"), {"assistant.deployments.0.gpus_per_replica": 2})), "largest GPU node has 1")
+
+
+# 7. access ----------------------------------------------------------------------------------------------------
+
+
+def test_rejects_azure_group_without_object_id() -> None:
+    _one(messages(edit(merged("gb"), {"access.admin_groups.0.object_id": None})), "access.admin_groups[0].object_id")
+
+
+def test_rejects_break_glass_group_that_is_an_admin_group() -> None:
+    data = merged("gb")
+    data["access"]["break_glass_groups"] = [dict(data["access"]["admin_groups"][0])]
+    _one(messages(data), "also an admin group")
+
+
+def test_rejects_fewer_than_two_distinct_approvers() -> None:
+    data = edit(merged("gb"), {"access.operator_access_approvers": ["a@gov.example", "A@gov.example"]})
+    _one(messages(data), "fewer than two distinct approvers")
+    with pytest.raises(ValidationError, match="at least 2"):
+        violations(edit(merged("gb"), {"access.operator_access_approvers": ["a@gov.example"]}))
+
+
+# 8. audit -----------------------------------------------------------------------------------------------------
+
+
+def test_rejects_short_audit_retention() -> None:
+    _one(messages(edit(merged("au"), {"audit_logging.retention_days": 90})), "90 days", "at least 365")
+
+
+def test_rejects_mutable_or_short_audit_store() -> None:
+    _one(messages(edit(merged("au"), {"storage.stores.1.immutable": False})), "must be immutable")
+    _one(messages(edit(merged("au"), {"storage.stores.1.retention_days": 30})), "retention_days", "at least 365")
+
+
+def test_reports_every_violation_in_one_pass() -> None:
+    data = edit(
+        merged("br"),
+        {"storage.stores.0.redundancy": "geo", "audit_logging.retention_days": 90, "key_custody.rotation_days": 500},
+    )
+    assert len(violations(data)) == 3

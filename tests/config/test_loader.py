@@ -1,0 +1,149 @@
+"""The loader: layering, and the clean file:line error for every kind of bad file."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sovereign.config.errors import ConfigError
+from sovereign.config.loader import load_country, validate_files
+from tests.config.helpers import AS_OF, CONFIG_DIR
+
+LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?P<path>\S+): (?P<what>.+) — (?P<fix>.+)$")
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path) -> Path:
+    for name in ("_defaults.yaml", "models.yaml", "de.yaml", "fr.yaml"):
+        shutil.copy(CONFIG_DIR / name, tmp_path / name)
+    return tmp_path
+
+
+def _problems(config_dir: Path, name: str = "de.yaml") -> list[str]:
+    _, problems = validate_files([config_dir / name], config_dir=config_dir, as_of=AS_OF)
+    return [str(p) for p in problems]
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _line_of(path: Path, needle: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
+
+
+def test_layers_defaults_country_and_environment() -> None:
+    prod = load_country("de", "prod", config_dir=CONFIG_DIR, as_of=AS_OF)
+    staging = load_country("de", "staging", config_dir=CONFIG_DIR, as_of=AS_OF)
+    assert prod.network.egress.mode == "none"  # from _defaults.yaml
+    assert prod.key_custody.rotation_days == 90
+    assert prod.tags.data_classification == "confidential"
+    assert staging.tags.data_classification == "internal"  # environment override
+    assert staging.tags.owner == prod.tags.owner  # merged, not replaced
+    assert staging.cluster.gpu_pools[0].node_count_max == 4 and prod.cluster.gpu_pools[0].node_count_max == 8
+
+
+def test_rejects_unknown_key_with_line_and_did_you_mean(config_dir: Path) -> None:
+    path = config_dir / "de.yaml"
+    _replace(path, "  rotation_days: 90", "  rotaton_days: 90")
+    [problem] = _problems(config_dir)
+    match = LINE.match(problem)
+    assert match, problem
+    assert int(match["line"]) == _line_of(path, "rotaton_days")
+    assert match["path"] == "key_custody.rotaton_days"
+    assert "unknown setting 'rotaton_days'" in problem and "did you mean 'rotation_days'?" in problem
+
+
+def test_rejects_wrong_type_with_got_and_allowed(config_dir: Path) -> None:
+    path = config_dir / "de.yaml"
+    _replace(path, "cloud: azure", "cloud: gcp")
+    [problem] = _problems(config_dir)
+    assert f"de.yaml:{_line_of(path, 'cloud: gcp')}: cloud:" in problem
+    assert "'azure' or 'oci'" in problem and "got 'gcp'" in problem
+
+
+def test_environment_override_errors_point_at_the_override_line(config_dir: Path) -> None:
+    path = config_dir / "de.yaml"
+    _replace(path, "      data_classification: internal", "      data_classification: secret")
+    [problem] = _problems(config_dir)
+    assert f":{_line_of(path, 'data_classification: secret')}: tags.data_classification: [staging]" in problem
+
+
+def test_invariant_errors_point_at_the_offending_line(config_dir: Path) -> None:
+    path = config_dir / "de.yaml"
+    _replace(path, "  primary: germanywestcentral", "  primary: francecentral")
+    problems = _problems(config_dir)
+    assert any(f"de.yaml:{_line_of(path, 'primary: francecentral')}: regions.primary: [prod]" in p for p in problems)
+
+
+def test_defaults_errors_point_at_the_defaults_file(config_dir: Path) -> None:
+    _replace(config_dir / "_defaults.yaml", "    mode: none ", "    mode: open ")
+    line = _line_of(config_dir / "_defaults.yaml", "mode: open")
+    problems = _problems(config_dir)
+    assert any(f"_defaults.yaml:{line}: network.egress.mode: [prod, staging]" in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("cloud: [azure\n", "malformed YAML"),
+        ("", "the file is empty"),
+        ("- a\n- b\n", "expected a mapping"),
+        ("cloud: azure\ncloud: oci\n", "malformed YAML"),  # duplicate keys are refused
+        ("\x00\x01binary", "binary content"),
+        ("key: \t\x07bell\n", "malformed YAML"),
+    ],
+)
+def test_rejects_bad_files_cleanly(config_dir: Path, content: str, expected: str) -> None:
+    (config_dir / "de.yaml").write_text(content, encoding="utf-8")
+    problems = _problems(config_dir)
+    assert problems and expected in problems[0], problems
+
+
+def test_rejects_non_utf8_and_huge_and_deep_files(config_dir: Path) -> None:
+    (config_dir / "de.yaml").write_bytes(b"\xff\xfe\x00garbage")
+    assert "not UTF-8" in _problems(config_dir)[0] or "binary" in _problems(config_dir)[0]
+    (config_dir / "de.yaml").write_text("a: " + "x" * 1_100_000, encoding="utf-8")
+    assert "bytes (allowed: at most" in _problems(config_dir)[0]
+    (config_dir / "de.yaml").write_text("a: " + "[" * 200 + "]" * 200, encoding="utf-8")
+    assert "nested more than" in _problems(config_dir)[0]
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(10)
+    )
+    (config_dir / "de.yaml").write_text(laughs, encoding="utf-8")
+    assert "more than" in _problems(config_dir)[0]
+
+
+def test_rejects_missing_prod_and_unknown_environment(config_dir: Path) -> None:
+    _replace(config_dir / "de.yaml", "  prod: {}", "  production: {}")
+    problems = _problems(config_dir)
+    assert "missing the 'prod' environment" in problems[0]
+
+
+def test_rejects_country_key_in_file_and_bad_file_name(config_dir: Path) -> None:
+    _replace(config_dir / "de.yaml", "display_name: Germany", "country: fr\ndisplay_name: Germany")
+    assert "set from the file name" in _problems(config_dir)[0]
+    shutil.copy(config_dir / "fr.yaml", config_dir / "france.yaml")
+    assert "not named after a country" in _problems(config_dir, "france.yaml")[0]
+
+
+def test_rejects_file_named_after_no_country(config_dir: Path) -> None:
+    shutil.copy(config_dir / "fr.yaml", config_dir / "xx.yaml")
+    assert any("'xx' is not an ISO 3166-1 alpha-2 country code" in p for p in _problems(config_dir, "xx.yaml"))
+
+
+def test_load_country_raises_config_error_for_missing_country() -> None:
+    with pytest.raises(ConfigError, match=r"no country file for 'zz' \(known: ae, au, br, de"):
+        load_country("zz", "prod", config_dir=CONFIG_DIR, as_of=AS_OF)
+
+
+def test_broken_register_is_reported_with_its_line(config_dir: Path) -> None:
+    _replace(config_dir / "models.yaml", "capability_tier: high", "capability_tier: extreme")
+    problems = _problems(config_dir)
+    assert any("models.yaml:" in p and "capability_tier" in p and "got 'extreme'" in p for p in problems), problems
