@@ -82,10 +82,10 @@ def test_invariant_errors_point_at_the_offending_line(config_dir: Path) -> None:
 
 
 def test_defaults_errors_point_at_the_defaults_file(config_dir: Path) -> None:
-    _replace(config_dir / "_defaults.yaml", "    mode: none ", "    mode: open ")
-    line = _line_of(config_dir / "_defaults.yaml", "mode: open")
+    _replace(config_dir / "_defaults.yaml", "api_server_private: true", "api_server_private: false")
+    line = _line_of(config_dir / "_defaults.yaml", "api_server_private: false")
     problems = _problems(config_dir)
-    assert any(f"_defaults.yaml:{line}: network.egress.mode: [prod, staging]" in p for p in problems), problems
+    assert any(f"_defaults.yaml:{line}: network.api_server_private: [prod, staging]" in p for p in problems), problems
 
 
 @pytest.mark.parametrize(
