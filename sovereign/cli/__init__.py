@@ -28,7 +28,6 @@ app = typer.Typer(
 config_commands.register(app)
 
 
-
 def main() -> None:
     """Console-script entry point."""
     debug = os.environ.get("SOVEREIGN_DEBUG") == "1"

@@ -13,17 +13,26 @@ from rich.table import Table
 
 from sovereign.cli.output import console, parse_as_of
 from sovereign.config.errors import ConfigError, Problem
-from sovereign.config.loader import DEFAULTS_FILE, MODELS_FILE, country_files, default_config_dir, validate_files
+from sovereign.config.loader import (
+    DEFAULTS_FILE,
+    MODELS_FILE,
+    country_files,
+    default_config_dir,
+    validate_files,
+)
 from sovereign.types import Cloud, Environment
 
 __all__ = ["register"]
 
 AsOf = Annotated[
-    str | None, typer.Option("--as-of", help="Validation date YYYY-MM-DD (default: today); makes runs reproducible.")
+    str | None,
+    typer.Option("--as-of", help="Validation date YYYY-MM-DD (default: today); makes runs reproducible."),
 ]
 ConfigDir = Annotated[
     Path | None,
-    typer.Option("--config-dir", help="Folder of country files (default: country_configs/ or $SOVEREIGN_CONFIG_DIR)."),
+    typer.Option(
+        "--config-dir", help="Folder of country files (default: country_configs/ or $SOVEREIGN_CONFIG_DIR)."
+    ),
 ]
 
 
@@ -84,7 +93,9 @@ def new_country(
     cloud: Annotated[Cloud, typer.Option("--cloud", help="azure or oci.")],
     region: Annotated[str, typer.Option("--region", help="An in-country region of that cloud.")],
     config_dir: ConfigDir = None,
-    stacks_dir: Annotated[Path | None, typer.Option("--stacks-dir", help="Default: stacks/ next to it.")] = None,
+    stacks_dir: Annotated[
+        Path | None, typer.Option("--stacks-dir", help="Default: stacks/ next to it.")
+    ] = None,
 ) -> None:
     """Write a commented country file that validates as written, and its prod stack file. Never overwrites."""
     import pycountry
@@ -102,16 +113,31 @@ def new_country(
 
     country = pycountry.countries.get(alpha_2=code.upper()) if len(code) == 2 and code.islower() else None
     if country is None:
-        raise refuse(country_path, "code", f"'{code}' is not an ISO 3166-1 alpha-2 code", "use two lower-case letters, e.g. 'se'")
+        raise refuse(
+            country_path,
+            "code",
+            f"'{code}' is not an ISO 3166-1 alpha-2 code",
+            "use two lower-case letters, e.g. 'se'",
+        )
     in_country = regions_in_country(cloud, code)
     found = find_region(cloud, region)
     if found is None or found.country != code:
         where = f"lies in '{found.country}'" if found else "is not in the catalogue"
-        allowed = ", ".join(r.name for r in in_country) or f"none: no {cloud} region in the catalogue lies in '{code}'"
-        raise refuse(country_path, "--region", f"'{region}' {where} (allowed: {allowed})", "choose an in-country region")
+        allowed = (
+            ", ".join(r.name for r in in_country)
+            or f"none: no {cloud} region in the catalogue lies in '{code}'"
+        )
+        raise refuse(
+            country_path,
+            "--region",
+            f"'{region}' {where} (allowed: {allowed})",
+            "choose an in-country region",
+        )
     for path in (country_path, stack_path):
         if path.exists():
-            raise refuse(path, "<file>", "already exists; new-country never overwrites", "edit it, or remove it first")
+            raise refuse(
+                path, "<file>", "already exists; new-country never overwrites", "edit it, or remove it first"
+            )
     secondary = next((r for r in in_country if r.name != region and r.realm == found.realm), None)
     template = CountryTemplate(
         code=code,
@@ -128,14 +154,20 @@ def new_country(
     stacks_dir.mkdir(parents=True, exist_ok=True)
     country_path.write_text(country_text, encoding="utf-8")
     stack_path.write_text(stack_text, encoding="utf-8")
-    console.print(f"wrote {country_path} and {stack_path}; next: edit the placeholders, then 'sovereign validate'")
+    console.print(
+        f"wrote {country_path} and {stack_path}; next: edit the placeholders, then 'sovereign validate'"
+    )
 
 
 def _free_octet(config_dir: Path) -> int:
     used = set()
     for path in country_files(config_dir):
         text = path.read_text(encoding="utf-8", errors="replace")
-        used.update(int(part.split(".")[1]) for part in text.split() if part.startswith("10.") and part.count(".") == 3)
+        used.update(
+            int(part.split(".")[1])
+            for part in text.split()
+            if part.startswith("10.") and part.count(".") == 3
+        )
     return next(o for o in range(60, 250) if o not in used and o + 100 not in used)
 
 
@@ -154,12 +186,22 @@ def _check_renders_valid(config_dir: Path, code: str, text: str) -> None:
 
 def schema(
     out: Annotated[Path, typer.Option("--out", help="Folder for the JSON Schema files.")] = Path("schema"),
+    readme: Annotated[
+        Path | None,
+        typer.Option("--readme", help="Also regenerate the config reference block of this README."),
+    ] = None,
 ) -> None:
     """Write the JSON Schema of country files and of the model register (editors complete and check fields)."""
     from sovereign.config.json_schema import country_file_schema, models_file_schema
+    from sovereign.config.reference import replace_reference_block
 
     out.mkdir(parents=True, exist_ok=True)
-    for name, document in (("country.schema.json", country_file_schema()), ("models.schema.json", models_file_schema())):
+    for name, document in (
+        ("country.schema.json", country_file_schema()),
+        ("models.schema.json", models_file_schema()),
+    ):
         (out / name).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         console.print(f"wrote {out / name}")
-
+    if readme is not None:
+        readme.write_text(replace_reference_block(readme.read_text(encoding="utf-8")), encoding="utf-8")
+        console.print(f"updated the config reference in {readme}")

@@ -27,5 +27,13 @@ def parse_as_of(value: str | None) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise ConfigError(
-            [Problem(Path("--as-of"), None, "--as-of", f"'{value}' is not a date", "use YYYY-MM-DD, e.g. 2026-11-22")]
+            [
+                Problem(
+                    Path("--as-of"),
+                    None,
+                    "--as-of",
+                    f"'{value}' is not a date",
+                    "use YYYY-MM-DD, e.g. 2026-11-22",
+                )
+            ]
         ) from None

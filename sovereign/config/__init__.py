@@ -4,7 +4,13 @@ Imports no provider SDK: ``sovereign validate`` stays fast and runs anywhere.
 """
 
 from sovereign.config.errors import ConfigError, Problem, Violation
-from sovereign.config.loader import country_files, default_config_dir, load_country, load_register, validate_files
+from sovereign.config.loader import (
+    country_files,
+    default_config_dir,
+    load_country,
+    load_register,
+    validate_files,
+)
 from sovereign.config.schema import CountryConfig, ModelRecord, ModelRegister
 
 __all__ = [

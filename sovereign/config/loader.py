@@ -13,11 +13,18 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
-from sovereign.config.errors import ConfigError, PathParts, Problem, Violation, format_path, merge_environments
+from sovereign.config.errors import (
+    ConfigError,
+    PathParts,
+    Problem,
+    Violation,
+    format_path,
+    merge_environments,
+)
 from sovereign.config.schema import CountryConfig, ModelRegister
 from sovereign.config.yamlfile import YamlDocument, read_yaml
 from sovereign.types import Environment
@@ -382,4 +389,4 @@ def _model_of(annotation: Any) -> Any:
         found = _model_of(arg)
         if found is not None:
             return found
-    return None if get_origin(annotation) is None else None
+    return None

@@ -118,7 +118,9 @@ class EgressDestination(_Model):
     fqdn: Annotated[str, StringConstraints(pattern=r"^(\*\.)?([a-z0-9-]+\.)+[a-z]{2,}$")] = Field(
         description="Destination host name (a leading '*.' allows its subdomains)."
     )
-    ports: list[Annotated[int, Field(ge=1, le=65535)]] = Field(default=[443], min_length=1)
+    ports: list[Annotated[int, Field(ge=1, le=65535)]] = Field(
+        default=[443], min_length=1, description="TCP ports allowed to the destination."
+    )
     justification: str = Field(min_length=10, description="Why the cluster needs to reach this destination.")
 
 
@@ -139,7 +141,7 @@ class NetworkConfig(_Model):
     address_space: list[Cidr] = Field(
         min_length=1, description="Address space(s) of the virtual network / VCN."
     )
-    subnets: SubnetsConfig
+    subnets: SubnetsConfig = Field(description="Subnets inside the address space.")
     pod_cidr: Cidr = Field(description="Overlay address range for pods (must not overlap the address space).")
     service_cidr: Cidr = Field(
         description="Address range for Kubernetes services (must not overlap anything)."
@@ -158,8 +160,10 @@ class SystemPool(_Model):
     vm_size: str = Field(
         description="Machine size of the system pool, from the catalogue (e.g. 'Standard_D8ds_v5')."
     )
-    node_count_min: int = Field(default=3, ge=1, le=100)
-    node_count_max: int = Field(default=5, ge=1, le=100)
+    node_count_min: int = Field(
+        default=3, ge=1, le=100, description="Fewest system nodes (default 3, one per zone)."
+    )
+    node_count_max: int = Field(default=5, ge=1, le=100, description="Most system nodes (default 5).")
     ocpus: int | None = Field(
         default=None, ge=1, le=64, description="OCI flexible shapes only: OCPUs per node (default 4)."
     )
@@ -175,7 +179,9 @@ class GpuPool(_Model):
     vm_size: str = Field(
         description="GPU machine size from the catalogue, e.g. 'Standard_NC40ads_H100_v5' or 'BM.GPU.H100.8'."
     )
-    node_count_min: int = Field(default=0, ge=0, le=100)
+    node_count_min: int = Field(
+        default=0, ge=0, le=100, description="Lower bound of the pool (0 lets it scale to zero)."
+    )
     node_count_max: int = Field(
         ge=1, le=100, description="Upper bound of the pool; GPU capacity checks use it."
     )
@@ -192,7 +198,7 @@ class ClusterConfig(_Model):
     kubernetes_version: str = Field(
         pattern=r"^1\.[0-9]{2}$", description="Kubernetes minor version, e.g. '1.34', supported by the cloud."
     )
-    system_pool: SystemPool
+    system_pool: SystemPool = Field(description="The pool for system (critical add-on) pods.")
     gpu_pools: list[GpuPool] = Field(
         min_length=1, description="GPU node pools serving the assistant and tenants."
     )
@@ -219,13 +225,15 @@ class KeyCustodyConfig(_Model):
 
 class Store(_Model):
     name: Name = Field(description="Store name, unique in the country.")
-    purpose: StorePurpose
+    purpose: StorePurpose = Field(
+        description="What the store holds: model_weights, datasets, audit_logs or backups."
+    )
     redundancy: Redundancy = Field(
         default=Redundancy.ZONE,
         description="'zone' (default) and 'local' stay in the region; 'geo'/'geo_zone' replicate to the paired "
         "region and are allowed only where that pair lies in the same country.",
     )
-    enable_versioning: bool = Field(default=True)
+    enable_versioning: bool = Field(default=True, description="Keep previous object versions (default true).")
     retention_days: int | None = Field(
         default=None,
         ge=1,
@@ -247,7 +255,7 @@ class Store(_Model):
 
 
 class StorageConfig(_Model):
-    stores: list[Store] = Field(min_length=1)
+    stores: list[Store] = Field(min_length=1, description="Named stores, each with a purpose.")
 
 
 class RegistryConfig(_Model):
@@ -300,43 +308,66 @@ class ChatFrontEnd(_Model):
 
 
 class AssistantDeployment(_Model):
-    name: Name
+    name: Name = Field(description="Deployment name, unique in the country; names the Kubernetes objects.")
     model: str = Field(description="Model id from country_configs/models.yaml (the risk register).")
     image: ImageRef = Field(description="Serving image (vLLM) in the country's registry, pinned by digest.")
     weights: ImageRef = Field(
         description="Model weights artifact in the country's registry, pinned by the digest the register approved."
     )
     gpus_per_replica: int = Field(ge=1, le=8, description="GPUs per replica (= tensor parallel size).")
-    replicas_min: int = Field(default=2, ge=1, le=100)
-    replicas_max: int = Field(default=4, ge=1, le=100)
+    replicas_min: int = Field(
+        default=2,
+        ge=1,
+        le=100,
+        description="Fewest replicas the autoscaler keeps (and the disruption budget protects).",
+    )
+    replicas_max: int = Field(
+        default=4,
+        ge=1,
+        le=100,
+        description="Most replicas the autoscaler may run; GPU capacity checks use it.",
+    )
     languages: list[Bcp47Tag] = Field(min_length=1, description="Languages the assistant serves (BCP-47).")
     locale: Bcp47Tag = Field(description="Default locale of answers and of the chat front end, e.g. 'de-DE'.")
-    system_prompt: str = Field(min_length=20, max_length=8000)
-    max_context_tokens: int = Field(default=32768, ge=1024, le=1_048_576)
+    system_prompt: str = Field(
+        min_length=20,
+        max_length=8000,
+        description="System prompt in the country's language(s); changing it rolls the pods.",
+    )
+    max_context_tokens: int = Field(
+        default=32768,
+        ge=1024,
+        le=1_048_576,
+        description="Context length served (at most the model's, from the register).",
+    )
 
 
 class AssistantConfig(_Model):
-    deployments: list[AssistantDeployment] = Field(min_length=1)
-    chat: ChatFrontEnd
+    deployments: list[AssistantDeployment] = Field(
+        min_length=1, description="Model servers of the national assistant (one per model)."
+    )
+    chat: ChatFrontEnd = Field(description="The citizen-facing chat front end.")
 
 
 class Tenant(_Model):
     name: Name = Field(description="Tenant (startup) name; its namespace is 'tenant-<name>'.")
     group: AccessGroup = Field(description="The tenant's group, bound to edit rights in its namespace only.")
-    gpu_quota: int = Field(default=0, ge=0, le=64)
-    cpu_cores: int = Field(default=8, ge=1, le=512)
-    memory_gib: GiB = Field(default=32)
-    storage_gib: GiB = Field(default=100)
-    max_pods: int = Field(default=50, ge=1, le=1000)
+    gpu_quota: int = Field(default=0, ge=0, le=64, description="GPUs the tenant may request in total.")
+    cpu_cores: int = Field(default=8, ge=1, le=512, description="CPU cores the tenant may request in total.")
+    memory_gib: GiB = Field(default=32, description="Memory the tenant may request in total.")
+    storage_gib: GiB = Field(default=100, description="Persistent storage the tenant may claim in total.")
+    max_pods: int = Field(default=50, ge=1, le=1000, description="Most pods in the tenant's namespace.")
     may_call_assistant: bool = Field(
         default=True, description="Allow the tenant's namespace to call the assistant."
     )
 
 
 class Tags(_Model):
-    owner: str = Field(min_length=2)
-    cost_centre: str = Field(min_length=2)
-    data_classification: Literal["public", "internal", "confidential", "restricted"]
+    owner: str = Field(min_length=2, description="Team that owns the platform.")
+    cost_centre: str = Field(min_length=2, description="Cost centre billed for it.")
+    data_classification: Literal["public", "internal", "confidential", "restricted"] = Field(
+        description="Highest classification of data it holds."
+    )
 
 
 class CountryConfig(_Model):
@@ -345,23 +376,34 @@ class CountryConfig(_Model):
     country: CountryCode = Field(description="ISO 3166-1 alpha-2 code; set from the file name.")
     environment: Environment = Field(description="Set from the 'environments' key being planned.")
     display_name: str = Field(min_length=2, description="Country name for reports.")
-    cloud: Cloud
-    regions: RegionsConfig
+    cloud: Cloud = Field(description="Cloud that hosts the country: 'azure' (AKS) or 'oci' (OKE).")
+    regions: RegionsConfig = Field(
+        description="In-country regions; every region used anywhere must lie in the country."
+    )
     oci: OciSettings | None = Field(default=None, description="Required on OCI; must be omitted on Azure.")
-    network: NetworkConfig
-    cluster: ClusterConfig
-    key_custody: KeyCustodyConfig
-    storage: StorageConfig
-    registry: RegistryConfig
-    access: AccessConfig
-    audit_logging: AuditLoggingConfig = Field(default_factory=lambda: AuditLoggingConfig())
+    network: NetworkConfig = Field(description="Private network of the platform.")
+    cluster: ClusterConfig = Field(description="The sovereign Kubernetes cluster.")
+    key_custody: KeyCustodyConfig = Field(
+        description="Customer-managed keys: custody tier, algorithm, rotation."
+    )
+    storage: StorageConfig = Field(description="Encrypted in-country stores.")
+    registry: RegistryConfig = Field(
+        description="The in-country container registry; images and weights come only from it."
+    )
+    access: AccessConfig = Field(description="Personnel access, through groups only.")
+    audit_logging: AuditLoggingConfig = Field(
+        default_factory=AuditLoggingConfig,
+        description="In-country audit log workspace. Omitted: primary region, 365 days minimum.",
+    )
     assistant: AssistantConfig | None = Field(
         default=None,
         description="The national assistant. Omitted: the platform is built without it (for example until a model "
         "is assessed for the country).",
     )
-    tenants: list[Tenant] = Field(default=[])
-    tags: Tags
+    tenants: list[Tenant] = Field(
+        default=[], description="Local startups with their own GPU-quota namespaces. Omitted: none."
+    )
+    tags: Tags = Field(description="Tags applied to every cloud resource.")
 
     @property
     def stack_name(self) -> str:
@@ -372,28 +414,36 @@ class CountryConfig(_Model):
 
 
 class ModelAssessment(_Model):
-    assessed_on: dt.date
-    expires_on: dt.date
+    assessed_on: dt.date = Field(description="Date the risk assessment was signed.")
+    expires_on: dt.date = Field(
+        description="Last date the assessment is valid; deployments are refused after it."
+    )
     approvers: list[Email] = Field(min_length=2, description="Who signed the assessment; at least two.")
     report: str | None = Field(default=None, description="Where the assessment report is kept.")
 
 
 class ModelRecord(_Model):
-    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]{1,62}$")]
-    display_name: str
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9.-]{1,62}$")] = Field(
+        description="Model id referenced by country files."
+    )
+    display_name: str = Field(description="Human-readable model name for reports.")
     weights_digest: Sha256Digest = Field(description="Digest of the approved weights artifact.")
     served_model_name: str = Field(
         min_length=1, description="Name clients use in OpenAI-compatible requests."
     )
-    capability_tier: ModelTier
-    assessment: ModelAssessment
-    approved_countries: list[CountryCode] = Field(min_length=1)
-    max_context_tokens: int = Field(ge=1024, le=1_048_576)
+    capability_tier: ModelTier = Field(
+        description="Risk tier: low, medium, high, critical (high and critical need confidential GPUs)."
+    )
+    assessment: ModelAssessment = Field(description="The risk assessment record.")
+    approved_countries: list[CountryCode] = Field(
+        min_length=1, description="Countries the assessment covers."
+    )
+    max_context_tokens: int = Field(ge=1024, le=1_048_576, description="Longest context the model supports.")
     chat_template: str | None = Field(default=None, description="Chat template file in the serving image.")
 
 
 class ModelRegister(_Model):
-    models: list[ModelRecord]
+    models: list[ModelRecord] = Field(description="Every assessed model.")
 
     def find(self, model_id: str) -> ModelRecord | None:
         return next((m for m in self.models if m.id == model_id), None)

@@ -42,7 +42,9 @@ class CountryTemplate:
 
 
 def _secondary_for(region: Region) -> Region | None:
-    others = [r for r in regions_in_country(region.cloud, region.country, region.realm) if r.name != region.name]
+    others = [
+        r for r in regions_in_country(region.cloud, region.country, region.realm) if r.name != region.name
+    ]
     return others[0] if others else None
 
 
@@ -82,7 +84,11 @@ def render_country_file(t: CountryTemplate) -> str:
             f"  parent_compartment_id: ocid1.compartment.{t.realm}..aaaaaaaa{t.code}sovereignplaceholder",
             f"  tenancy_namespace: {t.code}sovereignns",
         ]
-    pods = f"\n    pods: 10.{o}.64.0/18               # VCN-native pod networking" if t.cloud == Cloud.OCI else ""
+    pods = (
+        f"\n    pods: 10.{o}.64.0/18               # VCN-native pod networking"
+        if t.cloud == Cloud.OCI
+        else ""
+    )
     lines += [
         "network:",
         f"  address_space: [10.{o}.0.0/16]",

@@ -77,7 +77,9 @@ def read_yaml(file: Path) -> tuple[YamlDocument | None, list[Problem]]:
     try:
         data, locations = _parse(text)
     except _TooLarge as exc:
-        return None, [_problem(file, None, str(exc), "a country file is small; remove the repeated or nested part")]
+        return None, [
+            _problem(file, None, str(exc), "a country file is small; remove the repeated or nested part")
+        ]
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -86,7 +88,9 @@ def read_yaml(file: Path) -> tuple[YamlDocument | None, list[Problem]]:
     except (YAMLError, RecursionError, ValueError, TypeError) as exc:
         return None, [_problem(file, None, f"malformed YAML: {exc}", "fix the YAML syntax")]
     if data is _EMPTY:
-        return None, [_problem(file, None, "the file is empty", "write the country's settings as a YAML mapping")]
+        return None, [
+            _problem(file, None, "the file is empty", "write the country's settings as a YAML mapping")
+        ]
     return YamlDocument(file, data, {path: (file, line) for path, line in locations.items()}), []
 
 

@@ -31,7 +31,28 @@ def _guid(*parts: str) -> str:
 
 def _named(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
     # azure-native returns the Azure name as the `name` output; auto-named resources get the Pulumi name.
+    _identities_as_response(inputs)
     return {"name": name}
+
+
+def _identities_as_response(inputs: dict[str, Any]) -> None:
+    """azure-native v3 takes ``identity.userAssignedIdentities`` as a list of ids but returns a map keyed by id.
+
+    Echoed unchanged, the list makes the SDK fail to read the resource's outputs ("Expected 'list'"). The
+    generic merge in ``sovereign.engine.outputs`` never overrides an input, so the list is rewritten in place:
+    the engine's state is a shallow copy of this same dict, so the nested ``identity`` object is shared. The
+    recorded inputs are taken from the request separately and keep the list form that is really sent.
+    """
+    identity = inputs.get("identity")
+    if isinstance(identity, dict) and isinstance(identity.get("userAssignedIdentities"), list):
+        identity["userAssignedIdentities"] = {
+            identity_id: {
+                "principalId": _guid("principal", identity_id),
+                "clientId": _guid("client", identity_id),
+            }
+            for identity_id in identity["userAssignedIdentities"]
+            if isinstance(identity_id, str)
+        }
 
 
 def _azure_name(inputs: dict[str, Any], key: str, default: str) -> str:
@@ -81,7 +102,9 @@ def _managed_cluster(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
             "kubeletidentity": {
                 "objectId": _guid("kubelet-object", azure_name),
                 "clientId": _guid("kubelet-client", azure_name),
-                "resourceId": resource_id("azure-native:managedidentity:UserAssignedIdentity", f"{azure_name}-kubelet"),
+                "resourceId": resource_id(
+                    "azure-native:managedidentity:UserAssignedIdentity", f"{azure_name}-kubelet"
+                ),
             }
         },
     }

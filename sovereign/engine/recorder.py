@@ -186,8 +186,8 @@ def _make_mocks_class() -> type:
         def new_resource(self, args: Any) -> tuple[str, dict[str, Any]]:
             return outputs.fabricate_resource(args.typ, args.name, dict(args.inputs))
 
-        def call(self, args: Any) -> dict[str, Any]:
-            return outputs.fabricate_call(args.token, dict(args.args))
+        def call(self, args: Any) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+            return outputs.fabricate_call(args.token, dict(args.args)), None
 
     return SovereignMocks
 
