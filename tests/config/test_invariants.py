@@ -37,11 +37,18 @@ def test_rejects_primary_region_in_another_country() -> None:
 
 
 def test_rejects_unknown_region() -> None:
-    _one(messages(edit(merged("de"), {"regions.secondary": "germanysouth"})), "unknown azure region 'germanysouth'")
+    _one(
+        messages(edit(merged("de"), {"regions.secondary": "germanysouth"})),
+        "unknown azure region 'germanysouth'",
+    )
 
 
 def test_rejects_audit_log_region_outside_country() -> None:
-    _one(messages(edit(merged("no"), {"audit_logging.region": "swedencentral"})), "audit_logging.region", "'se'")
+    _one(
+        messages(edit(merged("no"), {"audit_logging.region": "swedencentral"})),
+        "audit_logging.region",
+        "'se'",
+    )
 
 
 def test_rejects_oci_region_of_another_realm() -> None:
@@ -60,7 +67,9 @@ def test_accepts_in_country_secondary_region() -> None:
 
 
 def test_rejects_geo_redundancy_when_pair_crosses_the_border() -> None:
-    msg = _one(messages(edit(merged("br"), {"storage.stores.0.redundancy": "geo"})), "storage.stores[0].redundancy")
+    msg = _one(
+        messages(edit(merged("br"), {"storage.stores.0.redundancy": "geo"})), "storage.stores[0].redundancy"
+    )
     assert "southcentralus" in msg and "'us'" in msg and "outside 'br'" in msg
 
 
@@ -79,11 +88,18 @@ def test_rejects_geo_redundancy_on_oci_and_on_unpaired_regions() -> None:
 
 
 def test_rejects_rotation_longer_than_a_year() -> None:
-    _one(messages(edit(merged("de"), {"key_custody.rotation_days": 400})), "rotate every 400 days", "at most 365")
+    _one(
+        messages(edit(merged("de"), {"key_custody.rotation_days": 400})),
+        "rotate every 400 days",
+        "at most 365",
+    )
 
 
 def test_rejects_custody_tier_of_the_other_cloud() -> None:
-    _one(messages(edit(merged("de"), {"key_custody.tier": "virtual_private_vault"})), "not a azure custody tier")
+    _one(
+        messages(edit(merged("de"), {"key_custody.tier": "virtual_private_vault"})),
+        "not a azure custody tier",
+    )
     _one(messages(edit(merged("fr"), {"key_custody.key_type": "RSA-HSM"})), "key_type", "allowed: AES")
 
 
@@ -128,7 +144,9 @@ def test_rejects_high_tier_model_without_confidential_gpus() -> None:
 
 def test_rejects_unknown_machine_sizes() -> None:
     _one(messages(edit(merged("jp"), {"cluster.gpu_pools.0.vm_size": "BM.GPU.B200.8"})), "not a oci GPU size")
-    _one(messages(edit(merged("gb"), {"cluster.system_pool.vm_size": "Standard_NC40ads_H100_v5"})), "CPU size")
+    _one(
+        messages(edit(merged("gb"), {"cluster.system_pool.vm_size": "Standard_NC40ads_H100_v5"})), "CPU size"
+    )
 
 
 # 5. networks --------------------------------------------------------------------------------------------------
@@ -140,7 +158,9 @@ def test_rejects_subnet_outside_address_space() -> None:
 
 def test_rejects_overlapping_ranges() -> None:
     _one(messages(edit(merged("kr"), {"network.pod_cidr": "10.44.0.0/16"})), "network.pod_cidr", "overlaps")
-    _one(messages(edit(merged("kr"), {"network.subnets.api_server": "10.44.0.0/28"})), "api_server", "overlaps")
+    _one(
+        messages(edit(merged("kr"), {"network.subnets.api_server": "10.44.0.0/28"})), "api_server", "overlaps"
+    )
 
 
 def test_rejects_invalid_cidr_and_public_api_server() -> None:
@@ -152,8 +172,16 @@ def test_rejects_invalid_cidr_and_public_api_server() -> None:
 
 def test_rejects_egress_destinations_without_allow_list_mode() -> None:
     dest = [{"fqdn": "packages.example.org", "ports": [443], "justification": "OS security updates"}]
-    _one(messages(edit(merged("no"), {"network.egress": {"mode": "none", "allowed_destinations": dest}})), "mode 'none'")
-    assert violations(edit(merged("no"), {"network.egress": {"mode": "allow_list", "allowed_destinations": dest}})) == []
+    _one(
+        messages(edit(merged("no"), {"network.egress": {"mode": "none", "allowed_destinations": dest}})),
+        "mode 'none'",
+    )
+    assert (
+        violations(
+            edit(merged("no"), {"network.egress": {"mode": "allow_list", "allowed_destinations": dest}})
+        )
+        == []
+    )
     _one(messages(edit(merged("no"), {"network.egress": {"mode": "allow_list"}})), "no destinations")
 
 
@@ -161,11 +189,16 @@ def test_rejects_egress_destinations_without_allow_list_mode() -> None:
 
 
 def test_rejects_model_missing_from_register() -> None:
-    _one(messages(edit(merged("kr"), {"assistant.deployments.0.model": "gpt-oss-120b"})), "not in the risk register")
+    _one(
+        messages(edit(merged("kr"), {"assistant.deployments.0.model": "gpt-oss-120b"})),
+        "not in the risk register",
+    )
 
 
 def test_rejects_expired_assessment() -> None:
-    _one(messages(merged("kr"), as_of=dt.date(2028, 1, 1)), "valid 2026-06-01 to 2027-11-30, not on 2028-01-01")
+    _one(
+        messages(merged("kr"), as_of=dt.date(2028, 1, 1)), "valid 2026-06-01 to 2027-11-30, not on 2028-01-01"
+    )
     _one(messages(merged("kr"), as_of=dt.date(2026, 1, 1)), "not on 2026-01-01")  # before the assessment
 
 
@@ -176,32 +209,50 @@ def test_rejects_model_not_approved_for_country() -> None:
 
 def test_rejects_images_outside_the_country_registry() -> None:
     foreign = "docker.io/vllm/vllm-openai@sha256:" + "a" * 64
-    _one(messages(edit(merged("de"), {"assistant.deployments.0.image": foreign})), "outside the country's registry")
+    _one(
+        messages(edit(merged("de"), {"assistant.deployments.0.image": foreign})),
+        "outside the country's registry",
+    )
     other = merged("de")["assistant"]["chat"]["image"].replace("desovereignregistry", "frsovereignregistry")
     _one(messages(edit(merged("de"), {"assistant.chat.image": other})), "assistant.chat.image")
 
 
 def test_rejects_images_not_pinned_by_digest() -> None:
     with pytest.raises(ValidationError, match="pinned by digest"):
-        violations(edit(merged("de"), {"assistant.deployments.0.image": "desovereignregistry.azurecr.io/vllm:latest"}))
+        violations(
+            edit(
+                merged("de"), {"assistant.deployments.0.image": "desovereignregistry.azurecr.io/vllm:latest"}
+            )
+        )
 
 
 def test_rejects_weights_digest_other_than_approved() -> None:
     weights = merged("de")["assistant"]["deployments"][0]["weights"].split("@")[0] + "@sha256:" + "b" * 64
-    _one(messages(edit(merged("de"), {"assistant.deployments.0.weights": weights})), "differs from the approved")
+    _one(
+        messages(edit(merged("de"), {"assistant.deployments.0.weights": weights})),
+        "differs from the approved",
+    )
 
 
 def test_rejects_gpu_demand_beyond_pool_capacity() -> None:
-    msg = _one(messages(edit(merged("de"), {"assistant.deployments.0.replicas_max": 8})), "exceeds the pools' 8")
+    msg = _one(
+        messages(edit(merged("de"), {"assistant.deployments.0.replicas_max": 8})), "exceeds the pools' 8"
+    )
     assert "tenant quotas 3" in msg
-    _one(messages(edit(merged("kr"), {"assistant.deployments.0.gpus_per_replica": 2})), "largest GPU node has 1")
+    _one(
+        messages(edit(merged("kr"), {"assistant.deployments.0.gpus_per_replica": 2})),
+        "largest GPU node has 1",
+    )
 
 
 # 7. access ----------------------------------------------------------------------------------------------------
 
 
 def test_rejects_azure_group_without_object_id() -> None:
-    _one(messages(edit(merged("gb"), {"access.admin_groups.0.object_id": None})), "access.admin_groups[0].object_id")
+    _one(
+        messages(edit(merged("gb"), {"access.admin_groups.0.object_id": None})),
+        "access.admin_groups[0].object_id",
+    )
 
 
 def test_rejects_break_glass_group_that_is_an_admin_group() -> None:
@@ -226,12 +277,20 @@ def test_rejects_short_audit_retention() -> None:
 
 def test_rejects_mutable_or_short_audit_store() -> None:
     _one(messages(edit(merged("au"), {"storage.stores.1.immutable": False})), "must be immutable")
-    _one(messages(edit(merged("au"), {"storage.stores.1.retention_days": 30})), "retention_days", "at least 365")
+    _one(
+        messages(edit(merged("au"), {"storage.stores.1.retention_days": 30})),
+        "retention_days",
+        "at least 365",
+    )
 
 
 def test_reports_every_violation_in_one_pass() -> None:
     data = edit(
         merged("br"),
-        {"storage.stores.0.redundancy": "geo", "audit_logging.retention_days": 90, "key_custody.rotation_days": 500},
+        {
+            "storage.stores.0.redundancy": "geo",
+            "audit_logging.retention_days": 90,
+            "key_custody.rotation_days": 500,
+        },
     )
     assert len(violations(data)) == 3

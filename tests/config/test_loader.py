@@ -34,7 +34,9 @@ def _replace(path: Path, old: str, new: str) -> None:
 
 
 def _line_of(path: Path, needle: str) -> int:
-    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
+    return next(
+        i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line
+    )
 
 
 def test_layers_defaults_country_and_environment() -> None:
@@ -78,14 +80,18 @@ def test_invariant_errors_point_at_the_offending_line(config_dir: Path) -> None:
     path = config_dir / "de.yaml"
     _replace(path, "  primary: germanywestcentral", "  primary: francecentral")
     problems = _problems(config_dir)
-    assert any(f"de.yaml:{_line_of(path, 'primary: francecentral')}: regions.primary: [prod]" in p for p in problems)
+    assert any(
+        f"de.yaml:{_line_of(path, 'primary: francecentral')}: regions.primary: [prod]" in p for p in problems
+    )
 
 
 def test_defaults_errors_point_at_the_defaults_file(config_dir: Path) -> None:
     _replace(config_dir / "_defaults.yaml", "api_server_private: true", "api_server_private: false")
     line = _line_of(config_dir / "_defaults.yaml", "api_server_private: false")
     problems = _problems(config_dir)
-    assert any(f"_defaults.yaml:{line}: network.api_server_private: [prod, staging]" in p for p in problems), problems
+    assert any(
+        f"_defaults.yaml:{line}: network.api_server_private: [prod, staging]" in p for p in problems
+    ), problems
 
 
 @pytest.mark.parametrize(
@@ -135,7 +141,9 @@ def test_rejects_country_key_in_file_and_bad_file_name(config_dir: Path) -> None
 
 def test_rejects_file_named_after_no_country(config_dir: Path) -> None:
     shutil.copy(config_dir / "fr.yaml", config_dir / "xx.yaml")
-    assert any("'xx' is not an ISO 3166-1 alpha-2 country code" in p for p in _problems(config_dir, "xx.yaml"))
+    assert any(
+        "'xx' is not an ISO 3166-1 alpha-2 country code" in p for p in _problems(config_dir, "xx.yaml")
+    )
 
 
 def test_load_country_raises_config_error_for_missing_country() -> None:
@@ -146,4 +154,6 @@ def test_load_country_raises_config_error_for_missing_country() -> None:
 def test_broken_register_is_reported_with_its_line(config_dir: Path) -> None:
     _replace(config_dir / "models.yaml", "capability_tier: high", "capability_tier: extreme")
     problems = _problems(config_dir)
-    assert any("models.yaml:" in p and "capability_tier" in p and "got 'extreme'" in p for p in problems), problems
+    assert any("models.yaml:" in p and "capability_tier" in p and "got 'extreme'" in p for p in problems), (
+        problems
+    )
