@@ -141,7 +141,32 @@ def _user_credentials(args: dict[str, Any]) -> dict[str, Any]:
     return {"kubeconfigs": [{"name": "clusterUser", "value": encoded}]}
 
 
+def _named_by(key: str) -> Any:
+    """The Azure name comes from the resource's own name input when the program sets one."""
+
+    def fabricate(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+        return {"name": _azure_name(inputs, key, name)}
+
+    return fabricate
+
+
+_NAME_INPUTS = {
+    "azure-native:resources:ResourceGroup": "resourceGroupName",
+    "azure-native:network:VirtualNetwork": "virtualNetworkName",
+    "azure-native:network:Subnet": "subnetName",
+    "azure-native:network:NetworkSecurityGroup": "networkSecurityGroupName",
+    "azure-native:network:RouteTable": "routeTableName",
+    "azure-native:network:PrivateEndpoint": "privateEndpointName",
+    "azure-native:privatedns:PrivateZone": "privateZoneName",
+    "azure-native:storage:BlobContainer": "containerName",
+    "azure-native:compute:DiskEncryptionSet": "diskEncryptionSetName",
+    "azure-native:monitor:PrivateLinkScope": "scopeName",
+    "azure-native:containerservice:AgentPool": "agentPoolName",
+    "azure-native:authorization:PolicyAssignment": "policyAssignmentName",
+}
+
 RESOURCES: dict[str, Any] = {
+    **{type_token: _named_by(key) for type_token, key in _NAME_INPUTS.items()},
     "azure-native:*": _named,
     "azure-native:managedidentity:UserAssignedIdentity": _identity,
     "azure-native:keyvault:Vault": _vault,

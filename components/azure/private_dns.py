@@ -1,0 +1,67 @@
+"""Private DNS zones for the platform's private endpoints, linked to the platform virtual network.
+
+Scope: one ``privatelink.*`` zone per service the platform reaches privately (Key Vault, Managed HSM, Blob,
+Container Registry, the AKS API server, Azure Monitor) and one virtual-network link each, with auto-registration
+off (only private endpoints write records, through their DNS zone groups). Private DNS zones are global Azure
+resources by design (location ``global``); they hold only the private IPs of in-region endpoints.
+Non-goals: hub-and-spoke DNS (forwarders, resolvers, on-premises conditional forwarding) and public zones.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+from pulumi_azure_native import privatedns
+
+from components.azure.catalogue import PrivateZone, private_zone_name
+
+__all__ = ["PrivateDnsZones", "PrivateDnsZonesArgs"]
+
+GLOBAL = "global"
+
+
+@dataclass(frozen=True)
+class PrivateDnsZonesArgs:
+    resource_group_name: pulumi.Input[str]
+    """Resource group that holds the zones (the platform resource group)."""
+    virtual_network_id: pulumi.Input[str]
+    """The virtual network whose resolvers must see the private records."""
+    region: str
+    """Azure region of the platform, such as 'germanywestcentral'; names the AKS zone privatelink.<region>.azmk8s.io."""
+    zones: Sequence[PrivateZone] = tuple(PrivateZone)
+    """Zones to create. Omitted: all of them, so every service the platform may use resolves privately."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags for every zone and link."""
+
+
+class PrivateDnsZones(pulumi.ComponentResource):
+    zone_ids: dict[PrivateZone, pulumi.Output[str]]
+    """Resource id of each zone, keyed by the service it serves."""
+
+    def __init__(
+        self, name: str, args: PrivateDnsZonesArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("sovereign:azure:PrivateDnsZones", name, None, opts)
+        self.zone_ids = {}
+        for zone in args.zones:
+            private_zone = privatedns.PrivateZone(
+                f"{name}-{zone.value.replace('_', '-')}",
+                resource_group_name=args.resource_group_name,
+                private_zone_name=private_zone_name(zone, args.region),
+                location=GLOBAL,
+                tags=dict(args.tags),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            privatedns.VirtualNetworkLink(
+                f"{name}-{zone.value.replace('_', '-')}-link",
+                resource_group_name=args.resource_group_name,
+                private_zone_name=private_zone.name,
+                virtual_network=privatedns.SubResourceArgs(id=args.virtual_network_id),
+                # Only private endpoints (through their zone groups) may write records; VMs never self-register.
+                registration_enabled=False,
+                location=GLOBAL,
+                tags=dict(args.tags),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            self.zone_ids[zone] = private_zone.id
+        self.register_outputs({"zone_ids": {zone.value: zone_id for zone, zone_id in self.zone_ids.items()}})
