@@ -1,0 +1,229 @@
+"""One customer-managed key, the identity that may use it, and that identity's grant on that key alone.
+
+Scope: an RSA-HSM key in a Key Vault Premium (non-exportable, with an expiry and an automatic rotation policy),
+a user-assigned managed identity for the one service that uses the key, and an Azure RBAC role assignment
+scoped to the key (not the vault): "Key Vault Crypto Service Encryption User" (get, wrap, unwrap) for disks,
+storage, the registry and Log Analytics; "Key Vault Crypto User" plus "Key Vault Contributor" on the vault for
+AKS KMS, which needs encrypt/decrypt and manages its private-link access to a private vault itself.
+
+With Managed HSM custody the key is passed in (``existing_key_uri``) and only the identity is created: keys and
+role assignments of a Managed HSM live in its data plane, which Azure Resource Manager (and so azure-native)
+cannot write, and which only works after the custodians activated the HSM's security domain. Grant the identity
+"Managed HSM Crypto Service Encryption User" on the key with ``az keyvault role assignment create --hsm-name``.
+
+Rotation: Key Vault creates new versions on the policy's schedule; consumers given the versionless URI (storage,
+registry, Log Analytics) follow automatically, disk encryption sets follow through rotationToLatestKeyVersion,
+AKS KMS takes the versioned URI and follows on the next ``pulumi up --refresh``. The Keys API of Resource
+Manager creates a key only if it does not exist, so a changed rotation policy reaches an existing key only
+through ``az keyvault key rotation-policy update``.
+"""
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+from pulumi_azure_native import authorization, keyvault, managedidentity
+
+from components.azure.catalogue import KeyPurpose, role_definition_id, versionless_key_uri
+
+__all__ = ["CustodyKey", "CustodyKeyArgs", "KeyLifetime"]
+
+MIN_EXPIRY_DAYS = 28
+"""Key Vault refuses a rotation policy whose expiry is shorter than 28 days."""
+MIN_ROTATION_DAYS = 7
+"""Key Vault's minimum interval between automatic rotations."""
+
+
+@dataclass(frozen=True)
+class KeyLifetime:
+    """How long a key version lives and when Key Vault replaces it."""
+
+    rotate_after_days: int = 180
+    """Days after a version's creation at which Key Vault creates the next one. Omitted: 180."""
+    expiry_days: int = 365
+    """Days after creation at which a version expires (new data can no longer be wrapped). Omitted: 365."""
+    notify_before_expiry_days: int = 30
+    """Days before expiry at which Key Vault emits a near-expiry event. Omitted: 30."""
+    key_size_bits: int = 3072
+    """RSA modulus of RSA-HSM keys: 3072 or 4096. Omitted: 3072 (2048 is not offered)."""
+
+    def __post_init__(self) -> None:
+        if self.key_size_bits not in (3072, 4096):
+            raise ValueError(
+                f"key_size_bits: {self.key_size_bits} is not allowed (got {self.key_size_bits}; allowed: 3072, "
+                "4096) - 2048-bit RSA is below current guidance for keys that protect data for years"
+            )
+        if self.expiry_days < MIN_EXPIRY_DAYS:
+            raise ValueError(
+                f"expiry_days: {self.expiry_days} is too short (allowed: {MIN_EXPIRY_DAYS} or more) - "
+                "Key Vault rejects shorter rotation-policy expiries"
+            )
+        if (
+            not MIN_ROTATION_DAYS
+            <= self.rotate_after_days
+            < self.expiry_days - self.notify_before_expiry_days
+        ):
+            raise ValueError(
+                f"rotate_after_days: {self.rotate_after_days} does not rotate before the near-expiry notice "
+                f"(got {self.rotate_after_days} with expiry_days={self.expiry_days} and "
+                f"notify_before_expiry_days={self.notify_before_expiry_days}; allowed: {MIN_ROTATION_DAYS} to "
+                f"{self.expiry_days - self.notify_before_expiry_days - 1}) - a key that expires before it is "
+                "rotated stops wrapping new data; rotate earlier or extend the expiry"
+            )
+        if self.notify_before_expiry_days < 1:
+            raise ValueError(
+                f"notify_before_expiry_days: must be at least 1 (got {self.notify_before_expiry_days})"
+            )
+
+
+@dataclass(frozen=True)
+class CustodyKeyArgs:
+    resource_group_name: pulumi.Input[str]
+    """Resource group of the identity (and of the vault)."""
+    location: str
+    """Azure region of the identity."""
+    purpose: KeyPurpose
+    """What the key protects; decides its operations and the role its identity receives."""
+    vault_name: pulumi.Input[str] | None = None
+    """Name of the Key Vault Premium that holds the key; required unless existing_key_uri is given."""
+    vault_id: pulumi.Input[str] | None = None
+    """Resource id of that vault (the scope of the AKS KMS vault-level grant)."""
+    existing_key_uri: str | None = None
+    """Versioned URI of a key created outside Resource Manager (Managed HSM). Omitted: a vault key is created."""
+    lifetime: KeyLifetime = field(default_factory=KeyLifetime)
+    """Size, rotation and expiry of a created key. Omitted: the KeyLifetime defaults."""
+    protect_stateful: bool = True
+    """Protect the key from `pulumi destroy`; the key is always retained in Azure when removed from the stack."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags for the key and the identity."""
+
+    def __post_init__(self) -> None:
+        if self.existing_key_uri is None and (self.vault_name is None or self.vault_id is None):
+            raise ValueError(
+                f"custody key {self.purpose.value}: vault_name and vault_id are required when no existing_key_uri "
+                "is given (got None) - pass the vault from KeyCustody"
+            )
+        if self.existing_key_uri is not None:
+            versionless_key_uri(self.existing_key_uri)
+
+
+def _expires_epoch(days: int) -> float:
+    # Rounded to the day so that re-running a plan the same day gives the same value; ignore_changes keeps the
+    # creation-time value afterwards (later versions get their expiry from the rotation policy).
+    today = datetime.datetime.now(datetime.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return (today + datetime.timedelta(days=days)).timestamp()
+
+
+class CustodyKey(pulumi.ComponentResource):
+    key_name: pulumi.Output[str]
+    key_uri: pulumi.Output[str]
+    """Versionless URI: consumers that follow rotation automatically take this one."""
+    key_uri_with_version: pulumi.Output[str]
+    """Versioned URI (AKS KMS and disk encryption sets require a version)."""
+    identity_id: pulumi.Output[str]
+    identity_principal_id: pulumi.Output[str]
+    identity_client_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: CustodyKeyArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("sovereign:azure:CustodyKey", name, None, opts)
+        tags = dict(args.tags)
+        identity = managedidentity.UserAssignedIdentity(
+            f"{name}-identity",
+            resource_group_name=args.resource_group_name,
+            location=args.location,
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        if args.existing_key_uri is not None:
+            self.key_uri_with_version = pulumi.Output.from_input(args.existing_key_uri)
+            self.key_uri = pulumi.Output.from_input(versionless_key_uri(args.existing_key_uri))
+            self.key_name = pulumi.Output.from_input(
+                versionless_key_uri(args.existing_key_uri).rsplit("/", 1)[1]
+            )
+        else:
+            key = self._create_key(name, args, tags)
+            is_etcd = args.purpose is KeyPurpose.ETCD
+            authorization.RoleAssignment(
+                f"{name}-key-access",
+                principal_id=identity.principal_id,
+                principal_type="ServicePrincipal",
+                role_definition_id=role_definition_id(
+                    "key_vault_crypto_user" if is_etcd else "key_vault_crypto_service_encryption_user"
+                ),
+                scope=key.id,
+                description=f"{args.purpose.value}: use of this key only",
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            if is_etcd and args.vault_id is not None:
+                authorization.RoleAssignment(
+                    f"{name}-vault-link",
+                    principal_id=identity.principal_id,
+                    principal_type="ServicePrincipal",
+                    role_definition_id=role_definition_id("key_vault_contributor"),
+                    scope=args.vault_id,
+                    description="AKS KMS with a private key vault manages its private-link access",
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
+            self.key_name = key.name
+            self.key_uri = key.key_uri
+            self.key_uri_with_version = key.key_uri_with_version
+        self.identity_id = identity.id
+        self.identity_principal_id = identity.principal_id
+        self.identity_client_id = identity.client_id
+        self.register_outputs(
+            {
+                "key_uri": self.key_uri,
+                "key_uri_with_version": self.key_uri_with_version,
+                "identity_id": self.identity_id,
+            }
+        )
+
+    def _create_key(self, name: str, args: CustodyKeyArgs, tags: dict[str, str]) -> keyvault.Key:
+        lifetime = args.lifetime
+        assert args.vault_name is not None  # checked in CustodyKeyArgs
+        operations = ["wrapKey", "unwrapKey"]
+        if args.purpose is KeyPurpose.ETCD:
+            operations += [
+                "encrypt",
+                "decrypt",
+            ]  # the AKS KMS plugin encrypts data keys with RSA-OAEP directly
+        return keyvault.Key(
+            f"{name}-key",
+            resource_group_name=args.resource_group_name,
+            vault_name=args.vault_name,
+            key_name=f"{args.purpose.value}-cmk",
+            properties=keyvault.KeyPropertiesArgs(
+                kty="RSA-HSM",
+                key_size=lifetime.key_size_bits,
+                key_ops=operations,
+                attributes=keyvault.KeyAttributesArgs(
+                    enabled=True, exportable=False, expires=_expires_epoch(lifetime.expiry_days)
+                ),
+                rotation_policy=keyvault.RotationPolicyArgs(
+                    attributes=keyvault.KeyRotationPolicyAttributesArgs(
+                        expiry_time=f"P{lifetime.expiry_days}D"
+                    ),
+                    lifetime_actions=[
+                        keyvault.LifetimeActionArgs(
+                            action=keyvault.ActionArgs(type=keyvault.KeyRotationPolicyActionType.ROTATE),
+                            trigger=keyvault.TriggerArgs(time_after_create=f"P{lifetime.rotate_after_days}D"),
+                        ),
+                        keyvault.LifetimeActionArgs(
+                            action=keyvault.ActionArgs(type=keyvault.KeyRotationPolicyActionType.NOTIFY),
+                            trigger=keyvault.TriggerArgs(
+                                time_before_expiry=f"P{lifetime.notify_before_expiry_days}D"
+                            ),
+                        ),
+                    ],
+                ),
+            ),
+            tags=tags,
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=args.protect_stateful,
+                # A deleted key makes every disk, blob and secret it wrapped unreadable: never delete with the stack.
+                retain_on_delete=True,
+                ignore_changes=["properties.attributes.expires"],
+            ),
+        )
