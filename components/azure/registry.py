@@ -1,0 +1,123 @@
+"""The country's container registry: Azure Container Registry Premium, in-country, private, customer-key encrypted.
+
+Scope: a Premium registry in the platform region, zone-redundant, encrypted with the country's registry key
+(versionless, so Key Vault rotation is followed) through a user-assigned identity; admin user, anonymous pull,
+public network access, trusted-service bypass and image export all off; Entra tokens must carry the registry's
+own audience (ARM-audience tokens refused); untagged manifests purged after the retention period; dedicated
+data endpoints with a private endpoint, so both the login server and the per-region data host resolve privately.
+No geo-replication is configured: replicas would hold the images (model servers, weights) in other regions.
+
+Known limit (Microsoft docs issue MicrosoftDocs/azure-docs#61064): with the vault's public access disabled, the
+registry reaches the key through the trusted-service exception, which Azure honours for the registry's
+system-assigned identity; a first deployment with a user-assigned identity may need the documented switch to
+the system identity (``az acr encryption rotate-key --identity [system]``). This cannot be checked offline.
+Non-goals: cache rules and import pipelines that pull from public registries, content trust (deprecated),
+repository-scoped tokens.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+from pulumi_azure_native import containerregistry
+
+from components.azure.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
+
+__all__ = ["SovereignRegistry", "SovereignRegistryArgs"]
+
+
+@dataclass(frozen=True)
+class SovereignRegistryArgs:
+    resource_group_name: pulumi.Input[str]
+    """Resource group of the registry."""
+    location: str
+    """Azure region of the registry (and of its only data endpoint)."""
+    key_uri: pulumi.Input[str]
+    """Versionless URI of the registry key (KeyCustody.keys[REGISTRY].key_uri)."""
+    key_identity_id: pulumi.Input[str]
+    """Identity allowed to use it (KeyCustody.keys[REGISTRY].identity_id)."""
+    key_identity_client_id: pulumi.Input[str]
+    """Its client id (KeyCustody.keys[REGISTRY].identity_client_id): ACR names the identity by client id."""
+    private_endpoint_subnet_id: pulumi.Input[str]
+    """Private-endpoint subnet of the platform network."""
+    registry_private_dns_zone_id: pulumi.Input[str]
+    """privatelink.azurecr.io zone id."""
+    untagged_retention_days: int = 30
+    """Days untagged manifests are kept before purge (0-365). Omitted: 30."""
+    registry_name: str | None = None
+    """Azure name (5-50 letters and digits, globally unique). Omitted: derived with a random suffix."""
+    protect_stateful: bool = True
+    """Protect the registry from `pulumi destroy` (the stack sets False outside prod)."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """The country's tags."""
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.untagged_retention_days <= 365:
+            raise ValueError(f"untagged_retention_days: {self.untagged_retention_days} (allowed: 0 to 365)")
+
+
+class SovereignRegistry(pulumi.ComponentResource):
+    registry_id: pulumi.Output[str]
+    registry_name: pulumi.Output[str]
+    login_server: pulumi.Output[str]
+    """<name>.azurecr.io: the host that image references pinned by digest must name."""
+
+    def __init__(
+        self, name: str, args: SovereignRegistryArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("sovereign:azure:SovereignRegistry", name, None, opts)
+        registry = containerregistry.Registry(
+            f"{name}-registry",
+            resource_group_name=args.resource_group_name,
+            registry_name=args.registry_name,
+            location=args.location,
+            sku=containerregistry.SkuArgs(name="Premium"),
+            # This API version keys user-assigned identities by id (a map), so the id must be known first.
+            identity=pulumi.Output.from_input(args.key_identity_id).apply(
+                lambda identity_id: containerregistry.IdentityPropertiesArgs(
+                    type=containerregistry.ResourceIdentityType.USER_ASSIGNED,
+                    user_assigned_identities={identity_id: containerregistry.UserIdentityPropertiesArgs()},
+                )
+            ),
+            encryption=containerregistry.EncryptionPropertyArgs(
+                status="enabled",
+                key_vault_properties=containerregistry.KeyVaultPropertiesArgs(
+                    key_identifier=args.key_uri, identity=args.key_identity_client_id
+                ),
+            ),
+            admin_user_enabled=False,
+            anonymous_pull_enabled=False,
+            public_network_access="Disabled",
+            network_rule_bypass_options="None",
+            zone_redundancy="Enabled",
+            data_endpoint_enabled=True,
+            policies=containerregistry.PoliciesArgs(
+                # Export pipelines copy artifacts out of the registry; with public access off Azure allows disabling it.
+                export_policy=containerregistry.ExportPolicyArgs(status="disabled"),
+                azure_ad_authentication_as_arm_policy=containerregistry.AzureADAuthenticationAsArmPolicyArgs(
+                    status="disabled"
+                ),
+                retention_policy=containerregistry.RetentionPolicyArgs(
+                    status="enabled", days=args.untagged_retention_days
+                ),
+            ),
+            tags=dict(args.tags),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect_stateful),
+        )
+        PrivateEndpoint(
+            f"{name}-pe",
+            PrivateEndpointArgs(
+                resource_group_name=args.resource_group_name,
+                location=args.location,
+                subnet_id=args.private_endpoint_subnet_id,
+                target_resource_id=registry.id,
+                group_id="registry",
+                private_dns_zone_ids=[args.registry_private_dns_zone_id],
+                tags=args.tags,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.registry_id = registry.id
+        self.registry_name = registry.name
+        self.login_server = registry.login_server
+        self.register_outputs({"registry_id": self.registry_id, "login_server": self.login_server})

@@ -1,0 +1,215 @@
+"""One encrypted, private, in-country storage account for one configured store (weights, datasets, audit logs...).
+
+Scope: a StorageV2 account encrypted with the country's storage key (customer-managed, versionless so Key Vault
+rotation is followed, through a user-assigned identity) on top of infrastructure encryption; HTTPS only with
+TLS 1.2 minimum; shared keys, local users, SFTP and anonymous blob access off; Entra ID the default for data
+access; public network access disabled, with a private endpoint for the blob service; copies allowed only
+between accounts reached through private links; blob versioning, change feed and soft delete of blobs and
+containers; one private container named after the purpose.
+
+Redundancy is in-region by default (zone-redundant). Geo-redundant kinds copy to Azure's paired region, which
+for some countries is abroad (brazilsouth pairs with southcentralus), so geo needs the paired region named and
+listed in the country's allowed regions: a cross-border pair cannot be expressed without the caller saying so.
+
+Audit-log stores get account-level, version-level immutability (WORM) for the configured retention. Azure
+creates such policies only in the Unlocked state; locking is a separate, irreversible step, so the policy is
+created unlocked and ``lock_immutability_policy=True`` on a later deployment locks it.
+Non-goals: lifecycle management rules, Azure Files/queues/tables, data-plane access grants (RBAC for readers).
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+from pulumi_azure_native import storage
+
+from components.azure.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
+from sovereign.types import Redundancy, StorePurpose
+
+__all__ = ["EncryptedStorage", "EncryptedStorageArgs"]
+
+SKU_BY_REDUNDANCY = {
+    Redundancy.LOCAL: "Standard_LRS",
+    Redundancy.ZONE: "Standard_ZRS",
+    Redundancy.GEO: "Standard_GRS",
+    Redundancy.GEO_ZONE: "Standard_GZRS",
+}
+"""Read-access geo kinds (RA-GRS, RA-GZRS) are left out: a readable secondary is a second place to guard."""
+
+
+@dataclass(frozen=True)
+class EncryptedStorageArgs:
+    resource_group_name: pulumi.Input[str]
+    """Resource group of the account."""
+    location: str
+    """Azure region of the account (the primary copy)."""
+    purpose: StorePurpose
+    """What the store holds; audit_logs stores get an immutability policy."""
+    key_vault_uri: pulumi.Input[str]
+    """Vault or Managed HSM URI holding the storage key (KeyCustody.vault_uri)."""
+    key_name: pulumi.Input[str]
+    """Name of the storage key (KeyCustody.keys[STORAGE].key_name)."""
+    key_identity_id: pulumi.Input[str]
+    """Identity allowed to use the key (KeyCustody.keys[STORAGE].identity_id)."""
+    private_endpoint_subnet_id: pulumi.Input[str]
+    """Private-endpoint subnet of the platform network."""
+    blob_private_dns_zone_id: pulumi.Input[str]
+    """privatelink.blob.core.windows.net zone id."""
+    redundancy: Redundancy = Redundancy.ZONE
+    """Replication kind. Omitted: zone-redundant, three zones of the same region."""
+    geo_paired_region: str | None = None
+    """Geo kinds only, required there: the paired region the copies go to (from the region catalogue)."""
+    allowed_regions: Sequence[str] = ()
+    """Regions the country allows data in; geo_paired_region must be one of them."""
+    soft_delete_days: int = 30
+    """Days deleted blobs and containers stay recoverable (1-365). Omitted: 30."""
+    audit_retention_days: int = 365
+    """audit_logs only: days every blob version stays immutable (1-146000). Omitted: 365."""
+    lock_immutability_policy: bool = False
+    """audit_logs only: lock the immutability policy (irreversible; Azure creates it unlocked). Omitted: unlocked."""
+    account_name: str | None = None
+    """Azure account name (3-24 lowercase letters and digits, globally unique). Omitted: derived, random suffix."""
+    protect_stateful: bool = True
+    """Protect the account from `pulumi destroy` (the stack sets False outside prod)."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """The country's tags."""
+
+    def __post_init__(self) -> None:
+        where = f"store {self.purpose.value}"
+        if self.redundancy.is_geo:
+            if self.geo_paired_region is None or self.geo_paired_region not in self.allowed_regions:
+                raise ValueError(
+                    f"{where}: redundancy {self.redundancy.value!r} copies data to the paired region "
+                    f"{self.geo_paired_region!r}, which is not an allowed region (allowed: "
+                    f"{list(self.allowed_regions)}) - use 'zone', or name an in-country pair the country allows"
+                )
+            if self.geo_paired_region == self.location:
+                raise ValueError(f"{where}: geo_paired_region equals location ({self.location})")
+        elif self.geo_paired_region is not None:
+            raise ValueError(
+                f"{where}: geo_paired_region set for redundancy {self.redundancy.value!r} (allowed: None) - "
+                "only geo kinds have a paired region"
+            )
+        if not 1 <= self.soft_delete_days <= 365:
+            raise ValueError(f"{where}: soft_delete_days {self.soft_delete_days} (allowed: 1 to 365)")
+        if not 1 <= self.audit_retention_days <= 146000:
+            raise ValueError(
+                f"{where}: audit_retention_days {self.audit_retention_days} (allowed: 1 to 146000)"
+            )
+        if self.lock_immutability_policy and self.purpose is not StorePurpose.AUDIT_LOGS:
+            raise ValueError(f"{where}: lock_immutability_policy applies to audit_logs stores only")
+
+
+class EncryptedStorage(pulumi.ComponentResource):
+    account_id: pulumi.Output[str]
+    account_name: pulumi.Output[str]
+    blob_endpoint: pulumi.Output[str]
+    container_name: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: EncryptedStorageArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("sovereign:azure:EncryptedStorage", name, None, opts)
+        tags = dict(args.tags)
+        immutability = None
+        if args.purpose is StorePurpose.AUDIT_LOGS:
+            immutability = storage.ImmutableStorageAccountArgs(
+                enabled=True,
+                immutability_policy=storage.AccountImmutabilityPolicyPropertiesArgs(
+                    immutability_period_since_creation_in_days=args.audit_retention_days,
+                    state="Locked" if args.lock_immutability_policy else "Unlocked",
+                    # Appending to a log blob is allowed; rewriting or deleting what was written is not.
+                    allow_protected_append_writes=True,
+                ),
+            )
+        account = storage.StorageAccount(
+            f"{name}-account",
+            resource_group_name=args.resource_group_name,
+            account_name=args.account_name,
+            location=args.location,
+            kind="StorageV2",
+            sku=storage.SkuArgs(name=SKU_BY_REDUNDANCY[args.redundancy]),
+            access_tier=storage.AccessTier.HOT,
+            identity=storage.IdentityArgs(
+                type="UserAssigned", user_assigned_identities=[args.key_identity_id]
+            ),
+            encryption=storage.EncryptionArgs(
+                key_source="Microsoft.Keyvault",
+                # No key version: the account follows Key Vault's rotation of the key automatically.
+                key_vault_properties=storage.KeyVaultPropertiesArgs(
+                    key_vault_uri=args.key_vault_uri, key_name=args.key_name
+                ),
+                encryption_identity=storage.EncryptionIdentityArgs(
+                    encryption_user_assigned_identity=args.key_identity_id
+                ),
+                require_infrastructure_encryption=True,
+                services=storage.EncryptionServicesArgs(
+                    blob=storage.EncryptionServiceArgs(enabled=True, key_type="Account"),
+                    file=storage.EncryptionServiceArgs(enabled=True, key_type="Account"),
+                    queue=storage.EncryptionServiceArgs(enabled=True, key_type="Account"),
+                    table=storage.EncryptionServiceArgs(enabled=True, key_type="Account"),
+                ),
+            ),
+            enable_https_traffic_only=True,
+            minimum_tls_version="TLS1_2",
+            allow_shared_key_access=False,
+            default_to_o_auth_authentication=True,
+            allow_blob_public_access=False,
+            allow_cross_tenant_replication=False,
+            allowed_copy_scope="PrivateLink",
+            is_local_user_enabled=False,
+            is_sftp_enabled=False,
+            public_network_access="Disabled",
+            network_rule_set=storage.NetworkRuleSetArgs(
+                default_action=storage.DefaultAction.DENY, bypass="None"
+            ),
+            immutable_storage_with_versioning=immutability,
+            tags=tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect_stateful),
+        )
+        retention = storage.DeleteRetentionPolicyArgs(enabled=True, days=args.soft_delete_days)
+        blob_service = storage.BlobServiceProperties(
+            f"{name}-blob",
+            resource_group_name=args.resource_group_name,
+            account_name=account.name,
+            blob_services_name="default",
+            is_versioning_enabled=True,
+            delete_retention_policy=retention,
+            container_delete_retention_policy=retention,
+            change_feed=storage.ChangeFeedArgs(enabled=True),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        container = storage.BlobContainer(
+            f"{name}-container",
+            resource_group_name=args.resource_group_name,
+            account_name=account.name,
+            container_name=args.purpose.value.replace("_", "-"),
+            public_access=storage.PublicAccess.NONE,
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[blob_service], protect=args.protect_stateful
+            ),
+        )
+        PrivateEndpoint(
+            f"{name}-pe",
+            PrivateEndpointArgs(
+                resource_group_name=args.resource_group_name,
+                location=args.location,
+                subnet_id=args.private_endpoint_subnet_id,
+                target_resource_id=account.id,
+                group_id="blob",
+                private_dns_zone_ids=[args.blob_private_dns_zone_id],
+                tags=args.tags,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.account_id = account.id
+        self.account_name = account.name
+        self.blob_endpoint = account.primary_endpoints.apply(lambda endpoints: endpoints.blob)
+        self.container_name = container.name
+        self.register_outputs(
+            {
+                "account_id": self.account_id,
+                "blob_endpoint": self.blob_endpoint,
+                "container_name": self.container_name,
+            }
+        )
