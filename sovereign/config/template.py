@@ -155,13 +155,18 @@ def render_country_file(t: CountryTemplate) -> str:
 
 
 def render_stack_file(code: str, environment: Environment, cloud: Cloud, region: str) -> str:
-    """The Pulumi stack config: which country it plans and the provider region (credentials come from the
-    environment, never from this file)."""
-    provider = "azure-native:location" if cloud == Cloud.AZURE else "oci:region"
+    """The Pulumi stack config: which country-environment it plans.
+
+    Default providers are disabled, so every resource must use the explicit provider the stack program builds
+    in the country's region; nothing can silently land in a provider's default region. Credentials come from
+    the environment, never from this file; secrets are added with ``pulumi config set --secret``.
+    """
     return (
-        f"# Stack {code}-{environment.value}: country_configs/{code}.yaml, environment '{environment.value}'.\n"
+        f"# Stack {code}-{environment.value}: country_configs/{code}.yaml, environment '{environment.value}' "
+        f"({cloud.value}, {region}).\n"
         "config:\n"
         f"  sovereign-ai:country: {code}\n"
         f"  sovereign-ai:environment: {environment.value}\n"
-        f"  {provider}: {region}\n"
+        "  pulumi:disable-default-providers:\n"
+        '    - "*"\n'
     )
