@@ -1,0 +1,281 @@
+"""The inference service: the country's model behind an OpenAI-compatible API, on GPU nodes, in the cluster.
+
+Creates a ServiceAccount (workload identity annotations where the cloud needs them, no token mounted), the
+localization ConfigMap, a Deployment (vLLM pinned by digest from the country's registry, weights from a
+modelcar artifact into an encrypted per-pod volume, GPU requests/limits, tolerations and node affinity for the
+GPU pools, tensor parallelism = GPUs per replica, startup/readiness/liveness probes, restricted security
+context, zone spread), a ClusterIP Service, a HorizontalPodAutoscaler within the replica bounds, a
+PodDisruptionBudget, and the NetworkPolicy admitting only the listed clients. The model risk gate runs when
+the Args are built. Non-goals: the namespace and its default-deny (``namespace.py``), the chat front end.
+"""
+
+import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.kubernetes.autoscaling import PodsMetricTarget, autoscaler_spec, disruption_budget_spec
+from components.kubernetes.hardening import (
+    name_of,
+    require_dns_label,
+    require_in_registry,
+    require_positive,
+    require_registry_prefix,
+    selector_labels,
+    workload_labels,
+)
+from components.kubernetes.inference_pod import FORBIDDEN_SERVER_FLAGS, VLLM_PORT, inference_pod_template
+from components.kubernetes.localization import Localization, assistant_config, config_checksum
+from components.kubernetes.model_gate import ModelRecord, check_model_risk
+from components.kubernetes.model_loading import chat_template_source
+from components.kubernetes.netpol import PeerSelector, ServiceEndpoint, ingress_from
+from components.kubernetes.scheduling import DEFAULT_GPU_NODE_LABEL, DEFAULT_GPU_TAINT, NodeLabel, Taint
+
+__all__ = [
+    "CONFIG_CHECKSUM_ANNOTATION",
+    "TENSOR_PARALLEL_SIZES",
+    "InferenceService",
+    "InferenceServiceArgs",
+]
+
+CONFIG_CHECKSUM_ANNOTATION = "sovereign.ai/config-sha256"
+TENSOR_PARALLEL_SIZES = (1, 2, 4, 8)
+"""GPUs per replica vLLM can split a model over on one node (attention heads must divide evenly)."""
+_APP = "vllm"
+
+
+def inference_endpoint(namespace: pulumi.Input[str], service_name: str = "inference") -> ServiceEndpoint:
+    """The Service and pods of an inference service, known before it is built (for clients' policies)."""
+    return ServiceEndpoint(namespace, service_name, VLLM_PORT, selector_labels(_APP, service_name))
+
+
+@dataclass(frozen=True)
+class InferenceServiceArgs:
+    namespace: pulumi.Input[str]
+    """Namespace of the service (a restricted namespace, see ``RestrictedNamespace``)."""
+    country_code: str
+    """ISO 3166-1 alpha-2 code in lower case: the risk gate checks the model is approved for it."""
+    registry_prefix: str
+    """The country's registry, such as 'deregistry.azurecr.io' or 'fra.ocir.io/namespace': every image and
+    model artifact must start with it."""
+    image: str
+    """vLLM OpenAI-server image in the country's registry, pinned by digest."""
+    model: ModelRecord
+    """The model and its risk-register record."""
+    as_of: datetime.date
+    """The day the risk gate checks the assessment against (the stack passes today's date)."""
+    localization: Localization
+    """Languages, default locale and system prompt."""
+    storage_class_name: str
+    """Encrypted StorageClass for the per-pod model cache (see ``EncryptedStorageClass``)."""
+    service_name: str = "inference"
+    """Name of the Deployment, Service and related objects."""
+    gpus_per_replica: int = 1
+    """GPUs per replica, also vLLM's tensor parallel size: 1, 2, 4 or 8."""
+    replicas_min: int = 1
+    """Lower bound of the autoscaler."""
+    replicas_max: int = 2
+    """Upper bound of the autoscaler; at least ``replicas_min``."""
+    max_context_tokens: int = 8192
+    """vLLM ``--max-model-len``: longest prompt plus answer, in tokens."""
+    runs_on_confidential_gpu: bool = False
+    """True only when the GPU nodes are confidential (attested, memory-encrypted); the risk gate refuses high
+    and critical tier models otherwise."""
+    gpu_taint: str = DEFAULT_GPU_TAINT
+    """Taint of the GPU node pools, 'key[=value]:Effect'; the pods tolerate exactly this one."""
+    gpu_node_label: str = DEFAULT_GPU_NODE_LABEL
+    """Label of the GPU node pools, 'key=value'; the pods require it."""
+    cpu_millicores_per_replica: int = 8000
+    """CPU request = limit of the server container."""
+    memory_gib_per_replica: int = 64
+    """Memory request = limit of the server container (host memory, not GPU memory)."""
+    model_cache_gib: int = 200
+    """Size of each pod's model-cache claim; must hold the weights."""
+    shared_memory_gib: int = 16
+    """Size of /dev/shm (memory-backed) for NCCL between the GPUs of a replica."""
+    gpu_memory_utilization: float = 0.90
+    """Fraction of GPU memory vLLM may use for weights and KV cache."""
+    startup_timeout_seconds: int = 1800
+    """Time allowed to copy the weights and load the model before the pod is restarted."""
+    allowed_clients: tuple[PeerSelector, ...] = ()
+    """Pods that may call the API (the chat front end, tenant namespaces allowed to use the assistant,
+    monitoring); omitted: nobody."""
+    autoscale_cpu_utilization_percent: int = 70
+    """CPU utilisation target of the autoscaler when no ``autoscale_pods_metric`` is given."""
+    autoscale_pods_metric: PodsMetricTarget | None = None
+    """Scale on a per-pod custom metric instead of CPU; omitted: CPU."""
+    service_account_annotations: Mapping[str, str] = field(default_factory=dict)
+    """Workload identity annotations of the ServiceAccount; omitted: none."""
+    workload_identity_pod_labels: Mapping[str, str] = field(default_factory=dict)
+    """Pod labels some clouds require for workload identity (AKS: azure.workload.identity/use); omitted:
+    none."""
+    weights_path_in_artifact: str = "/models"
+    """Directory of the weights inside the modelcar artifact."""
+    server_command: tuple[str, ...] = ("python3", "-m", "vllm.entrypoints.openai.api_server")
+    """Entrypoint of the server image."""
+    extra_server_args: tuple[str, ...] = ()
+    """More vLLM flags; omitted: none. Flags the component sets or that reach a hub are refused."""
+
+    def __post_init__(self) -> None:
+        require_registry_prefix(self.registry_prefix)
+        require_in_registry(self.image, self.registry_prefix, "inference image")
+        require_in_registry(
+            self.model.weights_ref, self.registry_prefix, f"weights of model '{self.model.model_id}'"
+        )
+        check_model_risk(
+            self.model,
+            country_code=self.country_code,
+            as_of=self.as_of,
+            confidential_gpu=self.runs_on_confidential_gpu,
+        )
+        require_dns_label(self.service_name, "service_name")
+        require_dns_label(self.storage_class_name, "storage_class_name")
+        if self.gpus_per_replica not in TENSOR_PARALLEL_SIZES:
+            raise ValueError(
+                f"gpus_per_replica must be one of {TENSOR_PARALLEL_SIZES} (got {self.gpus_per_replica}): it "
+                "is also the tensor parallel size, which must divide the model's attention heads"
+            )
+        require_positive(self.replicas_min, "replicas_min", maximum=64)
+        require_positive(self.replicas_max, "replicas_max", maximum=64)
+        if self.replicas_min > self.replicas_max:
+            raise ValueError(f"replicas_min ({self.replicas_min}) exceeds replicas_max ({self.replicas_max})")
+        require_positive(self.max_context_tokens, "max_context_tokens", maximum=1_048_576)
+        require_positive(
+            self.autoscale_cpu_utilization_percent, "autoscale_cpu_utilization_percent", maximum=100
+        )
+        if not 0.1 <= self.gpu_memory_utilization <= 0.98:
+            raise ValueError(
+                f"gpu_memory_utilization must be from 0.1 to 0.98 (got {self.gpu_memory_utilization})"
+            )
+        chat_template_source(self.model.chat_template)
+        Taint.parse(self.gpu_taint)
+        NodeLabel.parse(self.gpu_node_label)
+        refused = sorted({a.split("=", 1)[0] for a in self.extra_server_args} & FORBIDDEN_SERVER_FLAGS)
+        if refused:
+            raise ValueError(
+                f"extra_server_args may not contain {refused}: the component sets them, or they would reach "
+                "outside the country or put a credential into the pod spec"
+            )
+
+
+class InferenceService(pulumi.ComponentResource):
+    service_name: pulumi.Output[str]
+    base_url: pulumi.Output[str]
+    """OpenAI-compatible base URL inside the cluster, such as http://inference.assistant.svc.cluster.local:8000/v1."""
+    served_model_name: pulumi.Output[str]
+    config_checksum: pulumi.Output[str]
+    """SHA-256 of the localization ConfigMap, also the pod annotation that rolls the pods."""
+    endpoint: ServiceEndpoint
+    """Plain description of the Service for clients' NetworkPolicies (not an Output)."""
+
+    def __init__(self, name: str, args: InferenceServiceArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("sovereign:kubernetes:InferenceService", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        selector = selector_labels(_APP, args.service_name)
+        labels = workload_labels(_APP, args.service_name, "inference", args.country_code)
+
+        def meta(object_name: str, annotations: dict[str, str] | None = None) -> k8s.meta.v1.ObjectMetaArgs:
+            return k8s.meta.v1.ObjectMetaArgs(
+                name=object_name, namespace=args.namespace, labels=labels, annotations=annotations
+            )
+
+        account = k8s.core.v1.ServiceAccount(
+            f"{name}-service-account",
+            metadata=meta(args.service_name, dict(args.service_account_annotations) or None),
+            automount_service_account_token=False,
+            opts=child,
+        )
+        data = assistant_config(args.localization, args.model.chat_template)
+        checksum = config_checksum(data)
+        config_map = k8s.core.v1.ConfigMap(
+            f"{name}-config", metadata=meta(f"{args.service_name}-config"), data=data, opts=child
+        )
+        pod_annotations = {
+            CONFIG_CHECKSUM_ANNOTATION: checksum,
+            "sovereign.ai/model-id": args.model.model_id,
+            "kubectl.kubernetes.io/default-container": "vllm",
+        }
+        template = inference_pod_template(
+            args,
+            labels={**labels, **args.workload_identity_pod_labels},
+            selector=selector,
+            annotations=pod_annotations,
+            config_map_name=name_of(config_map, f"{args.service_name}-config"),
+            service_account_name=name_of(account, args.service_name),
+        )
+        deadline = args.startup_timeout_seconds + 600
+        deployment = k8s.apps.v1.Deployment(
+            f"{name}-deployment",
+            metadata=meta(args.service_name),
+            spec=k8s.apps.v1.DeploymentSpecArgs(
+                # No replicas: the autoscaler owns the count, and re-applying one would fight it.
+                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector),
+                # Keep serving while a new replica loads; needs room for one extra replica's GPUs.
+                strategy=k8s.apps.v1.DeploymentStrategyArgs(
+                    type="RollingUpdate",
+                    rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(max_surge=1, max_unavailable=0),
+                ),
+                progress_deadline_seconds=deadline,
+                template=template,
+            ),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                custom_timeouts=pulumi.CustomTimeouts(create=f"{deadline}s", update=f"{deadline}s"),
+            ),
+        )
+        service = k8s.core.v1.Service(
+            f"{name}-service",
+            metadata=meta(args.service_name),
+            spec=k8s.core.v1.ServiceSpecArgs(
+                type="ClusterIP",
+                selector=selector,
+                ports=[
+                    k8s.core.v1.ServicePortArgs(
+                        name="http", port=VLLM_PORT, target_port="http", protocol="TCP"
+                    )
+                ],
+            ),
+            opts=child,
+        )
+        k8s.autoscaling.v2.HorizontalPodAutoscaler(
+            f"{name}-autoscaler",
+            metadata=meta(args.service_name),
+            spec=autoscaler_spec(
+                name_of(deployment, args.service_name),
+                replicas=(args.replicas_min, args.replicas_max),
+                cpu_utilization_percent=args.autoscale_cpu_utilization_percent,
+                pods_metric=args.autoscale_pods_metric,
+            ),
+            opts=child,
+        )
+        k8s.policy.v1.PodDisruptionBudget(
+            f"{name}-disruption-budget",
+            metadata=meta(args.service_name),
+            spec=disruption_budget_spec(selector),
+            opts=child,
+        )
+        k8s.networking.v1.NetworkPolicy(
+            f"{name}-allow-clients",
+            metadata=meta(f"{args.service_name}-allow-clients"),
+            spec=k8s.networking.v1.NetworkPolicySpecArgs(
+                pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector),
+                policy_types=["Ingress"],
+                ingress=ingress_from(args.allowed_clients, VLLM_PORT),
+            ),
+            opts=child,
+        )
+        self.endpoint = inference_endpoint(args.namespace, args.service_name)
+        self.service_name = name_of(service, args.service_name)
+        self.base_url = self.endpoint.url("/v1")
+        self.served_model_name = pulumi.Output.from_input(args.model.served_model_name)
+        self.config_checksum = pulumi.Output.from_input(checksum)
+        self.register_outputs(
+            {
+                "service_name": self.service_name,
+                "base_url": self.base_url,
+                "served_model_name": self.served_model_name,
+                "config_checksum": self.config_checksum,
+            }
+        )
