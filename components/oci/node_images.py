@@ -1,0 +1,100 @@
+"""Node pool helpers: shape classification, OKE node image choice, taints through cloud-init.
+
+Pure functions (no resources). OKE managed node pools have no taint field: taints are registered by the
+kubelet, through ``--register-with-taints`` passed to OKE's own init script in the instance's cloud-init
+user data (the pattern of OKE's "custom cloud-init" documentation). Images come from the node pool options
+OKE publishes per Kubernetes version; the newest matching Oracle Linux image wins, GPU images for GPU shapes.
+
+Non-goals: custom images, Ubuntu images, self-managed nodes.
+"""
+
+import base64
+import re
+from collections.abc import Iterable, Sequence
+
+__all__ = [
+    "GPU_TAINT",
+    "cloud_init_user_data",
+    "is_arm_shape",
+    "is_flex_shape",
+    "is_gpu_shape",
+    "select_node_image",
+    "validate_taint",
+]
+
+GPU_TAINT = "nvidia.com/gpu=present:NoSchedule"
+"""Keeps everything but GPU workloads (which tolerate it) off the expensive nodes."""
+
+_TAINT = re.compile(r"[A-Za-z0-9./_-]{1,253}(=[A-Za-z0-9._-]{0,63})?:(NoSchedule|PreferNoSchedule|NoExecute)")
+
+# OKE's documented default start-up logic; custom scripts must keep it and may only add to it.
+_OKE_INIT = (
+    "#!/bin/bash\n"
+    'curl --fail -H "Authorization: Bearer Oracle" -L0 '
+    "http://169.254.169.254/opc/v2/instance/metadata/oke_init_script "
+    "| base64 --decode >/var/run/oke-init.sh\n"
+)
+
+
+def is_gpu_shape(shape: str) -> bool:
+    return shape.startswith(("BM.GPU", "VM.GPU"))
+
+
+def is_flex_shape(shape: str) -> bool:
+    return shape.endswith(".Flex")
+
+
+def is_arm_shape(shape: str) -> bool:
+    return ".A1." in shape or ".A2." in shape or shape.endswith((".A1", ".A2"))
+
+
+def validate_taint(taint: str) -> str:
+    if not _TAINT.fullmatch(taint):
+        raise ValueError(
+            f"taints: {taint!r} is not 'key[=value]:Effect' (Effect: NoSchedule, PreferNoSchedule, NoExecute)"
+        )
+    return taint
+
+
+def cloud_init_user_data(taints: Sequence[str]) -> str:
+    """Base64 cloud-init that runs OKE's init script with the taints registered by the kubelet."""
+    for taint in taints:
+        validate_taint(taint)
+    extra = f' --kubelet-extra-args "--register-with-taints={",".join(taints)}"' if taints else ""
+    script = _OKE_INIT + f"bash /var/run/oke-init.sh{extra}\n"
+    return base64.b64encode(script.encode()).decode()
+
+
+def select_node_image(
+    sources: Iterable[tuple[str, str]], *, kubernetes_version: str, gpu: bool, arm: bool = False
+) -> str:
+    """Pick the image id of the newest Oracle Linux OKE image for this version, GPU flavour, architecture.
+
+    ``sources`` are (source name, image id) pairs from ``getNodePoolOption``; names look like
+    ``Oracle-Linux-8.10-Gen2-GPU-2025.01.31-0-OKE-1.31.1-800``.
+    """
+    version = kubernetes_version.removeprefix("v")
+    candidates = [
+        (name, image_id)
+        for name, image_id in sources
+        if name.startswith("Oracle-Linux-")
+        and f"-OKE-{version}-" in name
+        and ("-GPU-" in name) == gpu
+        and ("aarch64" in name) == arm
+    ]
+    if not candidates:
+        kind = ("GPU " if gpu else "") + ("aarch64 " if arm else "")
+        raise ValueError(
+            f"node image: OKE publishes no Oracle Linux {kind}image for Kubernetes {kubernetes_version} "
+            "in this region; pick a supported kubernetes_version or set the node pool's image_id"
+        )
+    return max(candidates, key=lambda c: _release(c[0]))[1]
+
+
+_RELEASE = re.compile(r"-(\d{4})\.(\d{2})\.(\d{2})-(\d+)-OKE-[0-9.]+-(\d+)$")
+
+
+def _release(source_name: str) -> tuple[int, ...]:
+    """(year, month, day, respin, build) of an OKE image name; names sort wrongly as text (8.9 > 8.10)."""
+    match = _RELEASE.search(source_name)
+    return tuple(int(part) for part in match.groups()) if match else (0,)
