@@ -1,0 +1,175 @@
+"""KeyCustody under the recording mocks: vault tier, HSM keys with rotation, no replica, region-bound grants."""
+
+import re
+
+import pulumi_oci as oci
+import pytest
+
+from components.oci.key_custody import KeyCustody, KeyCustodyArgs
+from sovereign.engine.recorder import Recording, run_program
+from sovereign.types import KeyCustodyTier
+from tests.components.oci.helpers import COMPARTMENT, REGION, TAGS, TENANCY, as_program, at
+
+KEY = "oci:Kms/key:Key"
+POLICY = "oci:Identity/policy:Policy"
+GROUP = "oci:Identity/dynamicGroup:DynamicGroup"
+
+
+def _args(**overrides: object) -> KeyCustodyArgs:
+    base: dict[str, object] = {
+        "compartment_id": COMPARTMENT,
+        "tenancy_id": TENANCY,
+        "region": REGION,
+        "custody_tier": KeyCustodyTier.VIRTUAL_PRIVATE_VAULT,
+        "freeform_tags": TAGS,
+    }
+    return KeyCustodyArgs(**{**base, **overrides})  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def private_vault() -> Recording:
+    def program() -> None:
+        home = oci.Provider("home", region="eu-frankfurt-1")
+        KeyCustody("de-keys", _args(identity_provider=home))
+
+    return run_program(program)
+
+
+@pytest.fixture(scope="module")
+def default_vault() -> Recording:
+    return run_program(
+        as_program(
+            lambda: KeyCustody(
+                "de-keys",
+                _args(
+                    custody_tier=KeyCustodyTier.DEFAULT_VAULT,
+                    rotation_interval_days=None,
+                    protect_stateful=False,
+                ),
+            )
+        )
+    )
+
+
+def test_virtual_private_vault_protected_and_retained(private_vault: Recording) -> None:
+    vault = private_vault.one("oci:Kms/vault:Vault", "de-keys-vault")
+    assert vault.get("vaultType") == "VIRTUAL_PRIVATE", at(vault)
+    assert vault.get("compartmentId") == COMPARTMENT, at(vault)
+    assert vault.protect is True, at(vault)
+    assert vault.retain_on_delete is True, at(vault)
+
+
+def test_no_cross_region_replica(private_vault: Recording) -> None:
+    types = {r.type for r in private_vault.registrations}
+    assert "oci:Kms/vaultVerification:VaultVerification" not in types
+    assert "oci:Kms/keyVersion:KeyVersion" not in types
+
+
+def test_aes256_hsm_keys_rotate_automatically(private_vault: Recording) -> None:
+    keys = {k.name: k for k in private_vault.of_type(KEY)}
+    assert sorted(keys) == [
+        "de-keys-cluster-secrets",
+        "de-keys-image-signing",
+        "de-keys-object-storage",
+        "de-keys-volumes",
+    ]
+    for name in ("de-keys-cluster-secrets", "de-keys-object-storage", "de-keys-volumes"):
+        key = keys[name]
+        assert key.get("keyShape") == {"algorithm": "AES", "length": 32.0}, at(key)
+        assert key.get("protectionMode") == "HSM", at(key)
+        assert key.get("isAutoRotationEnabled") is True, at(key)
+        assert key.get("autoKeyRotationDetails.rotationIntervalInDays") == 90.0, at(key)
+        assert (
+            key.get("managementEndpoint") == "https://dekeysvault-management.kms.offline.oraclecloud.com"
+        ), at(key)
+        assert key.protect is True and key.retain_on_delete is True, at(key)
+
+
+def test_image_signing_key_is_rsa4096_hsm(private_vault: Recording) -> None:
+    key = private_vault.one(KEY, "de-keys-image-signing")
+    assert key.get("keyShape") == {"algorithm": "RSA", "length": 512.0}, at(key)
+    assert key.get("protectionMode") == "HSM", at(key)
+    assert key.retain_on_delete is True, at(key)
+
+
+def test_dynamic_groups_match_only_the_country_compartment(private_vault: Recording) -> None:
+    clusters = private_vault.one(GROUP, "de-keys-access-clusters")
+    workers = private_vault.one(GROUP, "de-keys-access-workers")
+    assert clusters.get("compartmentId") == TENANCY, at(clusters)
+    assert clusters.get("matchingRule") == (
+        f"ALL {{resource.type = 'cluster', resource.compartment.id = '{COMPARTMENT}'}}"
+    ), at(clusters)
+    assert workers.get("matchingRule") == f"ALL {{instance.compartment.id = '{COMPARTMENT}'}}", at(workers)
+
+
+def test_key_policy_grants_exactly_these_keys_in_region(private_vault: Recording) -> None:
+    policy = private_vault.one(POLICY, "de-keys-access-keys")
+    statements = policy.get("statements")
+    assert policy.get("compartmentId") == COMPARTMENT, at(policy)
+    assert len(statements) == 6, at(policy)
+    granted = set()
+    for statement in statements:
+        match = re.fullmatch(
+            rf"Allow (.+) to use (keys|key-delegates) in compartment id {COMPARTMENT} "
+            r"where all \{target\.key\.id = '(ocid1\.key\.oc1\.\.offline\w+)', request\.region = 'FRA'\}",
+            statement,
+        )
+        assert match, f"{statement!r} {at(policy)}"
+        granted.add((match[1], match[3]))
+    assert granted == {
+        ("dynamic-group de-keys-access-clusters", "ocid1.key.oc1..offlinedekeysclustersecrets"),
+        ("dynamic-group de-keys-access-clusters", "ocid1.key.oc1..offlinedekeysimagesigning"),
+        ("service oke", "ocid1.key.oc1..offlinedekeysvolumes"),
+        ("service blockstorage", "ocid1.key.oc1..offlinedekeysvolumes"),
+        ("dynamic-group de-keys-access-workers", "ocid1.key.oc1..offlinedekeysvolumes"),
+        ("service objectstorage-eu-frankfurt-1", "ocid1.key.oc1..offlinedekeysobjectstorage"),
+    }, at(policy)
+
+
+def test_iam_goes_through_the_home_region_provider(private_vault: Recording) -> None:
+    for reg in [*private_vault.of_type(GROUP), *private_vault.of_type(POLICY)]:
+        assert reg.provider is not None and "pulumi:providers:oci::home" in reg.provider, at(reg)
+    vault = private_vault.one("oci:Kms/vault:Vault", "de-keys-vault")
+    assert vault.provider is None or "::home::" not in vault.provider, at(vault)
+
+
+def test_parenting(private_vault: Recording) -> None:
+    custody = private_vault.one("sovereign:oci:KeyCustody", "de-keys")
+    access = private_vault.one("sovereign:oci:KeyAccessPolicies", "de-keys-access")
+    assert access.parent == custody.urn, at(access)
+    for reg in private_vault.of_type(KEY):
+        assert reg.parent == custody.urn, at(reg)
+    for reg in [*private_vault.of_type(GROUP), *private_vault.of_type(POLICY)]:
+        assert reg.parent == access.urn, at(reg)
+
+
+def test_default_vault_without_auto_rotation(default_vault: Recording) -> None:
+    vault = default_vault.one("oci:Kms/vault:Vault", "de-keys-vault")
+    assert vault.get("vaultType") == "DEFAULT", at(vault)
+    assert vault.protect is False, at(vault)
+    assert vault.retain_on_delete is True, at(vault)
+    for key in default_vault.of_type(KEY):
+        assert key.get("isAutoRotationEnabled") is False, at(key)
+        assert key.get("autoKeyRotationDetails") is None, at(key)
+        assert key.get("protectionMode") == "HSM", at(key)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"custody_tier": KeyCustodyTier.MANAGED_HSM}, "not an OCI custody tier"),
+        ({"custody_tier": KeyCustodyTier.DEFAULT_VAULT}, "only in virtual private vaults"),
+        ({"rotation_interval_days": 30}, "allowed: 60-365"),
+        ({"rotation_interval_days": 400}, "allowed: 60-365"),
+        ({"region": "eu-atlantis-1"}, "unknown OCI region"),
+    ],
+)
+def test_rejects_weak_or_impossible_custody(overrides: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        _args(**overrides)
+
+
+def test_no_args_value_gives_software_keys_or_a_replica() -> None:
+    """Protection mode, key length and replicas are not Args fields: no value can weaken them."""
+    fields = set(KeyCustodyArgs.__dataclass_fields__)
+    assert not fields & {"protection_mode", "key_length", "replica_region", "vault_replica_region"}
