@@ -1,0 +1,221 @@
+"""OkeNodePool: one managed OKE node pool (system or GPU) of a sovereign cluster.
+
+Declares one ``oci.containerengine.NodePool`` with:
+
+- boot volumes encrypted by the customer-managed volume key (``kms_key_id``) and in-transit encryption of
+  paravirtualized volume attachments;
+- VCN-native pod networking (``OCI_VCN_IP_NATIVE``) on the pod subnet, nodes and pods in their NSGs;
+- one placement per availability domain of the region (or the chosen ones), all on the private worker subnet;
+- labels ``sovereign.ai/pool`` (and ``sovereign.ai/gpu`` on GPU shapes) and, on GPU shapes, the taint
+  :data:`components.oci.node_images.GPU_TAINT`, registered by the kubelet through cloud-init;
+- the newest OKE Oracle Linux image for the Kubernetes version (GPU image on GPU shapes) unless pinned.
+
+No SSH key is ever set: nodes are reached, if at all, through the OCI Bastion service in the landing zone.
+
+Non-goals: autoscaling (the cluster autoscaler add-on is configured on the cluster side), preemptible
+capacity, capacity reservations, self-managed or virtual nodes.
+"""
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_oci as oci
+
+from components.oci.node_images import (
+    GPU_TAINT,
+    cloud_init_user_data,
+    is_arm_shape,
+    is_flex_shape,
+    is_gpu_shape,
+    select_node_image,
+    validate_taint,
+)
+
+__all__ = ["NodePoolSpec", "OkeNodePool", "OkeNodePoolArgs"]
+
+_POOL_NAME = re.compile(r"[a-z][a-z0-9-]{0,29}")
+_SHAPE = re.compile(r"(VM|BM)\.[A-Za-z0-9.-]+")
+MIN_BOOT_VOLUME_GIB = 50
+VCN_NATIVE_CNI = "OCI_VCN_IP_NATIVE"
+
+
+@dataclass(frozen=True)
+class NodePoolSpec:
+    """What the country config says about one pool; the stack maps each configured pool to one spec."""
+
+    name: str
+    """Role suffix of the pool, such as 'system' or 'gpu-h100' (lower case; part of resource names)."""
+    shape: str
+    """OCI compute shape: 'VM.Standard.E5.Flex', 'VM.GPU.A10.1', 'BM.GPU.H100.8', ..."""
+    node_count: int
+    """Nodes in the pool (0 keeps an empty pool, for example GPU capacity not yet granted)."""
+    ocpus: float | None = None
+    """OCPUs per node; required for '.Flex' shapes, not allowed otherwise."""
+    memory_gib: float | None = None
+    """Memory per node in GiB; required for '.Flex' shapes, not allowed otherwise."""
+    boot_volume_size_gib: int = 100
+    """Boot volume size, at least 50 GiB (GPU images and model caches want more)."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """Extra Kubernetes node labels. ``sovereign.ai/*`` labels are set by the component."""
+    taints: Sequence[str] = ()
+    """Extra taints 'key[=value]:Effect'. GPU shapes always get the GPU taint as well."""
+    availability_domain_indexes: Sequence[int] = ()
+    """1-based availability domains to place nodes in. Omitted: every AD of the region."""
+    image_id: str | None = None
+    """Pin a node image OCID. Omitted: the newest OKE Oracle Linux image for the Kubernetes version."""
+    max_pods_per_node: int = 31
+    """VCN-native pods per node (bounded by the shape's VNIC count)."""
+
+    def __post_init__(self) -> None:
+        if not _POOL_NAME.fullmatch(self.name):
+            raise ValueError(
+                f"node_pools.name: {self.name!r} must be lower case, start with a letter, <= 30 chars"
+            )
+        if not _SHAPE.fullmatch(self.shape):
+            raise ValueError(
+                f"node_pools.{self.name}.shape: {self.shape!r} is not an OCI shape such as 'VM.GPU.A10.1'"
+            )
+        if self.node_count < 0:
+            raise ValueError(f"node_pools.{self.name}.node_count: got {self.node_count} (allowed: 0 or more)")
+        flex = is_flex_shape(self.shape)
+        sized = [v for v in (self.ocpus, self.memory_gib) if v is not None]
+        if (flex and len(sized) != 2) or (not flex and sized):
+            raise ValueError(
+                f"node_pools.{self.name}: ocpus and memory_gib are required for '.Flex' shapes and not "
+                f"allowed for fixed shapes (got shape {self.shape!r}, ocpus {self.ocpus}, "
+                f"memory_gib {self.memory_gib})"
+            )
+        if self.boot_volume_size_gib < MIN_BOOT_VOLUME_GIB:
+            raise ValueError(
+                f"node_pools.{self.name}.boot_volume_size_gib: got {self.boot_volume_size_gib} "
+                f"(allowed: {MIN_BOOT_VOLUME_GIB} or more)"
+            )
+        if any(i < 1 for i in self.availability_domain_indexes):
+            raise ValueError(f"node_pools.{self.name}.availability_domain_indexes: indexes are 1-based")
+        for taint in self.taints:
+            validate_taint(taint)
+
+    @property
+    def gpu(self) -> bool:
+        return is_gpu_shape(self.shape)
+
+    def all_taints(self) -> list[str]:
+        return list(dict.fromkeys([*([GPU_TAINT] if self.gpu else []), *self.taints]))
+
+    def all_labels(self) -> dict[str, str]:
+        return {
+            **self.labels,
+            "sovereign.ai/pool": self.name,
+            **({"sovereign.ai/gpu": "true"} if self.gpu else {}),
+        }
+
+
+@dataclass(frozen=True)
+class OkeNodePoolArgs:
+    cluster_id: pulumi.Input[str]
+    compartment_id: pulumi.Input[str]
+    kubernetes_version: str
+    spec: NodePoolSpec
+    availability_domains: pulumi.Input[Sequence[str]]
+    """Names of the region's availability domains, in order."""
+    worker_subnet_id: pulumi.Input[str]
+    pod_subnet_id: pulumi.Input[str]
+    worker_nsg_id: pulumi.Input[str]
+    pod_nsg_id: pulumi.Input[str]
+    volume_key_id: pulumi.Input[str]
+    """Customer-managed key for boot volumes."""
+    freeform_tags: Mapping[str, str] = field(default_factory=dict)
+    depends_on: Sequence[pulumi.Resource] = ()
+    """Resources the pool must wait for (the key policy that lets OKE use the volume key)."""
+
+
+def _placements(
+    ads: Sequence[str], indexes: Sequence[int], subnet_id: str, pool: str
+) -> list[oci.containerengine.NodePoolNodeConfigDetailsPlacementConfigArgs]:
+    if not ads or any(i > len(ads) for i in indexes):
+        raise ValueError(
+            f"node_pools.{pool}.availability_domain_indexes: got {list(indexes)} but the region has "
+            f"{len(ads)} availability domain(s)"
+        )
+    chosen = [ads[i - 1] for i in indexes] if indexes else list(ads)
+    return [
+        oci.containerengine.NodePoolNodeConfigDetailsPlacementConfigArgs(
+            availability_domain=ad, subnet_id=subnet_id
+        )
+        for ad in chosen
+    ]
+
+
+class OkeNodePool(pulumi.ComponentResource):
+    node_pool_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: OkeNodePoolArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("sovereign:oci:OkeNodePool", name, None, opts)
+        spec = args.spec
+        tags = dict(args.freeform_tags)
+        image_id: pulumi.Input[str]
+        if spec.image_id is not None:
+            image_id = spec.image_id
+        else:
+            image_id = oci.containerengine.get_node_pool_option_output(
+                node_pool_option_id="all",
+                compartment_id=args.compartment_id,
+                node_pool_k8s_version=args.kubernetes_version,
+                opts=pulumi.InvokeOutputOptions(parent=self),
+            ).apply(
+                lambda options: select_node_image(
+                    [(s.source_name, s.image_id) for s in options.sources],
+                    kubernetes_version=args.kubernetes_version,
+                    gpu=spec.gpu,
+                    arm=is_arm_shape(spec.shape),
+                )
+            )
+        placements = pulumi.Output.all(args.availability_domains, args.worker_subnet_id).apply(
+            lambda v: _placements(v[0], spec.availability_domain_indexes, v[1], spec.name)
+        )
+        taints = spec.all_taints()
+        pool = oci.containerengine.NodePool(
+            f"{name}-pool",
+            cluster_id=args.cluster_id,
+            compartment_id=args.compartment_id,
+            kubernetes_version=args.kubernetes_version,
+            name=name,
+            node_shape=spec.shape,
+            node_shape_config=(
+                oci.containerengine.NodePoolNodeShapeConfigArgs(
+                    ocpus=spec.ocpus, memory_in_gbs=spec.memory_gib
+                )
+                if is_flex_shape(spec.shape)
+                else None
+            ),
+            node_source_details=oci.containerengine.NodePoolNodeSourceDetailsArgs(
+                source_type="IMAGE", image_id=image_id, boot_volume_size_in_gbs=str(spec.boot_volume_size_gib)
+            ),
+            node_config_details=oci.containerengine.NodePoolNodeConfigDetailsArgs(
+                size=spec.node_count,
+                placement_configs=placements,
+                kms_key_id=args.volume_key_id,
+                is_pv_encryption_in_transit_enabled=True,
+                nsg_ids=[args.worker_nsg_id],
+                node_pool_pod_network_option_details=(
+                    oci.containerengine.NodePoolNodeConfigDetailsNodePoolPodNetworkOptionDetailsArgs(
+                        cni_type=VCN_NATIVE_CNI,
+                        pod_subnet_ids=[args.pod_subnet_id],
+                        pod_nsg_ids=[args.pod_nsg_id],
+                        max_pods_per_node=spec.max_pods_per_node,
+                    )
+                ),
+                freeform_tags=tags,
+            ),
+            initial_node_labels=[
+                oci.containerengine.NodePoolInitialNodeLabelArgs(key=k, value=v)
+                for k, v in sorted(spec.all_labels().items())
+            ],
+            node_metadata={"user_data": cloud_init_user_data(taints)} if taints else None,
+            freeform_tags=tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on)),
+        )
+        self.node_pool_id = pool.id
+        self.register_outputs({"node_pool_id": self.node_pool_id})
