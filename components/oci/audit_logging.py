@@ -1,0 +1,149 @@
+"""AuditLogging: VCN flow logs in an in-region log group, and the audit trail exported to a locked bucket.
+
+Declares:
+
+- one log group in the country compartment (in the stack's region: OCI Logging is regional);
+- one flow log per given subnet (service ``flowlogs``, category ``all``) with the configured retention;
+- when an audit bucket is given: a Service Connector that copies the compartment's audit events (the
+  ``_Audit`` log) to that bucket, which ``EncryptedStorage`` protects with a locked retention rule, and the
+  connector's IAM policy, limited to that bucket, the compartment's connectors and the region.
+
+Non-goals: the tenancy's audit retention setting (tenancy-wide, owned by the landing zone), Logging
+Analytics, forwarding to a SIEM outside the country.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_oci as oci
+
+from components.oci.regions import require_region
+from components.oci.statements import audit_export_statements
+
+__all__ = ["AuditLogging", "AuditLoggingArgs"]
+
+LOG_RETENTION_STEP_DAYS, LOG_RETENTION_MAX_DAYS = 30, 180  # OCI Logging: 30-day steps up to 180
+
+
+@dataclass(frozen=True)
+class AuditLoggingArgs:
+    compartment_id: pulumi.Input[str]
+    """Country compartment for the log group, the connector and its policy."""
+    region: str
+    """Region identifier of the provider: logs are stored there."""
+    flow_log_subnet_ids: Mapping[str, pulumi.Input[str]]
+    """Subnets to record flow logs for, by role (``SovereignNetwork.subnet_ids``). At least one."""
+    retention_days: int = 90
+    """Flow log retention: 30, 60, 90, 120, 150 or 180 days."""
+    audit_bucket_name: pulumi.Input[str] | None = None
+    """Bucket receiving the compartment's audit events (``EncryptedStorage.bucket_names['audit_logs']``).
+    Omitted: audit events stay in the OCI Audit service only."""
+    namespace: pulumi.Input[str] | None = None
+    """Object Storage namespace of the audit bucket. Omitted: looked up."""
+    identity_provider: pulumi.ProviderResource | None = None
+    """Home-region OCI provider for the connector's IAM policy. Omitted: the inherited provider."""
+    freeform_tags: Mapping[str, str] = field(default_factory=dict)
+    """Free-form tags on every resource."""
+
+    def __post_init__(self) -> None:
+        require_region(self.region)
+        days = self.retention_days
+        if days % LOG_RETENTION_STEP_DAYS or not LOG_RETENTION_STEP_DAYS <= days <= LOG_RETENTION_MAX_DAYS:
+            raise ValueError(
+                f"retention_days: got {days} (allowed: 30, 60, 90, 120, 150, 180, OCI Logging's steps); keep "
+                "longer retention in the locked audit bucket"
+            )
+        if not self.flow_log_subnet_ids:
+            raise ValueError(
+                "flow_log_subnet_ids: at least one subnet is needed; unlogged subnets hide traffic"
+            )
+
+
+class AuditLogging(pulumi.ComponentResource):
+    log_group_id: pulumi.Output[str]
+    flow_log_ids: dict[str, pulumi.Output[str]]
+    audit_connector_id: pulumi.Output[str] | None
+
+    def __init__(self, name: str, args: AuditLoggingArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("sovereign:oci:AuditLogging", name, None, opts)
+        tags = dict(args.freeform_tags)
+        child = pulumi.ResourceOptions(parent=self)
+        group = oci.logging.LogGroup(
+            f"{name}-log-group",
+            compartment_id=args.compartment_id,
+            display_name=f"{name}-log-group",
+            description=f"Flow logs of the sovereign VCN, kept in {args.region}",
+            freeform_tags=tags,
+            opts=child,
+        )
+        flow_logs = {
+            role: oci.logging.Log(
+                f"{name}-flow-{role.replace('_', '-')}",
+                display_name=f"{name}-flow-{role.replace('_', '-')}",
+                log_group_id=group.id,
+                log_type="SERVICE",
+                is_enabled=True,
+                retention_duration=args.retention_days,
+                configuration=oci.logging.LogConfigurationArgs(
+                    compartment_id=args.compartment_id,
+                    source=oci.logging.LogConfigurationSourceArgs(
+                        category="all", resource=subnet_id, service="flowlogs", source_type="OCISERVICE"
+                    ),
+                ),
+                freeform_tags=tags,
+                opts=child,
+            )
+            for role, subnet_id in args.flow_log_subnet_ids.items()
+        }
+        connector = None
+        if args.audit_bucket_name is not None:
+            connector = self._audit_export(name, args, tags)
+
+        self.log_group_id = group.id
+        self.flow_log_ids = {role: log.id for role, log in flow_logs.items()}
+        self.audit_connector_id = connector.id if connector is not None else None
+        self.register_outputs({"log_group_id": self.log_group_id, "flow_log_ids": self.flow_log_ids})
+
+    def _audit_export(self, name: str, args: AuditLoggingArgs, tags: dict[str, str]) -> oci.sch.Connector:
+        bucket = pulumi.Output.from_input(args.audit_bucket_name)
+        namespace = (
+            pulumi.Output.from_input(args.namespace)
+            if args.namespace is not None
+            else oci.objectstorage.get_namespace_output(
+                compartment_id=args.compartment_id, opts=pulumi.InvokeOutputOptions(parent=self)
+            ).namespace
+        )
+        policy = oci.identity.Policy(
+            f"{name}-audit-export",
+            compartment_id=args.compartment_id,
+            name=f"{name}-audit-export",
+            description="The compartment's service connectors write audit events to the audit bucket only",
+            statements=pulumi.Output.all(args.compartment_id, bucket).apply(
+                lambda v: audit_export_statements(
+                    compartment_id=v[0], bucket_name=str(v[1]), region=args.region
+                )
+            ),
+            freeform_tags=tags,
+            opts=pulumi.ResourceOptions(parent=self, provider=args.identity_provider),
+        )
+        return oci.sch.Connector(
+            f"{name}-audit-export",
+            compartment_id=args.compartment_id,
+            display_name=f"{name}-audit-export",
+            description="Copies the compartment's audit events to the locked in-country audit bucket",
+            source=oci.sch.ConnectorSourceArgs(
+                kind="logging",
+                log_sources=[
+                    oci.sch.ConnectorSourceLogSourceArgs(
+                        compartment_id=args.compartment_id, log_group_id="_Audit"
+                    )
+                ],
+            ),
+            target=oci.sch.ConnectorTargetArgs(
+                kind="objectStorage", bucket=bucket, namespace=namespace, object_name_prefix="audit"
+            ),
+            state="ACTIVE",
+            freeform_tags=tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+        )
