@@ -2,4 +2,5 @@
 
 from sovereign.cli import main
 
-main()
+if __name__ == "__main__":  # worker processes re-import this module; only the real entry runs the CLI
+    main()

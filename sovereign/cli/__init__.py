@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from sovereign.cli import config_commands
+from sovereign.cli import config_commands, plan_commands
 from sovereign.cli.output import EXIT_INVALID, err_console
 from sovereign.config.errors import ConfigError
 
@@ -26,6 +26,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 config_commands.register(app)
+plan_commands.register(app)
 
 
 def main() -> None:

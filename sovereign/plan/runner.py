@@ -1,0 +1,87 @@
+"""Plan stacks offline: the real stack program under the recording mock engine, one fresh process per stack.
+
+``plan_stack`` runs in the calling process (which must not have run another Pulumi program: the SDK keeps
+global state). ``plan_stacks`` gives each stack its own worker process (``forkserver``, one task per child)
+and runs them in parallel on every core.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from sovereign.config.errors import ConfigError
+from sovereign.plan.stackfiles import OFFLINE_SECRET, PROJECT, StackFile
+
+__all__ = ["PlanFailure", "plan_stack", "plan_stacks"]
+
+
+class PlanFailure(Exception):
+    """The stack program raised while planning (a bug or an invariant the program enforces)."""
+
+
+def plan_stack(stack: StackFile, *, as_of: dt.date, config_dir: Path | None = None) -> dict[str, Any]:
+    """Plan one stack in this process and return its plan document (see ``sovereign.plan.document``)."""
+    from stacks.program import REQUIRED_SECRETS, sovereign_program
+
+    from sovereign.config.loader import default_config_dir, load_country, load_register
+    from sovereign.engine.recorder import run_program
+    from sovereign.plan.document import build_document
+    from sovereign.policies import ALL_RULES, PolicyContext, evaluate, view_of_registration
+
+    config_dir = config_dir or default_config_dir()
+    country = load_country(stack.country, stack.environment, config_dir=config_dir, as_of=as_of)
+    register, problems = load_register(config_dir)
+    if register is None:
+        raise ConfigError(problems)
+    config = dict(stack.config)
+    secret_keys = list(stack.secret_keys)
+    placeholders = []
+    for key in REQUIRED_SECRETS:
+        full = f"{PROJECT}:{key}"
+        if full not in config:
+            # The real `pulumi up` needs `pulumi config set --secret`; the offline plan stands in for it.
+            config[full] = OFFLINE_SECRET
+            placeholders.append(full)
+        if full not in secret_keys:
+            secret_keys.append(full)
+
+    def program() -> None:
+        sovereign_program(as_of=as_of, config_dir=config_dir)
+
+    try:
+        recording = run_program(
+            program, project=PROJECT, stack=stack.name, config=config, secret_config_keys=tuple(secret_keys)
+        )
+    except ConfigError:
+        raise
+    except Exception as exc:
+        if os.environ.get("SOVEREIGN_DEBUG") == "1":
+            raise
+        raise PlanFailure(f"{stack.name}: the stack program failed: {type(exc).__name__}: {exc}") from exc
+    views = [view_of_registration(r) for r in recording.registrations]
+    checks = evaluate(ALL_RULES, PolicyContext.of(country, register, as_of), views)
+    return build_document(stack, country, recording, checks, placeholder_secrets=placeholders)
+
+
+def _plan_in_worker(stack: StackFile, as_of: dt.date, config_dir: Path | None) -> dict[str, Any]:
+    return plan_stack(stack, as_of=as_of, config_dir=config_dir)
+
+
+def plan_stacks(
+    stacks: list[StackFile], *, as_of: dt.date, config_dir: Path | None = None, workers: int | None = None
+) -> list[dict[str, Any]]:
+    """Plan every stack, each in a fresh worker process, in parallel; documents in the order given."""
+    if not stacks:
+        return []
+    workers = max(1, min(workers or os.cpu_count() or 1, len(stacks)))
+    context = multiprocessing.get_context("forkserver")
+    # Preload only what every stack needs; provider SDKs stay per cloud, loaded in the worker that needs them.
+    context.set_forkserver_preload(["pulumi", "pydantic", "sovereign.config", "sovereign.engine.recorder"])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=1) as pool:
+        futures = [pool.submit(_plan_in_worker, s, as_of, config_dir) for s in stacks]
+        return [f.result() for f in futures]

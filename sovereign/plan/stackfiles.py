@@ -1,0 +1,104 @@
+"""Stack files (``stacks/Pulumi.<cc>-<env>.yaml``): which stacks exist and the config each gives the program."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sovereign.config.errors import ConfigError, Problem
+from sovereign.config.yamlfile import read_yaml
+
+__all__ = ["PROJECT", "StackFile", "default_stacks_dir", "find_stacks", "read_stack_file"]
+
+PROJECT = "sovereign-ai"
+_STACK = re.compile(r"^Pulumi\.(?P<stack>(?P<cc>[a-z]{2})-(?P<env>[a-z]+))\.yaml$")
+OFFLINE_SECRET = "offline-plan-placeholder"
+"""Stands in for ``secure:`` values, which only the Pulumi CLI can decrypt."""
+
+
+def default_stacks_dir() -> Path:
+    return Path(__file__).resolve().parents[2] / "stacks"
+
+
+@dataclass(frozen=True)
+class StackFile:
+    name: str
+    country: str
+    environment: str
+    path: Path
+    config: dict[str, str] = field(default_factory=dict)
+    secret_keys: tuple[str, ...] = ()
+
+
+def read_stack_file(path: Path) -> StackFile:
+    """Parse a stack file; a bad file is a ConfigError naming it."""
+    match = _STACK.match(path.name)
+    if match is None:
+        raise ConfigError(
+            [Problem(path, None, "<file name>", "not a stack file name", "name it Pulumi.<cc>-<env>.yaml")]
+        )
+    doc, problems = read_yaml(path)
+    if doc is None:
+        raise ConfigError(problems)
+    raw = doc.data.get("config") if isinstance(doc.data, dict) else None
+    if not isinstance(raw, dict):
+        raise ConfigError([Problem(path, None, "config", "missing the 'config' mapping", "see README.md")])
+    config: dict[str, str] = {}
+    secrets: list[str] = []
+    for key, value in raw.items():
+        full = key if ":" in key else f"{PROJECT}:{key}"
+        if isinstance(value, dict) and "secure" in value:
+            config[full] = OFFLINE_SECRET
+            secrets.append(full)
+        elif isinstance(value, (dict, list)):
+            import json
+
+            config[full] = json.dumps(value)
+        else:
+            config[full] = str(value).lower() if isinstance(value, bool) else str(value)
+    stack = StackFile(match["stack"], match["cc"], match["env"], path, config, tuple(secrets))
+    for key, expected in (
+        (f"{PROJECT}:country", stack.country),
+        (f"{PROJECT}:environment", stack.environment),
+    ):
+        if config.get(key) != expected:
+            line = doc.line_of(("config", key))[1]
+            raise ConfigError(
+                [
+                    Problem(
+                        path,
+                        line,
+                        f"config.{key}",
+                        f"is {config.get(key)!r}, but the file name says {expected!r}",
+                        f"set '{key}: {expected}'",
+                    )
+                ]
+            )
+    return stack
+
+
+def find_stacks(stacks_dir: Path, selectors: list[str] | None = None) -> list[StackFile]:
+    """Stacks named by ``selectors`` (stack names like ``de-prod`` or country codes like ``de``), or all."""
+    files = sorted(p for p in stacks_dir.glob("Pulumi.*.yaml") if _STACK.match(p.name))
+    stacks = [read_stack_file(p) for p in files]
+    if not selectors:
+        return stacks
+    chosen: list[StackFile] = []
+    for selector in selectors:
+        found = [s for s in stacks if selector in (s.name, s.country)]
+        if not found:
+            known = ", ".join(s.name for s in stacks)
+            raise ConfigError(
+                [
+                    Problem(
+                        stacks_dir,
+                        None,
+                        selector,
+                        f"no stack or country '{selector}' (known: {known})",
+                        "name a stack like 'de-prod' or a country code like 'de'",
+                    )
+                ]
+            )
+        chosen += [s for s in found if s not in chosen]
+    return chosen

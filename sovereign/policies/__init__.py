@@ -1,0 +1,62 @@
+"""Sovereignty policies: one set of rules, run by ``sovereign plan`` and by the Pulumi policy pack.
+
+Rules are plain functions over :class:`ResourceView` s, so they run offline on recorded registrations and
+inside ``pulumi preview --policy-pack policy`` alike. This package never constructs a ``PolicyPack`` (its
+constructor starts a gRPC server): ``policy/__main__.py`` does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sovereign.engine.recorder import Registration
+from sovereign.policies.cloud_rules import CLOUD_RULES, STATEFUL_TYPES
+from sovereign.policies.kubernetes_rules import KUBERNETES_RULES, MODEL_LABEL
+from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule, evaluate
+
+__all__ = [
+    "ALL_RULES",
+    "MODEL_LABEL",
+    "STATEFUL_TYPES",
+    "Finding",
+    "PolicyContext",
+    "ResourceView",
+    "Rule",
+    "evaluate",
+    "view_of_policy_resource",
+    "view_of_registration",
+]
+
+ALL_RULES: tuple[Rule, ...] = (*CLOUD_RULES, *KUBERNETES_RULES)
+
+
+def view_of_registration(r: Registration) -> ResourceView:
+    return ResourceView(
+        urn=r.urn,
+        type=r.type,
+        name=r.name,
+        props=r.inputs,
+        custom=r.custom,
+        protect=r.protect,
+        retain_on_delete=r.retain_on_delete,
+        parent=r.parent,
+        provider=r.provider,
+    )
+
+
+def view_of_policy_resource(resource: Any) -> ResourceView:
+    """Adapt a ``pulumi_policy.PolicyResource`` (during a real preview) to the rules' view."""
+    provider = getattr(resource, "provider", None)
+    parent = getattr(resource, "parent", None)
+    opts = getattr(resource, "opts", None)
+    return ResourceView(
+        urn=resource.urn,
+        type=resource.resource_type,
+        name=resource.name,
+        props=dict(resource.props or {}),
+        custom=not resource.resource_type.startswith("sovereign:"),  # components are the toolkit's own types
+        protect=bool(getattr(opts, "protect", False)),
+        retain_on_delete=None,
+        parent=getattr(parent, "urn", None),
+        provider=f"{provider.urn}::{getattr(provider, 'name', '')}" if provider is not None else None,
+    )

@@ -1,0 +1,236 @@
+"""Sovereignty rules over Azure and OCI resources, on the providers' wire-named properties."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sovereign.catalogue import find_region
+from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule
+from sovereign.types import Cloud
+
+__all__ = ["CLOUD_RULES", "STATEFUL_TYPES"]
+
+_GLOBAL_TYPES = {
+    # Private DNS zones and their links are global by design: they hold names, not data.
+    "azure-native:privatedns:PrivateZone",
+    "azure-native:privatedns:VirtualNetworkLink",
+    "azure-native:privatedns:PrivateRecordSet",
+    "azure-native:network:PrivateDnsZoneGroup",
+}
+
+STATEFUL_TYPES = {
+    "azure-native:keyvault:Vault",
+    "azure-native:keyvault:ManagedHsm",
+    "azure-native:keyvault:Key",
+    "azure-native:keyvault:ManagedHsmKey",
+    "azure-native:compute:DiskEncryptionSet",
+    "azure-native:storage:StorageAccount",
+    "azure-native:containerregistry:Registry",
+    "azure-native:operationalinsights:Workspace",
+    "oci:Kms/vault:Vault",
+    "oci:Kms/key:Key",
+    "oci:ObjectStorage/bucket:Bucket",
+    "oci:Artifacts/containerRepository:ContainerRepository",
+    "oci:Logging/logGroup:LogGroup",
+}
+_KEY_TYPES = {"azure-native:keyvault:Key", "azure-native:keyvault:ManagedHsmKey", "oci:Kms/key:Key"}
+
+
+def _eq(value: Any, expected: str) -> bool:
+    return isinstance(value, str) and value.lower() == expected.lower()
+
+
+def _residency(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
+    allowed = ", ".join(sorted(ctx.allowed_regions))
+    for r in resources:
+        if r.type.startswith("pulumi:providers:"):
+            region = r.get("location") or r.get("region")
+            if (
+                r.type in ("pulumi:providers:azure-native", "pulumi:providers:oci")
+                and region not in ctx.allowed_regions
+            ):
+                yield Finding(
+                    f"provider region {region!r} is outside the country (allowed: {allowed})", r.urn
+                )
+            continue
+        location = r.get("location")
+        if location is None or r.type in _GLOBAL_TYPES:
+            continue
+        if str(location).replace(" ", "").lower() not in ctx.allowed_regions:
+            yield Finding(f"location {location!r} is outside the country (allowed: {allowed})", r.urn)
+
+
+def _explicit_provider(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
+    for r in resources:
+        if r.custom and not r.type.startswith("pulumi:providers:") and not r.type.startswith("kubernetes:"):
+            if not r.provider or "::default_" in r.provider:
+                yield Finding(
+                    "uses a default provider; every resource must use the stack's in-country provider", r.urn
+                )
+
+
+def _cmk(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
+    opted_out = {s.name for s in ctx.config.storage.stores if not s.customer_managed_key}
+    for r in resources:
+        t = r.type
+        if t == "azure-native:storage:StorageAccount":
+            store = (r.get("tags") or {}).get("sovereign-store")
+            if not _eq(r.get("encryption.keySource"), "Microsoft.Keyvault") and store not in opted_out:
+                yield Finding("storage account not encrypted with the customer-managed key", r.urn)
+            if r.get("encryption.requireInfrastructureEncryption") is not True:
+                yield Finding("storage account without infrastructure (double) encryption", r.urn)
+        elif t == "azure-native:containerregistry:Registry" and not _eq(
+            r.get("encryption.status"), "enabled"
+        ):
+            yield Finding("registry not encrypted with the customer-managed key", r.urn)
+        elif t == "azure-native:containerservice:ManagedCluster":
+            if not r.get("diskEncryptionSetID"):
+                yield Finding("cluster disks without a customer-key disk encryption set", r.urn)
+            if r.get("securityProfile.azureKeyVaultKms.enabled") is not True:
+                yield Finding("etcd secrets not encrypted with the vault key (KMS)", r.urn)
+        elif t == "azure-native:compute:DiskEncryptionSet" and not r.get("activeKey.keyUrl"):
+            yield Finding("disk encryption set without an active customer key", r.urn)
+        elif t == "oci:ObjectStorage/bucket:Bucket" and not r.get("kmsKeyId"):
+            yield Finding("bucket not encrypted with the vault key", r.urn)
+        elif t == "oci:ContainerEngine/cluster:Cluster" and not r.get("kmsKeyId"):
+            yield Finding("cluster secrets not encrypted with the vault key", r.urn)
+        elif t == "oci:ContainerEngine/nodePool:NodePool":
+            if not r.get("nodeConfigDetails.kmsKeyId"):
+                yield Finding("node boot volumes not encrypted with the vault key", r.urn)
+            if r.get("nodeConfigDetails.isPvEncryptionInTransitEnabled") is not True:
+                yield Finding("volumes without in-transit encryption", r.urn)
+
+
+def _no_public(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
+    for r in resources:
+        t = r.type
+        if t in ("azure-native:network:PublicIPAddress", "oci:Core/internetGateway:InternetGateway"):
+            yield Finding(
+                f"{t.rsplit(':', 1)[-1]} declared: no public ingress or egress path is allowed", r.urn
+            )
+        elif t in ("azure-native:keyvault:Vault", "azure-native:keyvault:ManagedHsm"):
+            if not _eq(r.get("properties.publicNetworkAccess"), "Disabled"):
+                yield Finding("vault public network access is not disabled", r.urn)
+        elif t == "azure-native:storage:StorageAccount":
+            if (
+                not _eq(r.get("publicNetworkAccess"), "Disabled")
+                or r.get("allowBlobPublicAccess") is not False
+            ):
+                yield Finding(
+                    "storage account reachable publicly (network access or blob public access)", r.urn
+                )
+        elif t == "azure-native:containerregistry:Registry":
+            if not _eq(r.get("publicNetworkAccess"), "Disabled") or r.get("adminUserEnabled") is not False:
+                yield Finding("registry public access or admin user not disabled", r.urn)
+            if r.get("anonymousPullEnabled") is True:
+                yield Finding("registry allows anonymous pull", r.urn)
+        elif t == "azure-native:operationalinsights:Workspace":
+            for key in ("publicNetworkAccessForIngestion", "publicNetworkAccessForQuery"):
+                if not _eq(r.get(key), "Disabled"):
+                    yield Finding(f"log workspace {key} is not disabled", r.urn)
+        elif t == "azure-native:containerservice:ManagedCluster":
+            if r.get("apiServerAccessProfile.enablePrivateCluster") is not True:
+                yield Finding("AKS API server is not private", r.urn)
+            if r.get("apiServerAccessProfile.enablePrivateClusterPublicFQDN") is True:
+                yield Finding("AKS private cluster publishes a public FQDN", r.urn)
+        elif t == "oci:Core/subnet:Subnet" and r.get("prohibitPublicIpOnVnic") is not True:
+            yield Finding("subnet allows public IPs on VNICs", r.urn)
+        elif (
+            t == "oci:ContainerEngine/cluster:Cluster"
+            and r.get("endpointConfig.isPublicIpEnabled") is not False
+        ):
+            yield Finding("OKE API endpoint has a public IP", r.urn)
+        elif t == "oci:ObjectStorage/bucket:Bucket" and r.get("accessType") != "NoPublicAccess":
+            yield Finding("bucket allows public access", r.urn)
+
+
+def _no_cross_border(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
+    primary = find_region(ctx.config.cloud, ctx.config.regions.primary)
+    pair = find_region(ctx.config.cloud, primary.geo_pair) if primary and primary.geo_pair else None
+    for r in resources:
+        t = r.type
+        if t == "azure-native:storage:StorageAccount":
+            sku = str(r.get("sku.name") or "")
+            if ("GRS" in sku or "GZRS" in sku) and (pair is None or pair.country != ctx.config.country):
+                where = f"'{pair.name}' in '{pair.country}'" if pair else "no in-country pair"
+                yield Finding(f"{sku} replicates to {where}", r.urn)
+        elif t == "azure-native:insights:DiagnosticSetting":
+            if (
+                r.get("storageAccountId")
+                or r.get("eventHubAuthorizationRuleId")
+                or r.get("marketplacePartnerId")
+            ):
+                yield Finding("diagnostic logs sent beyond the in-country workspace", r.urn)
+        elif t == "oci:ObjectStorage/replicationPolicy:ReplicationPolicy":
+            yield Finding(f"bucket replication to {r.get('destinationRegionName')!r}", r.urn)
+        elif t == "oci:Kms/vault:Vault" and r.get("replicaDetails"):
+            yield Finding("vault has a cross-region replica", r.urn)
+        elif t == "oci:Kms/vaultReplication:VaultReplication":
+            yield Finding("vault replication declared", r.urn)
+
+
+def _protected(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
+    if not ctx.is_prod:
+        return
+    for r in resources:
+        if r.type in STATEFUL_TYPES and not r.protect:
+            yield Finding("stateful resource is not protected in a prod stack", r.urn)
+        if r.type in _KEY_TYPES and r.retain_on_delete is False:
+            yield Finding("key is not retained on delete", r.urn)
+
+
+def _audit_logs(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
+    wanted = ctx.config.audit_logging.retention_days
+    workspaces = [r for r in resources if r.type == "azure-native:operationalinsights:Workspace"]
+    if ctx.config.cloud == Cloud.AZURE and not workspaces:
+        yield Finding("no in-country audit log workspace declared")
+    for r in workspaces:
+        if (r.get("retentionInDays") or 0) < wanted:
+            yield Finding(f"log retention {r.get('retentionInDays')} days < configured {wanted}", r.urn)
+    if ctx.config.cloud == Cloud.OCI:
+        groups = [r for r in resources if r.type == "oci:Logging/logGroup:LogGroup"]
+        if not groups:
+            yield Finding("no in-country log group declared")
+
+
+def _is_cloud(r: ResourceView) -> bool:
+    return not r.type.startswith("kubernetes:") and r.custom
+
+
+CLOUD_RULES: tuple[Rule, ...] = (
+    Rule(
+        "residency",
+        "Every resource with a location, and every provider, is in the country's allowed regions.",
+        _residency,
+        _is_cloud,
+    ),
+    Rule(
+        "explicit-in-country-provider",
+        "Every cloud resource uses the stack's explicit in-country provider.",
+        _explicit_provider,
+        _is_cloud,
+    ),
+    Rule(
+        "customer-managed-encryption",
+        "Customer-managed keys on every data store, disk set and cluster secret store.",
+        _cmk,
+        _is_cloud,
+    ),
+    Rule("no-public-endpoints", "No public endpoints or public IPs.", _no_public, _is_cloud),
+    Rule(
+        "no-cross-border-replication",
+        "No replication or log destination outside the country.",
+        _no_cross_border,
+        _is_cloud,
+    ),
+    Rule(
+        "stateful-protected",
+        "Stateful resources are protected in prod; keys are retained on delete.",
+        _protected,
+        _is_cloud,
+    ),
+    Rule(
+        "audit-logs-in-country", "Audit logs in-country with the required retention.", _audit_logs, _is_cloud
+    ),
+)

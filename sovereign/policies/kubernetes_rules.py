@@ -1,0 +1,204 @@
+"""Sovereignty rules over Kubernetes objects (any conformant cluster, AKS and OKE alike)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule
+from sovereign.types import parse_image_ref
+
+__all__ = ["KUBERNETES_RULES", "MODEL_LABEL", "pod_spec"]
+
+MODEL_LABEL = "sovereign.ai/model"
+"""Label on every workload that serves a model; its value is the model id of the risk register."""
+
+_POD_TEMPLATES = {
+    "Deployment": "spec.template.spec",
+    "StatefulSet": "spec.template.spec",
+    "DaemonSet": "spec.template.spec",
+    "ReplicaSet": "spec.template.spec",
+    "Job": "spec.template.spec",
+    "CronJob": "spec.jobTemplate.spec.template.spec",
+    "Pod": "spec",
+}
+
+
+def _kind(r: ResourceView) -> str:
+    return r.type.rsplit(":", 1)[-1] if r.type.startswith("kubernetes:") else ""
+
+
+def pod_spec(r: ResourceView) -> dict[str, Any] | None:
+    path = _POD_TEMPLATES.get(_kind(r))
+    spec = r.get(path) if path else None
+    return spec if isinstance(spec, dict) else None
+
+
+def _is_workload(r: ResourceView) -> bool:
+    return _kind(r) in _POD_TEMPLATES
+
+
+def _containers(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for key in ("initContainers", "containers") for c in spec.get(key) or [] if isinstance(c, dict)]
+
+
+def _hardened(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
+    for r in resources:
+        spec = pod_spec(r) or {}
+        for key in ("hostNetwork", "hostPID", "hostIPC"):
+            if spec.get(key):
+                yield Finding(f"{key} is enabled", r.urn)
+        pod_ctx = spec.get("securityContext") or {}
+        for c in _containers(spec):
+            sc = {**pod_ctx, **(c.get("securityContext") or {})}
+            name = c.get("name", "?")
+            problems = []
+            if sc.get("runAsNonRoot") is not True:
+                problems.append("runAsNonRoot is not true")
+            if sc.get("privileged"):
+                problems.append("privileged")
+            if sc.get("allowPrivilegeEscalation") is not False:
+                problems.append("allowPrivilegeEscalation is not false")
+            if sc.get("readOnlyRootFilesystem") is not True:
+                problems.append("readOnlyRootFilesystem is not true")
+            if "ALL" not in ((sc.get("capabilities") or {}).get("drop") or []):
+                problems.append("capabilities do not drop ALL")
+            if (sc.get("seccompProfile") or {}).get("type") not in ("RuntimeDefault", "Localhost"):
+                problems.append("seccomp profile is not RuntimeDefault")
+            if problems:
+                yield Finding(f"container '{name}': {', '.join(problems)}", r.urn)
+
+
+def _namespace_name(r: ResourceView) -> str | None:
+    return r.get("metadata.name") or None
+
+
+def _default_deny(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
+    namespaces = [r for r in resources if r.type == "kubernetes:core/v1:Namespace"]
+    policies = [r for r in resources if r.type == "kubernetes:networking.k8s.io/v1:NetworkPolicy"]
+    denied: set[str] = set()
+    for p in policies:
+        types = set(p.get("spec.policyTypes") or [])
+        selector = p.get("spec.podSelector") or {}
+        # Default deny: selects every pod, both directions, and allows nothing in its own rules.
+        if (
+            not selector.get("matchLabels")
+            and not selector.get("matchExpressions")
+            and {"Ingress", "Egress"} <= types
+        ) and not p.get("spec.ingress"):
+            denied.add(p.get("metadata.namespace") or "")
+    for ns in namespaces:
+        name = _namespace_name(ns)
+        if name not in denied:
+            yield Finding(
+                f"namespace '{name}' has no default-deny NetworkPolicy (ingress and egress)", ns.urn
+            )
+
+
+def _images(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
+    prefix = ctx.registry_prefix + "/"
+    for r in resources:
+        for c in _containers(pod_spec(r) or {}):
+            image = str(c.get("image") or "")
+            try:
+                parse_image_ref(image)
+            except ValueError:
+                yield Finding(
+                    f"container '{c.get('name')}' image '{image}' is not pinned by sha256 digest", r.urn
+                )
+                continue
+            if not image.startswith(prefix):
+                repository = image.split("@", maxsplit=1)[0]
+                yield Finding(
+                    f"container '{c.get('name')}' image '{repository}' is outside the country's registry "
+                    f"'{ctx.registry_prefix}'",
+                    r.urn,
+                )
+        for volume in (pod_spec(r) or {}).get("volumes") or []:
+            reference = (volume.get("image") or {}).get("reference") if isinstance(volume, dict) else None
+            if reference and not str(reference).startswith(prefix):
+                yield Finding(f"image volume '{reference}' is outside the country's registry", r.urn)
+
+
+def _labels(r: ResourceView) -> dict[str, Any]:
+    return {**(r.get("metadata.labels") or {}), **(r.get("spec.template.metadata.labels") or {})}
+
+
+def _approved_models(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
+    for r in resources:
+        model_id = _labels(r).get(MODEL_LABEL)
+        if model_id is None:
+            continue
+        record = ctx.register.find(str(model_id))
+        if record is None:
+            yield Finding(f"model '{model_id}' is not in the risk register", r.urn)
+            continue
+        a = record.assessment
+        if not a.assessed_on <= ctx.as_of <= a.expires_on:
+            yield Finding(
+                f"model '{model_id}' assessment valid {a.assessed_on}..{a.expires_on}, not {ctx.as_of}", r.urn
+            )
+        if ctx.config.country not in record.approved_countries:
+            yield Finding(f"model '{model_id}' is not approved for '{ctx.config.country}'", r.urn)
+        images = [str(c.get("image", "")) for c in _containers(pod_spec(r) or {})]
+        if not any(i.endswith("@" + record.weights_digest) for i in images):
+            yield Finding(
+                f"model '{model_id}' weights are not the approved artifact {record.weights_digest}", r.urn
+            )
+
+
+def _no_public_services(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
+    internal_annotations = (
+        "service.beta.kubernetes.io/azure-load-balancer-internal",
+        "service.beta.kubernetes.io/oci-load-balancer-internal",
+        "oci.oraclecloud.com/load-balancer-type",
+    )
+    for r in resources:
+        if r.type == "kubernetes:core/v1:Service":
+            kind = r.get("spec.type") or "ClusterIP"
+            if kind == "NodePort":
+                yield Finding("NodePort service exposes every node", r.urn)
+            if kind == "LoadBalancer":
+                annotations = r.get("metadata.annotations") or {}
+                if not any(
+                    str(annotations.get(a, "")).lower() in ("true", "nlb") for a in internal_annotations
+                ):
+                    yield Finding("LoadBalancer service without an internal-only annotation", r.urn)
+        if r.type == "kubernetes:networking.k8s.io/v1:Ingress" and not r.get("spec.tls"):
+            yield Finding("Ingress without TLS", r.urn)
+
+
+KUBERNETES_RULES: tuple[Rule, ...] = (
+    Rule(
+        "hardened-pods",
+        "Every container runs restricted: non-root, no escalation, read-only root, ALL "
+        "capabilities dropped, RuntimeDefault seccomp; no host namespaces.",
+        _hardened,
+        _is_workload,
+    ),
+    Rule(
+        "default-deny-network-policies",
+        "Every namespace has a default-deny NetworkPolicy for ingress and egress.",
+        _default_deny,
+        lambda r: r.type.startswith("kubernetes:"),
+    ),
+    Rule(
+        "images-from-country-registry",
+        "Container images and model artifacts come only from the country's "
+        "registry, pinned by sha256 digest.",
+        _images,
+        _is_workload,
+    ),
+    Rule(
+        "approved-models",
+        "Only models with an unexpired risk assessment covering the country, with the approved weights.",
+        _approved_models,
+        _is_workload,
+    ),
+    Rule(
+        "no-public-kubernetes-endpoints",
+        "No NodePort or public LoadBalancer services; ingresses only with TLS.",
+        _no_public_services,
+        lambda r: r.type.startswith("kubernetes:"),
+    ),
+)

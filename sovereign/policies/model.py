@@ -1,0 +1,106 @@
+"""What a sovereignty rule sees and says, independent of where the resources come from.
+
+The same rule functions run in two places: ``sovereign plan`` over the offline recording, and the Pulumi
+policy pack (``policy/``) during a real ``pulumi preview``. Both adapt their resources to
+:class:`ResourceView` (wire-named properties, as the engine sends them) and their country to
+:class:`PolicyContext`; rules never import Pulumi.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sovereign.config.derived import allowed_regions, registry_prefix
+from sovereign.config.schema import CountryConfig, ModelRegister
+from sovereign.types import Environment
+
+__all__ = ["Finding", "PolicyContext", "ResourceView", "Rule", "evaluate"]
+
+
+@dataclass(frozen=True)
+class ResourceView:
+    urn: str
+    type: str
+    name: str
+    props: Mapping[str, Any]
+    custom: bool = True
+    protect: bool = False
+    retain_on_delete: bool | None = None
+    """None where the source cannot tell (the policy pack does not see retain-on-delete)."""
+    parent: str | None = None
+    provider: str | None = None
+
+    def get(self, path: str, default: Any = None) -> Any:
+        node: Any = self.props
+        for part in path.split("."):
+            if isinstance(node, Mapping) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            else:
+                return default
+        return node
+
+
+@dataclass(frozen=True)
+class PolicyContext:
+    """The country a stack belongs to, as the rules need it."""
+
+    config: CountryConfig
+    register: ModelRegister
+    as_of: dt.date
+    allowed_regions: frozenset[str] = field(default_factory=frozenset)
+    registry_prefix: str = ""
+
+    @classmethod
+    def of(cls, config: CountryConfig, register: ModelRegister, as_of: dt.date) -> PolicyContext:
+        return cls(config, register, as_of, frozenset(allowed_regions(config)), registry_prefix(config))
+
+    @property
+    def is_prod(self) -> bool:
+        return self.config.environment == Environment.PROD
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One violation: a message, on a resource (urn) or on the whole stack (urn None)."""
+
+    message: str
+    urn: str | None = None
+
+
+RuleCheck = Callable[[PolicyContext, list[ResourceView]], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    description: str
+    check: RuleCheck
+    applies_to: Callable[[ResourceView], bool] = field(default=lambda r: True)
+
+    def run(self, ctx: PolicyContext, resources: list[ResourceView]) -> tuple[int, list[Finding]]:
+        """(number of resources the rule looked at, findings)."""
+        relevant = [r for r in resources if self.applies_to(r)]
+        return len(relevant), list(self.check(ctx, relevant))
+
+
+def evaluate(
+    rules: Iterable[Rule], ctx: PolicyContext, resources: list[ResourceView]
+) -> list[dict[str, Any]]:
+    """Check records for the plan document: every failure, and one pass record per rule without failures."""
+    checks: list[dict[str, Any]] = []
+    for rule in rules:
+        count, findings = rule.run(ctx, resources)
+        if findings:
+            checks += [
+                {"policy": rule.id, "status": "fail", "urn": f.urn, "message": f.message} for f in findings
+            ]
+        else:
+            checks.append(
+                {"policy": rule.id, "status": "pass", "urn": None, "message": f"{count} resource(s) checked"}
+            )
+    return checks
