@@ -63,11 +63,11 @@ def _residency(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Fi
 
 def _explicit_provider(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
     for r in resources:
-        if r.custom and not r.type.startswith("pulumi:providers:") and not r.type.startswith("kubernetes:"):
-            if not r.provider or "::default_" in r.provider:
-                yield Finding(
-                    "uses a default provider; every resource must use the stack's in-country provider", r.urn
-                )
+        is_cloud_resource = r.custom and not r.type.startswith(("pulumi:providers:", "kubernetes:"))
+        if is_cloud_resource and (not r.provider or "::default_" in r.provider):
+            yield Finding(
+                "uses a default provider; every resource must use the stack's in-country provider", r.urn
+            )
 
 
 def _cmk(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
