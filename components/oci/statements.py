@@ -99,8 +99,8 @@ def _group_subject(group: str) -> str:
         )
     if "/" in group:
         domain, name = group.split("/", 1)
-        return f"group '{domain}'/'{name}'"
-    return f"group '{group}'"
+        return f"group '{domain}'/'{name}'"  # identity-domain form
+    return f"group {group}"  # default domain; the name is validated to plain characters
 
 
 # Policy writes are excluded from the admins' grant: with them, an admin could attach a new policy to the

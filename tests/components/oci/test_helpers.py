@@ -90,7 +90,7 @@ def test_admin_statements_are_region_keyed_and_exclude_policy_writes() -> None:
         regions=["eu-paris-1"],
     )
     assert statements == [
-        "Allow group 'fr-admins' to manage all-resources in compartment id ocid1.compartment.oc1..c where all "
+        "Allow group fr-admins to manage all-resources in compartment id ocid1.compartment.oc1..c where all "
         "{request.region = 'CDG', request.permission != 'POLICY_CREATE', request.permission != 'POLICY_UPDATE', "
         "request.permission != 'POLICY_DELETE'}",
         "Allow group 'FrDomain'/'fr-ops' to manage all-resources in compartment id ocid1.compartment.oc1..c where "

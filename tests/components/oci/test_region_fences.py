@@ -63,7 +63,7 @@ def test_admin_policy_region_conditioned_and_attached_above_the_compartment(reco
     assert len(statements) == 2, at(policy)
     for statement, key in zip(statements, ["CDG", "MRS"], strict=True):
         assert statement.startswith(
-            f"Allow group 'fr-platform-admins' to manage all-resources in compartment id {COMPARTMENT} where all "
+            f"Allow group fr-platform-admins to manage all-resources in compartment id {COMPARTMENT} where all "
             f"{{request.region = '{key}', "
         ), f"{statement!r} {at(policy)}"
         assert "request.permission != 'POLICY_CREATE'" in statement, at(policy)
