@@ -8,6 +8,8 @@ Declares:
   ``_Audit`` log) to that bucket, which ``EncryptedStorage`` protects with a locked retention rule, and the
   connector's IAM policy, limited to that bucket, the compartment's connectors and the region.
 
+Log group and flow logs are protected in prod stacks.
+
 Non-goals: the tenancy's audit retention setting (tenancy-wide, owned by the landing zone), Logging
 Analytics, forwarding to a SIEM outside the country.
 """
@@ -45,6 +47,9 @@ class AuditLoggingArgs:
     """Home-region OCI provider for the connector's IAM policy. Omitted: the inherited provider."""
     freeform_tags: Mapping[str, str] = field(default_factory=dict)
     """Free-form tags on every resource."""
+    protect_stateful: bool = True
+    """Protect the log group and the flow logs (deleting them deletes the records) from deletion by Pulumi
+    (the stack sets False for non-prod)."""
 
     def __post_init__(self) -> None:
         require_region(self.region)
@@ -68,14 +73,14 @@ class AuditLogging(pulumi.ComponentResource):
     def __init__(self, name: str, args: AuditLoggingArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("sovereign:oci:AuditLogging", name, None, opts)
         tags = dict(args.freeform_tags)
-        child = pulumi.ResourceOptions(parent=self)
+        keep = pulumi.ResourceOptions(parent=self, protect=args.protect_stateful)
         group = oci.logging.LogGroup(
             f"{name}-log-group",
             compartment_id=args.compartment_id,
             display_name=f"{name}-log-group",
             description=f"Flow logs of the sovereign VCN, kept in {args.region}",
             freeform_tags=tags,
-            opts=child,
+            opts=keep,
         )
         flow_logs = {
             role: oci.logging.Log(
@@ -92,7 +97,7 @@ class AuditLogging(pulumi.ComponentResource):
                     ),
                 ),
                 freeform_tags=tags,
-                opts=child,
+                opts=keep,
             )
             for role, subnet_id in args.flow_log_subnet_ids.items()
         }

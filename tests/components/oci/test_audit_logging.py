@@ -30,6 +30,7 @@ def recording() -> Recording:
 def test_flow_log_per_subnet_with_retention(recording: Recording) -> None:
     group = recording.one("oci:Logging/logGroup:LogGroup", "de-logs-log-group")
     assert group.get("compartmentId") == COMPARTMENT, at(group)
+    assert group.protect is True, at(group)
     logs = {log.name: log for log in recording.of_type(LOG)}
     assert sorted(logs) == ["de-logs-flow-load-balancers", "de-logs-flow-pods", "de-logs-flow-workers"]
     for role, subnet in SUBNETS.items():
@@ -37,6 +38,7 @@ def test_flow_log_per_subnet_with_retention(recording: Recording) -> None:
         assert log.get("logType") == "SERVICE", at(log)
         assert log.get("isEnabled") is True, at(log)
         assert log.get("retentionDuration") == 180.0, at(log)
+        assert log.protect is True, at(log)
         assert log.get("logGroupId") == "ocid1.loggroup.oc1..offlinedelogsloggroup", at(log)
         assert log.get("configuration.source") == {
             "category": "all",
@@ -79,8 +81,11 @@ def test_parenting(recording: Recording) -> None:
     }
 
 
-def test_without_audit_bucket_no_connector() -> None:
-    recording = run_program(as_program(lambda: AuditLogging("de-logs", _args(audit_bucket_name=None))))
+def test_without_audit_bucket_no_connector_and_non_prod() -> None:
+    recording = run_program(
+        as_program(lambda: AuditLogging("de-logs", _args(audit_bucket_name=None, protect_stateful=False)))
+    )
+    assert recording.one("oci:Logging/logGroup:LogGroup", "de-logs-log-group").protect is False
     types = {r.type for r in recording.registrations}
     assert "oci:Sch/connector:Connector" not in types
     assert "oci:Identity/policy:Policy" not in types
