@@ -135,6 +135,7 @@ class CustodyKey(pulumi.ComponentResource):
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
+        grants: list[authorization.RoleAssignment] = []
         if args.existing_key_uri is not None:
             self.key_uri_with_version = pulumi.Output.from_input(args.existing_key_uri)
             self.key_uri = pulumi.Output.from_input(versionless_key_uri(args.existing_key_uri))
@@ -143,7 +144,37 @@ class CustodyKey(pulumi.ComponentResource):
             )
         else:
             key = self._create_key(name, args, tags)
-            is_etcd = args.purpose is KeyPurpose.ETCD
+            grants = self._grant(name, args, identity, key)
+            self.key_name = key.name
+            self.key_uri = key.key_uri
+            self.key_uri_with_version = key.key_uri_with_version
+        # The identity outputs resolve only once its grants exist: a consumer (disk encryption set, storage
+        # account, registry, AKS KMS) validates key access when it is created, so it must wait for the grant.
+        granted = [grant.id for grant in grants]
+        self.identity_id = pulumi.Output.all(identity.id, *granted).apply(lambda values: values[0])
+        self.identity_principal_id = pulumi.Output.all(identity.principal_id, *granted).apply(
+            lambda values: values[0]
+        )
+        self.identity_client_id = pulumi.Output.all(identity.client_id, *granted).apply(
+            lambda values: values[0]
+        )
+        self.register_outputs(
+            {
+                "key_uri": self.key_uri,
+                "key_uri_with_version": self.key_uri_with_version,
+                "identity_id": self.identity_id,
+            }
+        )
+
+    def _grant(
+        self,
+        name: str,
+        args: CustodyKeyArgs,
+        identity: managedidentity.UserAssignedIdentity,
+        key: keyvault.Key,
+    ) -> list[authorization.RoleAssignment]:
+        is_etcd = args.purpose is KeyPurpose.ETCD
+        grants = [
             authorization.RoleAssignment(
                 f"{name}-key-access",
                 principal_id=identity.principal_id,
@@ -155,7 +186,9 @@ class CustodyKey(pulumi.ComponentResource):
                 description=f"{args.purpose.value}: use of this key only",
                 opts=pulumi.ResourceOptions(parent=self),
             )
-            if is_etcd and args.vault_id is not None:
+        ]
+        if is_etcd and args.vault_id is not None:
+            grants.append(
                 authorization.RoleAssignment(
                     f"{name}-vault-link",
                     principal_id=identity.principal_id,
@@ -165,19 +198,8 @@ class CustodyKey(pulumi.ComponentResource):
                     description="AKS KMS with a private key vault manages its private-link access",
                     opts=pulumi.ResourceOptions(parent=self),
                 )
-            self.key_name = key.name
-            self.key_uri = key.key_uri
-            self.key_uri_with_version = key.key_uri_with_version
-        self.identity_id = identity.id
-        self.identity_principal_id = identity.principal_id
-        self.identity_client_id = identity.client_id
-        self.register_outputs(
-            {
-                "key_uri": self.key_uri,
-                "key_uri_with_version": self.key_uri_with_version,
-                "identity_id": self.identity_id,
-            }
-        )
+            )
+        return grants
 
     def _create_key(self, name: str, args: CustodyKeyArgs, tags: dict[str, str]) -> keyvault.Key:
         lifetime = args.lifetime
