@@ -10,6 +10,7 @@ from components.azure.audit_logging import AuditLogging, AuditLoggingArgs, LogsC
 from components.azure.catalogue import KeyPurpose, PrivateZone
 from components.azure.cluster import SovereignCluster, SovereignClusterArgs
 from components.azure.custody_key import CustodyKey, CustodyKeyArgs, KeyLifetime
+from components.azure.disk_encryption import DiskEncryption, DiskEncryptionArgs
 from components.azure.key_custody import KeyCustody, KeyCustodyArgs
 from components.azure.network import SovereignNetwork, SovereignNetworkArgs
 from components.azure.node_pool import AksNodePool, AksNodePoolArgs, NodePoolSpec
@@ -26,6 +27,8 @@ __all__ = [
     "AuditLoggingArgs",
     "CustodyKey",
     "CustodyKeyArgs",
+    "DiskEncryption",
+    "DiskEncryptionArgs",
     "EncryptedStorage",
     "EncryptedStorageArgs",
     "KeyCustody",

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import pulumi
-from pulumi_azure_native import authorization, compute, containerservice, monitor
+from pulumi_azure_native import authorization, containerservice, monitor
 
 from components.azure.catalogue import AKS_DIAGNOSTIC_CATEGORIES, require_uuids, role_definition_id
 from components.azure.cluster_profiles import (
@@ -44,6 +44,7 @@ from components.azure.cluster_profiles import (
     network_profile,
     security_profile,
 )
+from components.azure.disk_encryption import DiskEncryption, DiskEncryptionArgs
 from components.azure.node_pool import AksNodePool, AksNodePoolArgs, NodePoolSpec, agent_pool_settings
 from sovereign.types import ConfidentialTier, EgressMode
 
@@ -161,32 +162,19 @@ class SovereignCluster(pulumi.ComponentResource):
             or authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self)).tenant_id
         )
         grants = self._grant_network(name, args)
-        disk_encryption = compute.DiskEncryptionSet(
-            f"{name}-des",
-            resource_group_name=args.resource_group_name,
-            location=args.location,
-            identity=compute.EncryptionSetIdentityArgs(
-                type="UserAssigned", user_assigned_identities=[args.disk_identity_id]
+        disks = DiskEncryption(
+            f"{name}-disks",
+            DiskEncryptionArgs(
+                resource_group_name=args.resource_group_name,
+                location=args.location,
+                key_uri_with_version=args.disk_key_uri_with_version,
+                key_vault_id=args.key_vault_id,
+                identity_id=args.disk_identity_id,
+                reader_principal_id=args.control_plane_identity_principal_id,
+                protect_stateful=args.protect_stateful,
+                tags=args.tags,
             ),
-            active_key=compute.KeyForDiskEncryptionSetArgs(
-                key_url=args.disk_key_uri_with_version,
-                source_vault=compute.SourceVaultArgs(id=args.key_vault_id),
-            ),
-            encryption_type="EncryptionAtRestWithPlatformAndCustomerKeys",
-            rotation_to_latest_key_version_enabled=True,
-            tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect_stateful),
-        )
-        # AKS documents that the cluster identity must be able to read the disk encryption set it is given.
-        grants.append(
-            authorization.RoleAssignment(
-                f"{name}-grant-des-reader",
-                principal_id=args.control_plane_identity_principal_id,
-                principal_type="ServicePrincipal",
-                role_definition_id=role_definition_id("reader"),
-                scope=disk_encryption.id,
-                opts=pulumi.ResourceOptions(parent=self),
-            )
+            opts=pulumi.ResourceOptions(parent=self),
         )
         cluster = containerservice.ManagedCluster(
             f"{name}-aks",
@@ -215,7 +203,7 @@ class SovereignCluster(pulumi.ComponentResource):
                 log_analytics_workspace_id=args.log_analytics_workspace_id,
                 image_cleaner_interval_hours=args.image_cleaner_interval_hours,
             ),
-            disk_encryption_set_id=disk_encryption.id,
+            disk_encryption_set_id=disks.disk_encryption_set_id,
             network_profile=network_profile(
                 egress_mode=args.egress_mode,
                 policy=args.network_policy,
@@ -300,7 +288,7 @@ class SovereignCluster(pulumi.ComponentResource):
             lambda p: (p.issuer_url if p else None) or ""
         )
         self.kubelet_identity_object_id = kubelet_object_id
-        self.disk_encryption_set_id = disk_encryption.id
+        self.disk_encryption_set_id = disks.disk_encryption_set_id
         self.register_outputs(
             {
                 "cluster_id": self.cluster_id,

@@ -7,9 +7,10 @@ assigned with the same parameters SLZ uses:
 - L2 customer-managed keys: the Key Vault Premium initiative or the Managed HSM one, by custody tier; always
   assigned, effect Audit by default as in SLZ (Deny would also block resources AKS creates for itself in the
   node resource group, such as its bootstrap registry cache, which carry no customer key).
-- L3 confidential computing (``Enforce-Sov-L3-Conf``): only when the confidential tier requires it, at the
-  confidential scope (the cluster's resource group by default the same scope). Its allowed resource types deny
-  everything else, including Storage and Log Analytics; assign it where only the cluster lives.
+- L3 confidential computing (``Enforce-Sov-L3-Conf``): only when the confidential tier requires it, at
+  ``confidential_scope`` (default: ``scope``) with the cluster's confidential sizes. Its allowed-resource-types
+  rule denies every other type, Storage and Log Analytics included, so in practice the stack passes the
+  cluster's own resource group as ``confidential_scope``.
 Enforcement mode is configurable (``DoNotEnforce`` evaluates and reports without denying, to roll out safely).
 Assignment names are short and derived from the component name (management-group scopes allow 24 characters).
 Non-goals: the SLZ management-group hierarchy, the L2 TLS/HTTPS initiatives (their Modify/DeployIfNotExists
