@@ -186,14 +186,15 @@ def platform_program(
     return program
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="module", autouse=True)
 def _invoke_failures_shim() -> Any:
     """Work around sovereign/engine/recorder.py returning ``(result, None)`` from ``Mocks.call``.
 
     pulumi 3.272's MockMonitor.Invoke iterates the second element as a list of check failures, so ``None``
     makes every provider function (getClientConfig, listClusterUserCredential) fail with "'NoneType' object is
     not iterable". The recorder is shared code these tests may not edit; this shim turns ``None`` into ``[]``
-    and does nothing once the recorder returns a list (or a bare dict) itself. Reported to the lead.
+    and does nothing once the recorder returns a list (or a bare dict) itself. Reported to the lead. Module
+    scope: the patch never outlives this directory's tests, so it cannot hide the bug from other areas.
     """
     from sovereign.engine import recorder
 
@@ -217,27 +218,13 @@ def _invoke_failures_shim() -> Any:
     recorder._make_mocks_class = original  # type: ignore[assignment]
 
 
-@pytest.fixture(scope="session")
-def platform(build_platform: Callable[..., Recording]) -> Recording:
-    """The default platform (egress none, no confidential tier, prod protection), recorded once."""
-    return build_platform()
+@pytest.fixture(scope="module")
+def platform(_invoke_failures_shim: Any) -> Recording:
+    """The default platform (egress none, no confidential tier, prod protection), recorded once per module."""
+    return run_program(platform_program())
 
 
 @pytest.fixture
 def make_network_args() -> Callable[..., Any]:
     """SovereignNetworkArgs with valid defaults; keyword overrides replace single fields."""
     return network_args
-
-
-@pytest.fixture(scope="session")
-def build_platform() -> Callable[..., Recording]:
-    """Record a platform variant (egress, confidential tier, protection); each variant runs once per session."""
-    cache: dict[tuple[Any, ...], Recording] = {}
-
-    def build(**options: Any) -> Recording:
-        key = tuple(sorted(options.items()))
-        if key not in cache:
-            cache[key] = run_program(platform_program(**options))
-        return cache[key]
-
-    return build
