@@ -187,7 +187,7 @@ def _make_mocks_class() -> type:
             return outputs.fabricate_resource(args.typ, args.name, dict(args.inputs))
 
         def call(self, args: Any) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-            return outputs.fabricate_call(args.token, dict(args.args)), None
+            return outputs.fabricate_call(args.token, dict(args.args)), []
 
     return SovereignMocks
 
