@@ -85,7 +85,7 @@ class ChatFrontendArgs:
     """OIDC client secret, from stack config as a secret (``config.require_secret``)."""
     session_secret: pulumi.Input[str]
     """Key signing the front end's sessions (WEBUI_SECRET_KEY), from stack config as a secret."""
-    storage_class_name: str
+    storage_class_name: pulumi.Input[str]
     """Encrypted StorageClass of the data volume (chats, users)."""
     service_name: str = "chat"
     display_name: str = "Assistant"
@@ -113,7 +113,10 @@ class ChatFrontendArgs:
         require_registry_prefix(self.registry_prefix)
         require_in_registry(self.image, self.registry_prefix, "chat front end image")
         require_dns_label(self.service_name, "service_name")
-        require_dns_label(self.storage_class_name, "storage_class_name")
+        if isinstance(self.namespace, str):
+            require_dns_label(self.namespace, "namespace")
+        if isinstance(self.storage_class_name, str):
+            require_dns_label(self.storage_class_name, "storage_class_name")
         if not self.inference:
             raise ValueError("inference must list at least one inference service for the front end to use")
         _BCP47.validate_python(self.default_locale)

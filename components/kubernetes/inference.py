@@ -68,7 +68,7 @@ class InferenceServiceArgs:
     """The day the risk gate checks the assessment against (the stack passes today's date)."""
     localization: Localization
     """Languages, default locale and system prompt."""
-    storage_class_name: str
+    storage_class_name: pulumi.Input[str]
     """Encrypted StorageClass for the per-pod model cache (see ``EncryptedStorageClass``)."""
     service_name: str = "inference"
     """Name of the Deployment, Service and related objects."""
@@ -94,7 +94,8 @@ class InferenceServiceArgs:
     model_cache_gib: int = 200
     """Size of each pod's model-cache claim; must hold the weights."""
     shared_memory_gib: int = 16
-    """Size of /dev/shm (memory-backed) for NCCL between the GPUs of a replica."""
+    """Size of /dev/shm for NCCL between the GPUs of a replica; it is memory, so it counts against
+    ``memory_gib_per_replica``."""
     gpu_memory_utilization: float = 0.90
     """Fraction of GPU memory vLLM may use for weights and KV cache."""
     startup_timeout_seconds: int = 1800
@@ -131,7 +132,15 @@ class InferenceServiceArgs:
             confidential_gpu=self.runs_on_confidential_gpu,
         )
         require_dns_label(self.service_name, "service_name")
-        require_dns_label(self.storage_class_name, "storage_class_name")
+        if isinstance(self.namespace, str):
+            require_dns_label(self.namespace, "namespace")
+        if self.shared_memory_gib >= self.memory_gib_per_replica:
+            raise ValueError(
+                f"shared_memory_gib ({self.shared_memory_gib}) must be below memory_gib_per_replica "
+                f"({self.memory_gib_per_replica}): /dev/shm is memory of the same container"
+            )
+        if isinstance(self.storage_class_name, str):
+            require_dns_label(self.storage_class_name, "storage_class_name")
         if self.gpus_per_replica not in TENSOR_PARALLEL_SIZES:
             raise ValueError(
                 f"gpus_per_replica must be one of {TENSOR_PARALLEL_SIZES} (got {self.gpus_per_replica}): it "

@@ -136,7 +136,10 @@ class AssistantPlatformArgs:
         return tuple(inference_endpoint(namespace, d.name) for d in self.deployments)
 
     def inference_args(
-        self, deployment: ModelDeployment, namespace: pulumi.Input[str]
+        self,
+        deployment: ModelDeployment,
+        namespace: pulumi.Input[str],
+        storage_class: pulumi.Input[str] | None = None,
     ) -> InferenceServiceArgs:
         clients = [PeerSelector(tenant_namespace_name(t.name)) for t in self.tenants if t.may_call_assistant]
         if self.chat is not None:
@@ -149,7 +152,7 @@ class AssistantPlatformArgs:
             model=deployment.model,
             as_of=self.as_of,
             localization=deployment.localization,
-            storage_class_name=self.storage_class_name,
+            storage_class_name=self.storage_class_name if storage_class is None else storage_class,
             service_name=deployment.name,
             gpus_per_replica=deployment.gpus_per_replica,
             replicas_min=deployment.replicas_min,
@@ -167,7 +170,10 @@ class AssistantPlatformArgs:
         )
 
     def chat_args(
-        self, namespace: pulumi.Input[str], endpoints: tuple[ServiceEndpoint, ...]
+        self,
+        namespace: pulumi.Input[str],
+        endpoints: tuple[ServiceEndpoint, ...],
+        storage_class: pulumi.Input[str] | None = None,
     ) -> ChatFrontendArgs:
         chat = self.chat
         if chat is None:
@@ -185,7 +191,7 @@ class AssistantPlatformArgs:
             oidc_client_id=chat.oidc_client_id,
             oidc_client_secret=chat.oidc_client_secret,
             session_secret=chat.session_secret,
-            storage_class_name=self.storage_class_name,
+            storage_class_name=self.storage_class_name if storage_class is None else storage_class,
             display_name=chat.display_name,
             oidc_provider_name=chat.oidc_provider_name,
             identity_provider_egress_cidrs=chat.identity_provider_egress_cidrs,
@@ -223,11 +229,12 @@ class AssistantPlatform(pulumi.ComponentResource):
     def __init__(self, name: str, args: AssistantPlatformArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("sovereign:kubernetes:AssistantPlatform", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        storage_dependency: list[pulumi.Resource] = []
+        # The class's name as an Output, so that claims are only declared once their class exists.
+        storage_class: pulumi.Input[str] = args.storage_class_name
         if isinstance(args.storage_class, EncryptedStorageClassArgs):
-            storage_dependency.append(
-                EncryptedStorageClass(f"{name}-storage", args.storage_class, opts=child)
-            )
+            storage_class = EncryptedStorageClass(
+                f"{name}-storage", args.storage_class, opts=child
+            ).storage_class_name
         namespace = RestrictedNamespace(
             f"{name}-namespace",
             RestrictedNamespaceArgs(
@@ -239,13 +246,12 @@ class AssistantPlatform(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        after_storage = pulumi.ResourceOptions(parent=self, depends_on=storage_dependency)
         self.namespace_name = namespace.namespace_name
         self.base_urls = {
             deployment.name: InferenceService(
                 f"{name}-{deployment.name}",
-                args.inference_args(deployment, self.namespace_name),
-                opts=after_storage,
+                args.inference_args(deployment, self.namespace_name, storage_class),
+                opts=child,
             ).base_url
             for deployment in args.deployments
         }
@@ -253,7 +259,7 @@ class AssistantPlatform(pulumi.ComponentResource):
         self.chat_url = None
         if args.chat is not None:
             self.chat_url = ChatFrontend(
-                f"{name}-chat", args.chat_args(self.namespace_name, endpoints), opts=after_storage
+                f"{name}-chat", args.chat_args(self.namespace_name, endpoints, storage_class), opts=child
             ).url
         self.tenant_namespaces = {
             tenant.name: TenantNamespace(

@@ -297,6 +297,8 @@ def test_every_object_is_namespaced_and_a_child_of_the_component(recording) -> N
             "service_name must be a DNS",
         ),
         ({"gpu_memory_utilization": 1.0}, "gpu_memory_utilization must be from 0.1 to 0.98"),
+        ({"shared_memory_gib": 64}, r"shared_memory_gib \(64\) must be below memory_gib_per_replica \(64\)"),
+        ({"namespace": "default namespace"}, "namespace must be a DNS label"),
     ],
 )
 def test_refuses_unsafe_or_broken_args(changes: dict[str, object], message: str) -> None:

@@ -116,6 +116,16 @@ def test_every_volume_claim_uses_the_encrypted_class(recording) -> None:
     assert claims == ["sovereign-encrypted"] * 3
 
 
+def test_claims_wait_for_the_storage_class_they_use(recording) -> None:
+    storage_class = recording.one("kubernetes:storage.k8s.io/v1:StorageClass", "de-storage-storage-class")
+    waiting = [
+        recording.one(DEPLOYMENT, "de-assistant-deployment"),
+        recording.one("kubernetes:core/v1:PersistentVolumeClaim", "de-chat-data"),
+    ]
+    for registration in waiting:
+        assert storage_class.urn in registration.dependencies, registration.urn
+
+
 def test_inference_admits_the_front_end_and_only_tenants_that_may_call_it(recording) -> None:
     for service in ("assistant", "eurollm"):
         policy = recording.one(NETWORK_POLICY, f"de-{service}-allow-clients")
