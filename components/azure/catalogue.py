@@ -118,8 +118,9 @@ SLZ_L3_RESOURCE_TYPES = (
 CONFIDENTIAL_GPU_SKUS = frozenset({"Standard_NCC40ads_H100_v5"})
 """Confidential GPU sizes AKS supports (NCCads_H100_v5, AMD SEV-SNP + H100 confidential mode)."""
 
-# DCasv5/DCadsv5, ECasv5/ECadsv5 (AMD SEV-SNP) and DCesv5/ECesv5 (Intel TDX): the families in SLZ's L3 list.
-_CONFIDENTIAL_VM = re.compile(r"Standard_[DE]C\d+i?[a-z]*(as|es)_v5")
+# DCas/DCads/ECas/ECads v5 (AMD SEV-SNP) and DCes/DCeds/ECes/ECeds v5 (Intel TDX), isolated 'i' sizes included:
+# the confidential-VM families of SLZ's L3 list (SGX enclave sizes DCsv2/DCsv3 are not confidential VMs).
+_CONFIDENTIAL_VM = re.compile(r"Standard_[DE]C\d+i?[ae]d?s_v5")
 
 GPU_TAINT = "nvidia.com/gpu=present:NoSchedule"
 """Every GPU pool carries it, so only pods that tolerate it (inference) land on GPU nodes."""

@@ -189,12 +189,3 @@ def test_rejects_key_lifetimes_key_vault_would_refuse_or_that_expire_unrotated(
 
     with pytest.raises(ValueError, match=message):
         KeyLifetime(**lifetime)
-
-
-def test_versionless_uri_of_an_hsm_key() -> None:
-    from components.azure.catalogue import versionless_key_uri
-
-    assert versionless_key_uri(HSM_KEY) == "https://de-hsm.managedhsm.azure.net/keys/storage-cmk"
-    assert versionless_key_uri("https://v.vault.azure.net/keys/k") == "https://v.vault.azure.net/keys/k"
-    with pytest.raises(ValueError, match="not a Key Vault or Managed HSM key identifier"):
-        versionless_key_uri("https://v.vault.azure.net/secrets/s")
