@@ -27,6 +27,8 @@ class Region:
     """Azure only: the region that geo-redundant storage replicates to (None = nonpaired)."""
     realm: str | None = None
     """OCI only: the realm (oc1 commercial, oc19 EU Sovereign Cloud, ...)."""
+    key: str | None = None
+    """OCI only: the three-letter region key used in IAM conditions and registry hosts ('CDG')."""
 
 
 OCI_REALMS: dict[str, str] = {
@@ -40,8 +42,8 @@ def _az(name: str, country: str, display: str, zones: int, pair: str | None) -> 
     return Region(Cloud.AZURE, name, country, display, zones, geo_pair=pair)
 
 
-def _oci(name: str, country: str, display: str, ads: int, realm: str = "oc1") -> Region:
-    return Region(Cloud.OCI, name, country, display, ads, realm=realm)
+def _oci(name: str, key: str, country: str, display: str, ads: int, realm: str = "oc1") -> Region:
+    return Region(Cloud.OCI, name, country, display, ads, realm=realm, key=key)
 
 
 _AZURE = [
@@ -86,35 +88,35 @@ _AZURE = [
 ]
 
 _OCI = [
-    _oci("eu-frankfurt-1", "de", "Germany Central (Frankfurt)", 3),
-    _oci("eu-paris-1", "fr", "France Central (Paris)", 1),
-    _oci("eu-marseille-1", "fr", "France South (Marseille)", 1),
-    _oci("uk-london-1", "gb", "UK South (London)", 3),
-    _oci("uk-cardiff-1", "gb", "UK West (Newport)", 1),
-    _oci("ap-tokyo-1", "jp", "Japan East (Tokyo)", 1),
-    _oci("ap-osaka-1", "jp", "Japan Central (Osaka)", 1),
-    _oci("ap-sydney-1", "au", "Australia East (Sydney)", 1),
-    _oci("ap-melbourne-1", "au", "Australia Southeast (Melbourne)", 1),
-    _oci("ap-mumbai-1", "in", "India West (Mumbai)", 1),
-    _oci("ap-hyderabad-1", "in", "India South (Hyderabad)", 1),
-    _oci("ap-seoul-1", "kr", "South Korea Central (Seoul)", 1),
-    _oci("ap-chuncheon-1", "kr", "South Korea North (Chuncheon)", 1),
-    _oci("sa-saopaulo-1", "br", "Brazil East (Sao Paulo)", 1),
-    _oci("sa-vinhedo-1", "br", "Brazil Southeast (Vinhedo)", 1),
-    _oci("ca-toronto-1", "ca", "Canada Southeast (Toronto)", 1),
-    _oci("ca-montreal-1", "ca", "Canada Southeast (Montreal)", 1),
-    _oci("me-dubai-1", "ae", "UAE East (Dubai)", 1),
-    _oci("me-abudhabi-1", "ae", "UAE Central (Abu Dhabi)", 1),
-    _oci("eu-zurich-1", "ch", "Switzerland North (Zurich)", 1),
-    _oci("eu-stockholm-1", "se", "Sweden Central (Stockholm)", 1),
-    _oci("eu-milan-1", "it", "Italy Northwest (Milan)", 1),
-    _oci("eu-madrid-1", "es", "Spain Central (Madrid)", 1),
-    _oci("us-ashburn-1", "us", "US East (Ashburn)", 3),
-    _oci("us-phoenix-1", "us", "US West (Phoenix)", 3),
-    _oci("eu-amsterdam-1", "nl", "Netherlands Northwest (Amsterdam)", 1),
+    _oci("eu-frankfurt-1", "FRA", "de", "Germany Central (Frankfurt)", 3),
+    _oci("eu-paris-1", "CDG", "fr", "France Central (Paris)", 1),
+    _oci("eu-marseille-1", "MRS", "fr", "France South (Marseille)", 1),
+    _oci("uk-london-1", "LHR", "gb", "UK South (London)", 3),
+    _oci("uk-cardiff-1", "CWL", "gb", "UK West (Newport)", 1),
+    _oci("ap-tokyo-1", "NRT", "jp", "Japan East (Tokyo)", 1),
+    _oci("ap-osaka-1", "KIX", "jp", "Japan Central (Osaka)", 1),
+    _oci("ap-sydney-1", "SYD", "au", "Australia East (Sydney)", 1),
+    _oci("ap-melbourne-1", "MEL", "au", "Australia Southeast (Melbourne)", 1),
+    _oci("ap-mumbai-1", "BOM", "in", "India West (Mumbai)", 1),
+    _oci("ap-hyderabad-1", "HYD", "in", "India South (Hyderabad)", 1),
+    _oci("ap-seoul-1", "ICN", "kr", "South Korea Central (Seoul)", 1),
+    _oci("ap-chuncheon-1", "YNY", "kr", "South Korea North (Chuncheon)", 1),
+    _oci("sa-saopaulo-1", "GRU", "br", "Brazil East (Sao Paulo)", 1),
+    _oci("sa-vinhedo-1", "VCP", "br", "Brazil Southeast (Vinhedo)", 1),
+    _oci("ca-toronto-1", "YYZ", "ca", "Canada Southeast (Toronto)", 1),
+    _oci("ca-montreal-1", "YUL", "ca", "Canada Southeast (Montreal)", 1),
+    _oci("me-dubai-1", "DXB", "ae", "UAE East (Dubai)", 1),
+    _oci("me-abudhabi-1", "AUH", "ae", "UAE Central (Abu Dhabi)", 1),
+    _oci("eu-zurich-1", "ZRH", "ch", "Switzerland North (Zurich)", 1),
+    _oci("eu-stockholm-1", "ARN", "se", "Sweden Central (Stockholm)", 1),
+    _oci("eu-milan-1", "LIN", "it", "Italy Northwest (Milan)", 1),
+    _oci("eu-madrid-1", "MAD", "es", "Spain Central (Madrid)", 1),
+    _oci("us-ashburn-1", "IAD", "us", "US East (Ashburn)", 3),
+    _oci("us-phoenix-1", "PHX", "us", "US West (Phoenix)", 3),
+    _oci("eu-amsterdam-1", "AMS", "nl", "Netherlands Northwest (Amsterdam)", 1),
     # EU Sovereign Cloud: a separate realm, operated in the EU, sharing nothing with oc1.
-    _oci("eu-frankfurt-2", "de", "EU Sovereign Central (Frankfurt)", 1, realm="oc19"),
-    _oci("eu-madrid-2", "es", "EU Sovereign South (Madrid)", 1, realm="oc19"),
+    _oci("eu-frankfurt-2", "STR", "de", "EU Sovereign Central (Frankfurt)", 1, realm="oc19"),
+    _oci("eu-madrid-2", "VLL", "es", "EU Sovereign South (Madrid)", 1, realm="oc19"),
 ]
 
 REGIONS: dict[tuple[Cloud, str], Region] = {(r.cloud, r.name): r for r in [*_AZURE, *_OCI]}

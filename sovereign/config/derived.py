@@ -6,13 +6,14 @@ GPUs its pools can hold. Deriving them in one place keeps the config check and t
 
 from __future__ import annotations
 
-from sovereign.catalogue import OCI_REALMS, machine_size, regions_in_country
+from sovereign.catalogue import OCI_REALMS, find_region, machine_size, regions_in_country
 from sovereign.config.schema import CountryConfig
 from sovereign.types import Cloud
 
 __all__ = [
     "allowed_regions",
     "gpu_capacity",
+    "oci_registry_host",
     "registry_prefix",
     "used_regions",
 ]
@@ -37,14 +38,25 @@ def used_regions(config: CountryConfig) -> dict[tuple[str, ...], str]:
 def registry_prefix(config: CountryConfig) -> str:
     """The only image prefix the country's clusters may pull from.
 
-    Azure: ``<name>.azurecr.io`` (resolved to the private endpoint inside the network). OCI:
-    ``ocir.<region>.oci.<realm domain>/<tenancy namespace>/<name>``.
+    Azure: ``<name>.azurecr.io`` (resolved to the private endpoint inside the network). OCI: the primary
+    region's registry host (``<key>.ocir.io`` in oc1, ``artifacts.<region>.oci.<realm domain>`` in other
+    realms), then ``/<tenancy namespace>/<name>``.
     """
     if config.cloud == Cloud.AZURE:
         return f"{config.registry.name}.azurecr.io"
     assert config.oci is not None  # the invariants require it on OCI
-    domain = OCI_REALMS[config.oci.realm]
-    return f"ocir.{config.regions.primary}.oci.{domain}/{config.oci.tenancy_namespace}/{config.registry.name}"
+    return (
+        f"{oci_registry_host(config.regions.primary)}/{config.oci.tenancy_namespace}/{config.registry.name}"
+    )
+
+
+def oci_registry_host(region_name: str) -> str:
+    region = find_region(Cloud.OCI, region_name)
+    if region is None or region.key is None or region.realm is None:
+        return f"unknown-region.{region_name}"  # the residency invariant reports the region itself
+    if region.realm == "oc1":
+        return f"{region.key.lower()}.ocir.io"
+    return f"artifacts.{region.name}.oci.{OCI_REALMS[region.realm]}"
 
 
 def gpu_capacity(config: CountryConfig) -> tuple[int, int]:

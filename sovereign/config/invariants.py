@@ -449,6 +449,58 @@ def audit_logs_retained(c: CountryConfig, register: ModelRegister, as_of: dt.dat
             )
 
 
+OCI_MIN_ROTATION_DAYS = 60
+
+
+def oci_constraints(c: CountryConfig, register: ModelRegister, as_of: dt.date) -> Iterator[Violation]:
+    """What OCI cannot honour is refused rather than silently weakened: unrotated default vaults, FQDN egress
+    filtering, platform keys on buckets, unlocked audit retention."""
+    if c.cloud != Cloud.OCI:
+        return
+    kc = c.key_custody
+    if kc.tier == KeyCustodyTier.DEFAULT_VAULT:
+        yield Violation(
+            ("key_custody", "tier"),
+            "OCI rotates keys automatically only in a virtual private vault; "
+            "a default vault would leave keys unrotated (allowed: virtual_private_vault)",
+            "use 'virtual_private_vault'",
+        )
+    if kc.rotation_days < OCI_MIN_ROTATION_DAYS:
+        yield Violation(
+            ("key_custody", "rotation_days"),
+            f"OCI rotates at most every {OCI_MIN_ROTATION_DAYS} days "
+            f"(got {kc.rotation_days}; allowed: {OCI_MIN_ROTATION_DAYS}-{MAX_ROTATION_DAYS})",
+            f"use {OCI_MIN_ROTATION_DAYS} or more",
+        )
+    if c.network.egress.mode == EgressMode.ALLOW_LIST:
+        yield Violation(
+            ("network", "egress", "mode"),
+            "OCI routes and security rules filter by address, not by "
+            "host name; the toolkit does not build an OCI Network Firewall (allowed on OCI: none)",
+            "use 'none' and mirror what the cluster needs into the in-country registry",
+        )
+    for i, store in enumerate(c.storage.stores):
+        if not store.customer_managed_key:
+            yield Violation(
+                ("storage", "stores", i, "customer_managed_key"),
+                "OCI buckets always use the vault key in this toolkit",
+                "remove 'customer_managed_key: false'",
+            )
+        if store.purpose == StorePurpose.AUDIT_LOGS and store.retention_lock_date is None:
+            yield Violation(
+                ("storage", "stores", i, "retention_lock_date"),
+                "an OCI audit bucket's retention rule is locked from a date you choose",
+                "add 'retention_lock_date: YYYY-MM-DD' (at least 14 days after the first deployment)",
+            )
+    if c.oci and (c.oci.parent_compartment_id is None) != (c.oci.parent_compartment_path is None):
+        yield Violation(
+            ("oci", "parent_compartment_path"),
+            "parent_compartment_id and parent_compartment_path go "
+            "together (quota statements name compartments by path)",
+            "set both, or neither for the root",
+        )
+
+
 INVARIANTS: tuple[Check, ...] = (
     regions_lie_in_country,
     cloud_settings_match,
@@ -462,6 +514,7 @@ INVARIANTS: tuple[Check, ...] = (
     capacity_fits,
     access_through_groups,
     audit_logs_retained,
+    oci_constraints,
 )
 
 

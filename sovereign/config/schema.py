@@ -89,14 +89,26 @@ class OciSettings(_Model):
         description="OCI realm of the tenancy: 'oc1' commercial, 'oc19' EU Sovereign Cloud. Every region must "
         "belong to it.",
     )
-    parent_compartment_id: str = Field(
-        pattern=r"^ocid1\.(tenancy|compartment)\.[a-z0-9]+\.[a-z0-9-]*\.[a-z0-9]+$",
-        description="OCID of the compartment (or tenancy) under which the country's compartment is created.",
+    tenancy_id: str = Field(
+        pattern=r"^ocid1\.tenancy\.[a-z0-9]+\.[a-z0-9-]*\.[a-z0-9]+$",
+        description="OCID of the tenancy (quota fences and dynamic groups are tenancy-level).",
+    )
+    parent_compartment_id: str | None = Field(
+        default=None,
+        pattern=r"^ocid1\.compartment\.[a-z0-9]+\.[a-z0-9-]*\.[a-z0-9]+$",
+        description="OCID of the compartment under which the country's compartment is created. Omitted: the "
+        "tenancy root.",
+    )
+    parent_compartment_path: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)*$",
+        description="Colon path of that parent compartment as quota statements name it ('platform:ai'). "
+        "Required with parent_compartment_id.",
     )
     tenancy_namespace: str = Field(
         pattern=r"^[a-z0-9]{4,32}$",
         description="Object Storage namespace of the tenancy; images are pulled from "
-        "'ocir.<region>.oci.<realm domain>/<namespace>/...'.",
+        "'<region key>.ocir.io/<namespace>/...'.",
     )
 
 
@@ -243,6 +255,11 @@ class Store(_Model):
     immutable: bool = Field(
         default=False,
         description="Locked time-based retention (WORM). Required true for 'audit_logs' stores.",
+    )
+    retention_lock_date: dt.date | None = Field(
+        default=None,
+        description="OCI audit-log stores: the date the retention rule locks (must be at least 14 days after the "
+        "rule is first created; after it, nobody can shorten retention). Omitted on Azure.",
     )
     customer_managed_key: bool = Field(
         default=True,

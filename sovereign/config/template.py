@@ -80,8 +80,9 @@ def render_country_file(t: CountryTemplate) -> str:
         lines += [
             "oci:",
             f"  realm: {t.realm}",
-            "  # Replace both before the first deployment: your compartment OCID and Object Storage namespace.",
-            f"  parent_compartment_id: ocid1.compartment.{t.realm}..aaaaaaaa{t.code}sovereignplaceholder",
+            "  # Replace both before the first deployment: your tenancy OCID and Object Storage namespace.",
+            "  # parent_compartment_id / parent_compartment_path: omitted, the country compartment is at the root.",
+            f"  tenancy_id: ocid1.tenancy.{t.realm}..aaaaaaaa{t.code}sovereignplaceholder",
             f"  tenancy_namespace: {t.code}sovereignns",
         ]
     pods = (
@@ -126,6 +127,11 @@ def render_country_file(t: CountryTemplate) -> str:
         "      redundancy: zone",
         "      immutable: true",
         "      retention_days: 2555",
+        *(
+            ["      retention_lock_date: 2027-01-15   # OCI locks retention from this date on"]
+            if t.cloud == Cloud.OCI
+            else []
+        ),
         "registry:",
         f"  name: {t.code}sovereignregistry",
         "access:",

@@ -86,3 +86,14 @@ def test_shipped_countries_use_only_catalogued_facts_and_both_clouds_cover_gpu_t
             assert size is not None and size.gpus
             gpu_models[c.cloud].add(size.gpu_model)
     assert len(gpu_models[Cloud.AZURE]) >= 3 and len(gpu_models[Cloud.OCI]) >= 3, gpu_models
+
+
+def test_oci_region_keys_and_oke_releases() -> None:
+    from sovereign.catalogue.kubernetes import OKE_RELEASES
+    from sovereign.config.derived import oci_registry_host
+
+    assert oci_registry_host("eu-paris-1") == "cdg.ocir.io"
+    assert oci_registry_host("eu-frankfurt-2") == "artifacts.eu-frankfurt-2.oci.oraclecloud.eu"
+    assert all(r.key and len(r.key) == 3 for r in REGIONS.values() if r.cloud == Cloud.OCI)
+    assert set(OKE_RELEASES) == set(kubernetes_versions(Cloud.OCI))
+    assert all(v.startswith("v" + minor + ".") for minor, v in OKE_RELEASES.items())

@@ -294,3 +294,24 @@ def test_reports_every_violation_in_one_pass() -> None:
         },
     )
     assert len(violations(data)) == 3
+
+
+# OCI constraints ----------------------------------------------------------------------------------------------
+
+
+def test_rejects_what_oci_cannot_honour() -> None:
+    _one(
+        messages(edit(merged("fr"), {"key_custody.tier": "default_vault"})), "only in a virtual private vault"
+    )
+    _one(messages(edit(merged("fr"), {"key_custody.rotation_days": 30})), "at most every 60 days")
+    dest = [{"fqdn": "updates.example.org", "ports": [443], "justification": "OS security updates"}]
+    _one(
+        messages(
+            edit(merged("fr"), {"network.egress": {"mode": "allow_list", "allowed_destinations": dest}})
+        ),
+        "filter by address",
+    )
+    _one(messages(edit(merged("fr"), {"storage.stores.1.retention_lock_date": None})), "retention_lock_date")
+    data = edit(merged("fr"), {"oci.parent_compartment_id": "ocid1.compartment.oc1..aaaaaaaaparent"})
+    _one(messages(data), "go together")
+    assert violations(edit(data, {"oci.parent_compartment_path": "platform:ai"})) == []
