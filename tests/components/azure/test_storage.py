@@ -157,3 +157,22 @@ def test_rejects_stores_that_would_leave_the_country_or_are_invalid(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         store_args(**overrides)
+
+
+def test_no_args_value_can_make_a_store_public() -> None:
+    import dataclasses
+
+    from components.azure import EncryptedStorageArgs
+
+    fields = {f.name for f in dataclasses.fields(EncryptedStorageArgs)}
+    for word in ("public", "shared_key", "tls", "https", "network", "anonymous"):
+        assert not any(word in name for name in fields), (
+            f"EncryptedStorageArgs exposes a '{word}' knob: {fields}"
+        )
+    for purpose in StorePurpose:
+        account = record(store_args(purpose=purpose)).one(ACCOUNT)
+        where = f"{account.urn} ({purpose})"
+        assert account.inputs["publicNetworkAccess"] == "Disabled", where
+        assert account.inputs["allowBlobPublicAccess"] is False, where
+        assert account.inputs["allowSharedKeyAccess"] is False, where
+        assert account.get("encryption.keySource") == "Microsoft.Keyvault", where
