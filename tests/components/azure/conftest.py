@@ -186,40 +186,8 @@ def platform_program(
     return program
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _invoke_failures_shim() -> Any:
-    """Work around sovereign/engine/recorder.py returning ``(result, None)`` from ``Mocks.call``.
-
-    pulumi 3.272's MockMonitor.Invoke iterates the second element as a list of check failures, so ``None``
-    makes every provider function (getClientConfig, listClusterUserCredential) fail with "'NoneType' object is
-    not iterable". The recorder is shared code these tests may not edit; this shim turns ``None`` into ``[]``
-    and does nothing once the recorder returns a list (or a bare dict) itself. Reported to the lead. Module
-    scope: the patch never outlives this directory's tests, so it cannot hide the bug from other areas.
-    """
-    from sovereign.engine import recorder
-
-    original = recorder._make_mocks_class
-
-    def patched() -> type:
-        mocks_class = original()
-        call = mocks_class.call
-
-        def call_with_failure_list(self: Any, args: Any) -> Any:
-            result = call(self, args)
-            if isinstance(result, tuple) and result[1] is None:
-                return result[0], []
-            return result
-
-        mocks_class.call = call_with_failure_list
-        return mocks_class
-
-    recorder._make_mocks_class = patched  # type: ignore[assignment]
-    yield
-    recorder._make_mocks_class = original  # type: ignore[assignment]
-
-
 @pytest.fixture(scope="module")
-def platform(_invoke_failures_shim: Any) -> Recording:
+def platform() -> Recording:
     """The default platform (egress none, no confidential tier, prod protection), recorded once per module."""
     return run_program(platform_program())
 
