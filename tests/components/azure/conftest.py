@@ -1,4 +1,4 @@
-"""Shared builders for the Azure component tests: one whole platform, recorded once per session.
+"""Shared builders for the Azure component tests: one whole platform, recorded once per test module.
 
 Each test builds components inside a program passed to ``run_program`` and asserts afterwards on the recorded,
 wire-named inputs. ``platform_program`` composes every Azure component the way the stack does, so the
