@@ -150,6 +150,8 @@ class SovereignCluster(pulumi.ComponentResource):
     """Secret. Entra ID (kubelogin exec) kubeconfig for the private API server."""
     kubelet_identity_object_id: pulumi.Output[str]
     disk_encryption_set_id: pulumi.Output[str]
+    node_resource_group_id: pulumi.Output[str]
+    """The resource group AKS manages for the nodes (the confidential-computing policy scope)."""
     node_pools: dict[str, AksNodePool]
 
     def __init__(
@@ -289,6 +291,11 @@ class SovereignCluster(pulumi.ComponentResource):
         )
         self.kubelet_identity_object_id = kubelet_object_id
         self.disk_encryption_set_id = disks.disk_encryption_set_id
+        # The resource group AKS creates for the nodes: where the confidential-computing policy (L3) belongs,
+        # since its allowed-types list would deny storage and logs in the platform's own group.
+        self.node_resource_group_id = pulumi.Output.all(cluster.id, cluster.node_resource_group).apply(
+            lambda values: f"{values[0].split('/resourceGroups/')[0]}/resourceGroups/{values[1]}"
+        )
         self.register_outputs(
             {
                 "cluster_id": self.cluster_id,

@@ -32,6 +32,8 @@ def used_regions(config: CountryConfig) -> dict[tuple[str, ...], str]:
         used["regions", "secondary"] = config.regions.secondary
     if config.audit_logging.region:
         used["audit_logging", "region"] = config.audit_logging.region
+    if config.oci and config.oci.home_region:
+        used["oci", "home_region"] = config.oci.home_region
     return used
 
 

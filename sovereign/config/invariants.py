@@ -150,23 +150,18 @@ def customer_managed_keys(c: CountryConfig, register: ModelRegister, as_of: dt.d
             f"keys rotate every {kc.rotation_days} days (allowed: at most {MAX_ROTATION_DAYS})",
             f"set rotation_days to {MAX_ROTATION_DAYS} or less",
         )
-    for i, store in enumerate(c.storage.stores):
-        path = ("storage", "stores", i)
-        if store.customer_managed_key:
-            continue
-        if store.purpose == StorePurpose.AUDIT_LOGS:
-            yield Violation(
-                (*path, "customer_managed_key"),
-                "audit logs must use the customer-managed key",
-                "remove 'customer_managed_key: false'",
-            )
-        elif len((store.platform_key_justification or "").strip()) < MIN_JUSTIFICATION_CHARS:
-            yield Violation(
-                (*path, "platform_key_justification"),
-                "platform-managed keys need a written "
-                f"justification of at least {MIN_JUSTIFICATION_CHARS} characters",
-                "explain why, or remove 'customer_managed_key: false'",
-            )
+    justification = c.audit_logging.platform_key_justification
+    if justification is not None and c.cloud == Cloud.OCI:
+        yield Violation(
+            ("audit_logging", "platform_key_justification"), "OCI logs always use the vault key", "remove it"
+        )
+    elif justification is not None and len(justification.strip()) < MIN_JUSTIFICATION_CHARS:
+        yield Violation(
+            ("audit_logging", "platform_key_justification"),
+            "platform-managed keys need a written "
+            f"justification of at least {MIN_JUSTIFICATION_CHARS} characters",
+            "explain why, or remove it to use the customer-managed key",
+        )
 
 
 def confidential_hardware(c: CountryConfig, register: ModelRegister, as_of: dt.date) -> Iterator[Violation]:
@@ -480,12 +475,6 @@ def oci_constraints(c: CountryConfig, register: ModelRegister, as_of: dt.date) -
             "use 'none' and mirror what the cluster needs into the in-country registry",
         )
     for i, store in enumerate(c.storage.stores):
-        if not store.customer_managed_key:
-            yield Violation(
-                ("storage", "stores", i, "customer_managed_key"),
-                "OCI buckets always use the vault key in this toolkit",
-                "remove 'customer_managed_key: false'",
-            )
         if store.purpose == StorePurpose.AUDIT_LOGS and store.retention_lock_date is None:
             yield Violation(
                 ("storage", "stores", i, "retention_lock_date"),
@@ -498,6 +487,48 @@ def oci_constraints(c: CountryConfig, register: ModelRegister, as_of: dt.date) -
             "parent_compartment_id and parent_compartment_path go "
             "together (quota statements name compartments by path)",
             "set both, or neither for the root",
+        )
+
+
+AZURE_MAX_WORKSPACE_RETENTION_DAYS = 730
+
+
+def azure_constraints(c: CountryConfig, register: ModelRegister, as_of: dt.date) -> Iterator[Violation]:
+    """What the Azure stack cannot build is refused up front: Managed HSM keys (created only after the HSM's
+    security-domain ceremony), 2048-bit keys, retention beyond a workspace's 730 days, egress without a firewall."""
+    if c.cloud != Cloud.AZURE:
+        return
+    if c.key_custody.tier == KeyCustodyTier.MANAGED_HSM:
+        yield Violation(
+            ("key_custody", "tier"),
+            "the stack cannot create Managed HSM keys: they exist only after "
+            "the HSM's security-domain ceremony, outside Pulumi (allowed: key_vault_premium)",
+            "use 'key_vault_premium' (keys in FIPS 140 HSMs)",
+        )
+    if c.key_custody.key_size_bits == 2048:
+        yield Violation(
+            ("key_custody", "key_size_bits"),
+            "2048-bit RSA keys are below the toolkit's minimum (allowed: 3072, 4096)",
+            "use 3072 or 4096",
+        )
+    if c.audit_logging.retention_days > AZURE_MAX_WORKSPACE_RETENTION_DAYS:
+        yield Violation(
+            ("audit_logging", "retention_days"),
+            f"{c.audit_logging.retention_days} days exceeds a Log "
+            f"Analytics workspace's {AZURE_MAX_WORKSPACE_RETENTION_DAYS}",
+            "keep longer audit history "
+            "in the immutable audit-log store (storage.stores with purpose audit_logs)",
+        )
+    egress = c.network.egress
+    if egress.mode == EgressMode.ALLOW_LIST and egress.firewall_ip is None:
+        yield Violation(
+            ("network", "egress", "firewall_ip"),
+            "mode 'allow_list' routes all outbound traffic to the country's egress firewall",
+            "add its private IP as 'firewall_ip'",
+        )
+    if egress.mode == EgressMode.NONE and egress.firewall_ip is not None:
+        yield Violation(
+            ("network", "egress", "firewall_ip"), "a firewall with mode 'none'", "remove firewall_ip"
         )
 
 
@@ -515,6 +546,7 @@ INVARIANTS: tuple[Check, ...] = (
     access_through_groups,
     audit_logs_retained,
     oci_constraints,
+    azure_constraints,
 )
 
 

@@ -10,6 +10,7 @@ Non-goals: no secrets (they come from stack config), no knowledge of Pulumi reso
 from __future__ import annotations
 
 import datetime as dt
+from ipaddress import IPv4Address
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -49,6 +50,7 @@ __all__ = [
     "ModelRegister",
     "NetworkConfig",
     "OciSettings",
+    "PublicExposure",
     "RegionsConfig",
     "RegistryConfig",
     "StorageConfig",
@@ -105,6 +107,11 @@ class OciSettings(_Model):
         description="Colon path of that parent compartment as quota statements name it ('platform:ai'). "
         "Required with parent_compartment_id.",
     )
+    home_region: str | None = Field(
+        default=None,
+        description="The tenancy's home region, where OCI writes IAM policies and quotas. Omitted: the primary "
+        "region. It holds identity data, so it must lie in the country too.",
+    )
     tenancy_namespace: str = Field(
         pattern=r"^[a-z0-9]{4,32}$",
         description="Object Storage namespace of the tenancy; images are pulled from "
@@ -146,6 +153,11 @@ class EgressPolicy(_Model):
     allowed_destinations: list[EgressDestination] = Field(
         default=[],
         description="Destinations reachable with mode 'allow_list'; must be empty with mode 'none'.",
+    )
+    firewall_ip: IPv4Address | None = Field(
+        default=None,
+        description="Azure 'allow_list': private IP of the country's egress firewall, which enforces "
+        "'allowed_destinations' (all outbound traffic is routed to it). Omitted with mode 'none'.",
     )
 
 
@@ -261,14 +273,6 @@ class Store(_Model):
         description="OCI audit-log stores: the date the retention rule locks (must be at least 14 days after the "
         "rule is first created; after it, nobody can shorten retention). Omitted on Azure.",
     )
-    customer_managed_key: bool = Field(
-        default=True,
-        description="Encrypt with the country's customer-managed key (default). false is an explicit opt-out to "
-        "platform-managed keys and needs 'platform_key_justification'; never allowed for audit logs.",
-    )
-    platform_key_justification: str | None = Field(
-        default=None, description="Written reason for 'customer_managed_key: false' (at least 40 characters)."
-    )
 
 
 class StorageConfig(_Model):
@@ -305,7 +309,32 @@ class AuditLoggingConfig(_Model):
     region: str | None = Field(
         default=None, description="Region of the log workspace. Omitted: the primary region."
     )
-    retention_days: int = Field(default=365, ge=30, le=4383, description="Log retention; at least 365 days.")
+    retention_days: int = Field(
+        default=365,
+        ge=30,
+        le=4383,
+        description="Log retention; at least 365 days (Azure workspaces: at most 730).",
+    )
+    platform_key_justification: str | None = Field(
+        default=None,
+        description="Azure only, explicit opt-out: a written reason (at least 40 characters) to encrypt the log "
+        "workspace with platform keys, because customer keys for Log Analytics need a dedicated cluster with a "
+        "100 GB/day commitment. Omitted (default): customer-managed key.",
+    )
+
+
+class PublicExposure(_Model):
+    hostname: Annotated[str, StringConstraints(pattern=r"^([a-z0-9-]+\.)+[a-z]{2,}$")] = Field(
+        description="Public host name of the chat front end."
+    )
+    ingress_class_name: str = Field(
+        min_length=1, description="Ingress class of the cluster's ingress controller."
+    )
+    ingress_controller_namespace: str = Field(min_length=1, description="Namespace of that controller.")
+    tls_secret_name: str = Field(
+        min_length=1, description="TLS certificate secret (public exposure is TLS only)."
+    )
+    justification: str = Field(min_length=20, description="Why citizens must reach it from the internet.")
 
 
 class ChatFrontEnd(_Model):
@@ -318,9 +347,15 @@ class ChatFrontEnd(_Model):
     oidc_client_id: str = Field(
         min_length=1, description="OIDC client id (the secret comes from stack config)."
     )
-    public_hostname: str | None = Field(
+    identity_provider_cidrs: list[Cidr] = Field(
+        default=[],
+        description="Address ranges of the identity provider the front end may call (its only egress besides "
+        "the assistant). Omitted: none, for an identity provider reached through the in-cluster DNS name.",
+    )
+    public_exposure: PublicExposure | None = Field(
         default=None,
-        description="Omitted (default): internal exposure only. Set: exposed publicly on this host name, TLS only.",
+        description="Omitted (default): reachable only inside the network. Set: exposed publicly through the "
+        "ingress controller, TLS only, with a written justification.",
     )
 
 

@@ -11,12 +11,12 @@ from typing import Any
 
 from sovereign.engine.recorder import Registration
 from sovereign.policies.cloud_rules import CLOUD_RULES, STATEFUL_TYPES
-from sovereign.policies.kubernetes_rules import KUBERNETES_RULES, MODEL_LABEL
+from sovereign.policies.kubernetes_rules import KUBERNETES_RULES, MODEL_ANNOTATION
 from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule, evaluate
 
 __all__ = [
     "ALL_RULES",
-    "MODEL_LABEL",
+    "MODEL_ANNOTATION",
     "STATEFUL_TYPES",
     "Finding",
     "PolicyContext",

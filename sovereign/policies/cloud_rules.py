@@ -71,12 +71,10 @@ def _explicit_provider(ctx: PolicyContext, resources: list[ResourceView]) -> Ite
 
 
 def _cmk(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
-    opted_out = {s.name for s in ctx.config.storage.stores if not s.customer_managed_key}
     for r in resources:
         t = r.type
         if t == "azure-native:storage:StorageAccount":
-            store = (r.get("tags") or {}).get("sovereign-store")
-            if not _eq(r.get("encryption.keySource"), "Microsoft.Keyvault") and store not in opted_out:
+            if not _eq(r.get("encryption.keySource"), "Microsoft.Keyvault"):
                 yield Finding("storage account not encrypted with the customer-managed key", r.urn)
             if r.get("encryption.requireInfrastructureEncryption") is not True:
                 yield Finding("storage account without infrastructure (double) encryption", r.urn)

@@ -8,10 +8,10 @@ from typing import Any
 from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule
 from sovereign.types import parse_image_ref
 
-__all__ = ["KUBERNETES_RULES", "MODEL_LABEL", "pod_spec"]
+__all__ = ["KUBERNETES_RULES", "MODEL_ANNOTATION", "pod_spec"]
 
-MODEL_LABEL = "sovereign.ai/model"
-"""Label on every workload that serves a model; its value is the model id of the risk register."""
+MODEL_ANNOTATION = "sovereign.ai/model-id"
+"""Pod-template annotation on every workload that serves a model; its value is the register's model id."""
 
 _POD_TEMPLATES = {
     "Deployment": "spec.template.spec",
@@ -120,13 +120,17 @@ def _images(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Findi
                 yield Finding(f"image volume '{reference}' is outside the country's registry", r.urn)
 
 
-def _labels(r: ResourceView) -> dict[str, Any]:
-    return {**(r.get("metadata.labels") or {}), **(r.get("spec.template.metadata.labels") or {})}
+def _model_id(r: ResourceView) -> str | None:
+    for path in ("spec.template.metadata.annotations", "metadata.annotations"):
+        value = (r.get(path) or {}).get(MODEL_ANNOTATION)
+        if value:
+            return str(value)
+    return None
 
 
 def _approved_models(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
     for r in resources:
-        model_id = _labels(r).get(MODEL_LABEL)
+        model_id = _model_id(r)
         if model_id is None:
             continue
         record = ctx.register.find(str(model_id))

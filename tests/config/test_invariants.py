@@ -103,25 +103,34 @@ def test_rejects_custody_tier_of_the_other_cloud() -> None:
     _one(messages(edit(merged("fr"), {"key_custody.key_type": "RSA-HSM"})), "key_type", "allowed: AES")
 
 
-def test_rejects_platform_keys_without_justification() -> None:
-    data = edit(merged("de"), {"storage.stores.0.customer_managed_key": False})
-    _one(messages(data), "platform_key_justification", "at least 40")
-
-
-def test_rejects_platform_keys_for_audit_logs() -> None:
-    data = edit(merged("de"), {"storage.stores.1.customer_managed_key": False})
-    _one(messages(data), "audit logs must use the customer-managed key")
-
-
-def test_accepts_justified_platform_key_opt_out() -> None:
-    data = edit(
-        merged("de"),
-        {
-            "storage.stores.0.customer_managed_key": False,
-            "storage.stores.0.platform_key_justification": "Public open-weights mirror; no personal data, see DPIA-42.",
-        },
+def test_rejects_log_platform_keys_without_justification() -> None:
+    data = edit(merged("de"), {"audit_logging.platform_key_justification": "too expensive"})
+    _one(messages(data), "audit_logging.platform_key_justification", "at least 40")
+    _one(
+        messages(edit(merged("fr"), {"audit_logging.platform_key_justification": "x" * 50})),
+        "OCI logs always",
     )
-    assert violations(data) == []
+
+
+def test_accepts_justified_log_platform_key_opt_out() -> None:
+    reason = (
+        "Log volume is 5 GB/day; a dedicated cluster needs 100 GB/day. Reviewed by the DPO, ticket SEC-118."
+    )
+    assert violations(edit(merged("de"), {"audit_logging.platform_key_justification": reason})) == []
+
+
+def test_rejects_what_the_azure_stack_cannot_build() -> None:
+    _one(messages(edit(merged("de"), {"key_custody.tier": "managed_hsm"})), "security-domain ceremony")
+    _one(messages(edit(merged("de"), {"key_custody.key_size_bits": 2048})), "allowed: 3072, 4096")
+    _one(messages(edit(merged("de"), {"audit_logging.retention_days": 1000})), "exceeds a Log Analytics")
+    dest = [{"fqdn": "updates.example.org", "ports": [443], "justification": "OS security updates"}]
+    allow = {"mode": "allow_list", "allowed_destinations": dest}
+    _one(messages(edit(merged("no"), {"network.egress": allow})), "firewall_ip")
+    assert violations(edit(merged("no"), {"network.egress": {**allow, "firewall_ip": "10.42.30.4"}})) == []
+    _one(
+        messages(edit(merged("no"), {"network.egress": {"mode": "none", "firewall_ip": "10.42.30.4"}})),
+        "mode 'none'",
+    )
 
 
 # 4. confidential computing and model tiers --------------------------------------------------------------------
@@ -178,7 +187,16 @@ def test_rejects_egress_destinations_without_allow_list_mode() -> None:
     )
     assert (
         violations(
-            edit(merged("no"), {"network.egress": {"mode": "allow_list", "allowed_destinations": dest}})
+            edit(
+                merged("no"),
+                {
+                    "network.egress": {
+                        "mode": "allow_list",
+                        "allowed_destinations": dest,
+                        "firewall_ip": "10.42.30.4",
+                    }
+                },
+            )
         )
         == []
     )
@@ -315,3 +333,8 @@ def test_rejects_what_oci_cannot_honour() -> None:
     data = edit(merged("fr"), {"oci.parent_compartment_id": "ocid1.compartment.oc1..aaaaaaaaparent"})
     _one(messages(data), "go together")
     assert violations(edit(data, {"oci.parent_compartment_path": "platform:ai"})) == []
+
+
+def test_rejects_oci_home_region_abroad() -> None:
+    _one(messages(edit(merged("fr"), {"oci.home_region": "us-ashburn-1"})), "oci.home_region", "'us'")
+    assert violations(edit(merged("fr"), {"oci.home_region": "eu-marseille-1"})) == []

@@ -52,12 +52,9 @@ SAFE_POD = {
 }
 
 
-def deployment(pod: dict[str, Any], labels: dict[str, str] | None = None) -> ResourceView:
-    return view(
-        "kubernetes:apps/v1:Deployment",
-        {"metadata": {"labels": labels or {}}, "spec": {"template": {"spec": pod}}},
-        name="dep",
-    )
+def deployment(pod: dict[str, Any], annotations: dict[str, str] | None = None) -> ResourceView:
+    template = {"metadata": {"annotations": annotations or {}}, "spec": pod}
+    return view("kubernetes:apps/v1:Deployment", {"spec": {"template": template}}, name="dep")
 
 
 def test_rule_ids_are_unique_and_described() -> None:
@@ -199,10 +196,10 @@ def test_approved_models() -> None:
     assert record is not None
     weights = f"desovereignregistry.azurecr.io/models/x@{record.weights_digest}"
     pod = {**SAFE_POD, "initContainers": [{**SAFE_POD["containers"][0], "name": "weights", "image": weights}]}
-    labels = {"sovereign.ai/model": record.id}
+    labels = {"sovereign.ai/model-id": record.id}
     assert failures([deployment(pod, labels)], "approved-models") == []
     assert failures([deployment(SAFE_POD, labels)], "approved-models")  # weights not the approved artifact
-    assert failures([deployment(pod, {"sovereign.ai/model": "sarvam-m"})], "approved-models")  # not for de
+    assert failures([deployment(pod, {"sovereign.ai/model-id": "sarvam-m"})], "approved-models")  # not for de
     late = PolicyContext.of(ctx().config, register, record.assessment.expires_on.replace(year=2030))
     assert failures([deployment(pod, labels)], "approved-models", late)
 
