@@ -87,16 +87,16 @@ def _emit(documents: list[dict[str, Any]], output_format: PlanFormat, out: Path 
     if output_format == PlanFormat.JSON:
         if out is None:
             sys.stdout.write(json.dumps(documents, indent=2, ensure_ascii=False) + "\n")
-        for d in documents if out is not None else []:
-            (out / f"{d['stack']}.json").write_text(
-                json.dumps(d, indent=2, ensure_ascii=False) + "\n", "utf-8"
-            )
+        else:
+            for d in documents:
+                text = json.dumps(d, indent=2, ensure_ascii=False) + "\n"
+                (out / f"{d['stack']}.json").write_text(text, encoding="utf-8")
     elif output_format == PlanFormat.MARKDOWN:
         text = render_markdown(documents)
-        if out is None:
-            sys.stdout.write(text)
-        else:
+        if out is not None:
             (out / "plan.md").write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
     else:
         for d in documents:
             console.print(render_table(d))

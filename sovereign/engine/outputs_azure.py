@@ -17,12 +17,35 @@ MOCK_TENANT = "11111111-1111-1111-1111-111111111111"
 _NAMESPACE = uuid.UUID("5f0c2b9e-7a4d-4a53-9a36-2c1f0e8d7b61")
 
 
+# azure-native module -> the Resource Manager namespace its ids use.
+_NAMESPACES = {
+    "authorization": "Authorization",
+    "compute": "Compute",
+    "containerregistry": "ContainerRegistry",
+    "containerservice": "ContainerService",
+    "insights": "Insights",
+    "keyvault": "KeyVault",
+    "managedidentity": "ManagedIdentity",
+    "network": "Network",
+    "operationalinsights": "OperationalInsights",
+    "privatedns": "Network",
+    "storage": "Storage",
+}
+
+
 def resource_id(type_token: str, name: str) -> str:
+    """A Resource Manager id of the real shape: ``.../providers/Microsoft.Compute/diskEncryptionSets/<name>``."""
     _, module, kind = type_token.split(":")
-    return (
-        f"/subscriptions/{MOCK_SUBSCRIPTION}/resourceGroups/offline/providers/"
-        f"Microsoft.{module.capitalize()}/{kind}/{name}"
-    )
+    base = f"/subscriptions/{MOCK_SUBSCRIPTION}/resourceGroups"
+    if type_token == "azure-native:resources:ResourceGroup":
+        return f"{base}/{name}"
+    namespace = _NAMESPACES.get(module, module.capitalize())
+    singular = kind[0].lower() + kind[1:]
+    if singular.endswith("y") and singular[-2:-1] not in "aeiou":
+        plural = singular[:-1] + "ies"
+    else:
+        plural = singular + ("es" if singular.endswith("s") else "s")
+    return f"{base}/offline/providers/Microsoft.{namespace}/{plural}/{name}"
 
 
 def _guid(*parts: str) -> str:

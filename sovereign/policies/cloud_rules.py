@@ -17,6 +17,8 @@ _GLOBAL_TYPES = {
     "azure-native:privatedns:VirtualNetworkLink",
     "azure-native:privatedns:PrivateRecordSet",
     "azure-native:network:PrivateDnsZoneGroup",
+    # Azure Monitor private link scopes are global objects that only name which workspaces are private.
+    "azure-native:monitor:PrivateLinkScope",
 }
 
 STATEFUL_TYPES = {

@@ -115,7 +115,7 @@ def test_disks_double_encrypted_with_the_customer_key(default: Recording) -> Non
     assert des.inputs["identity"] == {"type": "UserAssigned", "userAssignedIdentities": ["/identities/disks"]}
     assert des.protect, f"{des.urn}: disk encryption set must be protected in prod"
     cluster = default.one(CLUSTER)
-    assert cluster.inputs["diskEncryptionSetID"].endswith("/DiskEncryptionSet/de-aks-disks-des"), cluster.urn
+    assert cluster.inputs["diskEncryptionSetID"].endswith("/diskEncryptionSets/de-aks-disks-des"), cluster.urn
 
 
 def test_every_pool_is_host_encrypted_without_ssh_or_public_ips(default: Recording) -> None:
@@ -204,7 +204,7 @@ def test_defender_image_cleaner_workload_identity_and_upgrades(default: Recordin
 def test_audit_categories_go_to_the_workspace(default: Recording) -> None:
     diagnostics = default.one("azure-native:monitor:DiagnosticSetting")
     assert diagnostics.inputs["workspaceId"] == "/workspaces/logs", diagnostics.urn
-    assert diagnostics.inputs["resourceUri"].endswith("/ManagedCluster/de-aks-aks"), diagnostics.urn
+    assert diagnostics.inputs["resourceUri"].endswith("/managedClusters/de-aks-aks"), diagnostics.urn
     categories = [log["category"] for log in diagnostics.inputs["logs"] if log["enabled"]]
     assert {"kube-audit-admin", "guard", "kube-apiserver"} <= set(categories), categories
     assert diagnostics.inputs["logAnalyticsDestinationType"] == "Dedicated", diagnostics.urn
@@ -227,7 +227,7 @@ def test_control_plane_and_kubelet_grants_are_narrowly_scoped(default: Recording
         (acr_pull, "/registries/acr"),
     } <= grants, grants
     assert any(
-        role == reader and scope.endswith("/DiskEncryptionSet/de-aks-disks-des") for role, scope in grants
+        role == reader and scope.endswith("/diskEncryptionSets/de-aks-disks-des") for role, scope in grants
     )
     kubelet = default.one(GRANT, "de-aks-kubelet-acrpull")
     assert kubelet.inputs["principalId"] not in ("", "aaaaaaaa-0000-0000-0000-000000000001"), kubelet.urn

@@ -69,7 +69,7 @@ def test_vault_has_a_private_endpoint_with_dns(premium: Recording) -> None:
     endpoint = premium.one("azure-native:network:PrivateEndpoint")
     connection = endpoint.get("privateLinkServiceConnections.0")
     assert connection["groupIds"] == ["vault"], endpoint.urn
-    assert connection["privateLinkServiceId"].endswith("/Vault/de-keys-vault"), endpoint.urn
+    assert connection["privateLinkServiceId"].endswith("/vaults/de-keys-vault"), endpoint.urn
     assert endpoint.get("subnet") == {"id": "/subnets/endpoints"}, endpoint.urn
     zone_group = premium.one("azure-native:network:PrivateDnsZoneGroup")
     assert zone_group.get("privateDnsZoneConfigs.0.privateDnsZoneId") == "/zones/vaultcore", zone_group.urn
@@ -105,7 +105,7 @@ def test_each_identity_is_granted_its_own_key_only(premium: Recording) -> None:
     for purpose in ("disks", "storage", "registry", "logs"):
         grant = grants[f"de-keys-{purpose}-key-access"]
         assert grant.inputs["roleDefinitionId"] == CRYPTO_SERVICE_ENCRYPTION_USER, grant.urn
-        assert grant.inputs["scope"].endswith(f"/Key/de-keys-{purpose}-key"), (
+        assert grant.inputs["scope"].endswith(f"/keys/de-keys-{purpose}-key"), (
             f"{grant.urn}: {grant.inputs['scope']}"
         )
         assert grant.inputs["principalType"] == "ServicePrincipal", grant.urn
@@ -113,7 +113,7 @@ def test_each_identity_is_granted_its_own_key_only(premium: Recording) -> None:
     assert etcd.inputs["roleDefinitionId"] == CRYPTO_USER, etcd.urn
     vault_link = grants["de-keys-etcd-vault-link"]
     assert vault_link.inputs["roleDefinitionId"] == KEY_VAULT_CONTRIBUTOR, vault_link.urn
-    assert vault_link.inputs["scope"].endswith("/Vault/de-keys-vault"), vault_link.urn
+    assert vault_link.inputs["scope"].endswith("/vaults/de-keys-vault"), vault_link.urn
     assert vault_link.inputs["principalId"] == etcd.inputs["principalId"], vault_link.urn
     principals = {
         grant.inputs["principalId"] for name, grant in grants.items() if name.endswith("key-access")

@@ -43,7 +43,7 @@ def test_no_subnet_has_default_outbound_access(isolated: Recording) -> None:
     for subnet in subnets:
         assert subnet.inputs["defaultOutboundAccess"] is False, f"{subnet.urn}: default outbound access"
         assert subnet.get("networkSecurityGroup.id", "").endswith(
-            f"/NetworkSecurityGroup/{subnet.name}-nsg"
+            f"/networkSecurityGroups/{subnet.name}-nsg"
         ), f"{subnet.urn}: no NSG of its own"
 
 
@@ -54,7 +54,7 @@ def test_node_subnet_routes_everything_nowhere_under_egress_none(isolated: Recor
     ]
     assert routes.inputs["disableBgpRoutePropagation"] is True, routes.urn
     nodes = isolated.one(SUBNET, "de-net-nodes")
-    assert nodes.get("routeTable.id", "").endswith("/RouteTable/de-net-routes"), nodes.urn
+    assert nodes.get("routeTable.id", "").endswith("/routeTables/de-net-routes"), nodes.urn
     rules = {rule["name"]: rule for rule in isolated.one(NSG, "de-net-nodes-nsg").inputs["securityRules"]}
     deny = rules["deny-internet-outbound"]
     assert (deny["direction"], deny["access"], deny["destinationAddressPrefix"]) == (
@@ -114,7 +114,7 @@ def test_private_dns_zones_are_linked_without_auto_registration(isolated: Record
     assert len(links) == len(zones)
     for link in links:
         assert link.inputs["registrationEnabled"] is False, link.urn
-        assert link.get("virtualNetwork.id", "").endswith("/VirtualNetwork/de-net-vnet"), link.urn
+        assert link.get("virtualNetwork.id", "").endswith("/virtualNetworks/de-net-vnet"), link.urn
 
 
 def test_virtual_network_encrypts_traffic_where_supported(isolated: Recording) -> None:

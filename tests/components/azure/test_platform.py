@@ -112,15 +112,15 @@ def test_cluster_uses_the_custody_keys_and_identities(platform: Recording) -> No
     assert len(key_id.rsplit("/", 1)[1]) == 32, f"{cluster.urn}: KMS needs a versioned key id, got {key_id}"
     assert cluster.get("identity.userAssignedIdentities") == [
         f"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/offline/providers/"
-        f"Microsoft.Managedidentity/UserAssignedIdentity/{etcd_identity.name}"
+        f"Microsoft.ManagedIdentity/userAssignedIdentities/{etcd_identity.name}"
     ], cluster.urn
     des = platform.one("azure-native:compute:DiskEncryptionSet")
     assert des.get("activeKey.keyUrl").startswith("https://de-keys-vault.vault.azure.net/keys/disks-cmk/"), (
         des.urn
     )
-    assert cluster.get("diskEncryptionSetID", "").endswith("/DiskEncryptionSet/de-aks-disks-des"), cluster.urn
+    assert cluster.get("diskEncryptionSetID", "").endswith("/diskEncryptionSets/de-aks-disks-des"), cluster.urn
     diagnostics = platform.one("azure-native:monitor:DiagnosticSetting")
-    assert diagnostics.get("workspaceId", "").endswith("/Workspace/de-logs-workspace"), diagnostics.urn
+    assert diagnostics.get("workspaceId", "").endswith("/workspaces/de-logs-workspace"), diagnostics.urn
     assert cluster.get("securityProfile.defender.logAnalyticsWorkspaceResourceId") == diagnostics.get(
         "workspaceId"
     )

@@ -122,7 +122,7 @@ def test_workspace_data_is_encrypted_with_the_country_key(logging: Recording) ->
     assert cluster.inputs["isDoubleEncryptionEnabled"] is True, cluster.urn
     assert cluster.protect, cluster.urn
     link = logging.one("azure-native:operationalinsights:LinkedService")
-    assert link.inputs["writeAccessResourceId"].endswith("/Cluster/de-logs-cluster"), link.urn
+    assert link.inputs["writeAccessResourceId"].endswith("/clusters/de-logs-cluster"), link.urn
     assert link.inputs["workspaceName"] == "de-logs-workspace", link.urn
 
 
@@ -133,7 +133,7 @@ def test_private_link_scope_is_private_only_with_all_monitor_zones(logging: Reco
         "queryAccessMode": "PrivateOnly",
     }, scope.urn
     scoped = logging.one("azure-native:monitor:PrivateLinkScopedResource")
-    assert scoped.inputs["linkedResourceId"].endswith("/Workspace/de-logs-workspace"), scoped.urn
+    assert scoped.inputs["linkedResourceId"].endswith("/workspaces/de-logs-workspace"), scoped.urn
     endpoint = logging.one("azure-native:network:PrivateEndpoint")
     assert endpoint.get("privateLinkServiceConnections.0.groupIds") == ["azuremonitor"], endpoint.urn
     zone_group = logging.one("azure-native:network:PrivateDnsZoneGroup")

@@ -1,0 +1,153 @@
+"""Map the country's assistant, chat and tenants onto ``components.kubernetes.AssistantPlatform``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pulumi
+
+from sovereign.config.schema import CountryConfig, ModelRegister
+from sovereign.types import Cloud, ConfidentialTier
+from stacks.platform import Platform, protect_stateful, resource_prefix
+
+__all__ = ["build_assistant"]
+
+# Built-in storage classes that would store data without the country's key; tenants may not claim them.
+_UNKEYED_CLASSES = {
+    Cloud.AZURE: (
+        "default",
+        "managed",
+        "managed-csi",
+        "managed-csi-premium",
+        "managed-premium",
+        "azurefile",
+        "azurefile-csi",
+        "azurefile-csi-premium",
+        "azurefile-premium",
+    ),
+    Cloud.OCI: ("oci", "oci-bv"),
+}
+
+
+def build_assistant(
+    config: CountryConfig,
+    register: ModelRegister,
+    platform: Platform,
+    *,
+    as_of: dt.date,
+    stack_config: pulumi.Config,
+) -> None:
+    import pulumi_kubernetes as k8s
+
+    from components.kubernetes import (
+        AssistantPlatform,
+        AssistantPlatformArgs,
+        EncryptedStorageClassArgs,
+        Localization,
+        ModelDeployment,
+        ModelRecord,
+        StorageProvisioner,
+        TenantSpec,
+    )
+
+    prefix = resource_prefix(config)
+    provider = k8s.Provider(
+        f"{prefix}-k8s",
+        kubeconfig=platform.kubeconfig,
+        # The cluster is private: a real run reaches it from inside the network (see README).
+        enable_server_side_apply=True,
+        opts=pulumi.ResourceOptions(depends_on=platform.cluster_ready),
+    )
+    deployments = []
+    for d in config.assistant.deployments if config.assistant else []:
+        record = register.find(d.model)
+        if record is None:  # validated already; kept as a guard for callers that skipped validation
+            raise pulumi.RunError(f"model '{d.model}' is not in the risk register")
+        deployments.append(
+            ModelDeployment(
+                name=d.name,
+                image=d.image,
+                model=ModelRecord(
+                    model_id=record.id,
+                    tier=record.capability_tier,
+                    assessed_on=record.assessment.assessed_on,
+                    expires_on=record.assessment.expires_on,
+                    approved_countries=tuple(record.approved_countries),
+                    weights_ref=d.weights,
+                    approved_weights_digest=record.weights_digest,
+                    served_model_name=record.served_model_name,
+                    chat_template=record.chat_template,
+                ),
+                localization=Localization(
+                    languages=tuple(d.languages), default_locale=d.locale, system_prompt=d.system_prompt
+                ),
+                gpus_per_replica=d.gpus_per_replica,
+                replicas_min=d.replicas_min,
+                replicas_max=d.replicas_max,
+                max_context_tokens=d.max_context_tokens,
+            )
+        )
+    provisioner = (
+        StorageProvisioner.AZURE_DISK if config.cloud == Cloud.AZURE else StorageProvisioner.OCI_BLOCK_VOLUME
+    )
+    AssistantPlatform(
+        f"{prefix}-assistant",
+        AssistantPlatformArgs(
+            country_code=config.country,
+            environment=config.environment,
+            registry_prefix=platform.registry_prefix,
+            as_of=as_of,
+            storage_class=EncryptedStorageClassArgs(
+                storage_class_name="sovereign-encrypted",
+                provisioner=provisioner,
+                encryption_key_id=platform.storage_class_key_id,
+            ),
+            deployments=tuple(deployments),
+            runs_on_confidential_gpu=config.cluster.confidential_tier == ConfidentialTier.CONFIDENTIAL_GPU,
+            chat=_chat(config, stack_config),
+            tenants=tuple(
+                TenantSpec(
+                    name=t.name,
+                    group_name=t.group.object_id or t.group.name,
+                    gpu_quota=t.gpu_quota,
+                    cpu_cores=t.cpu_cores,
+                    memory_gib=t.memory_gib,
+                    storage_gib=t.storage_gib,
+                    max_pods=t.max_pods,
+                    may_call_assistant=t.may_call_assistant,
+                )
+                for t in config.tenants
+            ),
+            denied_storage_classes=_UNKEYED_CLASSES[config.cloud],
+            protect_stateful=protect_stateful(config),
+        ),
+        opts=pulumi.ResourceOptions(providers={"kubernetes": provider}),
+    )
+
+
+def _chat(config: CountryConfig, stack_config: pulumi.Config):
+    from components.kubernetes import ChatSettings, InternalExposure, PublicExposure
+
+    if config.assistant is None:
+        return None
+    chat = config.assistant.chat
+    exposure = InternalExposure()
+    if chat.public_exposure is not None:
+        p = chat.public_exposure
+        exposure = PublicExposure(
+            hostname=p.hostname,
+            ingress_class_name=p.ingress_class_name,
+            ingress_controller_namespace=p.ingress_controller_namespace,
+            tls_secret_name=p.tls_secret_name,
+            justification=p.justification,
+        )
+    return ChatSettings(
+        image=chat.image,
+        oidc_issuer_url=chat.oidc_issuer_url,
+        oidc_client_id=chat.oidc_client_id,
+        oidc_client_secret=stack_config.require_secret("chatOidcClientSecret"),
+        session_secret=stack_config.require_secret("chatSessionSecret"),
+        exposure=exposure,
+        identity_provider_egress_cidrs=tuple(chat.identity_provider_cidrs),
+        display_name=f"{config.display_name} assistant",
+    )
