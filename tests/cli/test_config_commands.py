@@ -124,7 +124,11 @@ def test_new_country_writes_valid_files_and_never_overwrites(workspace: Path) ->
     assert result.returncode == 0, result.stderr
     assert (configs / "se.yaml").read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=")
     stack = (workspace / "stacks" / "Pulumi.se-prod.yaml").read_text(encoding="utf-8")
-    assert "sovereign-ai:country: se" in stack and "swedencentral" in stack and "disable-default-providers" in stack
+    assert (
+        "sovereign-ai:country: se" in stack
+        and "swedencentral" in stack
+        and "disable-default-providers" in stack
+    )
     result = run("validate", str(configs / "se.yaml"), "--config-dir", str(configs))
     assert result.returncode == 0, result.stderr
     before = (configs / "se.yaml").read_text(encoding="utf-8")
