@@ -24,8 +24,7 @@ AS_OF_FLAG := $(if $(AS_OF),--as-of $(AS_OF),)
 install: .venv/.synced
 
 plan: install
-	$(UV) run --locked sovereign validate $(AS_OF_FLAG)
-	$(UV) run --locked sovereign countries $(AS_OF_FLAG)
+	$(UV) run --locked sovereign plan --all $(AS_OF_FLAG)
 
 test: install
 	$(UV) run --locked pytest

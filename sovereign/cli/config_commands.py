@@ -191,14 +191,17 @@ def schema(
         typer.Option("--readme", help="Also regenerate the config reference block of this README."),
     ] = None,
 ) -> None:
-    """Write the JSON Schema of country files and of the model register (editors complete and check fields)."""
+    """Write the JSON Schemas: country files and the model register (for editors), and the plan document."""
     from sovereign.config.json_schema import country_file_schema, models_file_schema
     from sovereign.config.reference import replace_reference_block
 
     out.mkdir(parents=True, exist_ok=True)
+    from sovereign.plan.contract import PlanDocument
+
     for name, document in (
         ("country.schema.json", country_file_schema()),
         ("models.schema.json", models_file_schema()),
+        ("plan.schema.json", {"title": "sovereign plan document", **PlanDocument.model_json_schema()}),
     ):
         (out / name).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         console.print(f"wrote {out / name}")

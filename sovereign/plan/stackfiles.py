@@ -18,7 +18,11 @@ OFFLINE_SECRET = "offline-plan-placeholder"
 
 
 def default_stacks_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "stacks"
+    """``$SOVEREIGN_STACKS_DIR`` if set, else ``stacks/`` of the working tree holding this package."""
+    import os
+
+    override = os.environ.get("SOVEREIGN_STACKS_DIR")
+    return Path(override) if override else Path(__file__).resolve().parents[2] / "stacks"
 
 
 @dataclass(frozen=True)

@@ -178,7 +178,7 @@ def test_schema_is_written_and_matches_the_committed_copy(tmp_path: Path) -> Non
     country = json.loads((tmp_path / "country.schema.json").read_text(encoding="utf-8"))
     assert "environments" in country["properties"] and "country" not in country["properties"]
     assert country["additionalProperties"] is False
-    for name in ("country.schema.json", "models.schema.json"):
+    for name in ("country.schema.json", "models.schema.json", "plan.schema.json"):
         committed = (ROOT / "schema" / name).read_text(encoding="utf-8")
         assert (tmp_path / name).read_text(encoding="utf-8") == committed, (
             f"run 'sovereign schema' ({name} is stale)"
