@@ -22,8 +22,15 @@ class PlanFormat(StrEnum):
     MARKDOWN = "markdown"
 
 
+class DiffFormat(StrEnum):
+    MARKDOWN = "markdown"
+    JSON = "json"
+
+
 def register(app: typer.Typer) -> None:
     app.command("plan")(plan)
+    app.command("diff")(diff)
+    app.command("report")(report)
 
 
 def plan(
@@ -100,3 +107,73 @@ def _emit(documents: list[dict[str, Any]], output_format: PlanFormat, out: Path 
     else:
         for d in documents:
             console.print(render_table(d))
+
+
+def diff(
+    base: Annotated[str, typer.Option("--base", help="Git ref to compare with (e.g. origin/main).")],
+    targets: Annotated[list[str] | None, typer.Argument(help="Stacks or countries (default: all).")] = None,
+    output_format: Annotated[
+        DiffFormat, typer.Option("--format", help="markdown or json.")
+    ] = DiffFormat.MARKDOWN,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Validation date YYYY-MM-DD (default today).")
+    ] = None,
+) -> None:
+    """Plan stacks at a git ref (temporary worktree) and in the work tree; report added, removed, changed and
+    REPLACED resources, sovereignty-relevant changes first. Exit 0 whatever changed, 2 on invalid input."""
+    from sovereign.config.loader import default_config_dir
+    from sovereign.plan.diff import diff_documents, render_diff_markdown
+    from sovereign.plan.gitbase import plan_at_ref
+    from sovereign.plan.runner import plan_stacks
+    from sovereign.plan.stackfiles import default_stacks_dir, find_stacks
+
+    date = parse_as_of(as_of)
+    stacks = find_stacks(default_stacks_dir(), targets or None)
+    names = [s.name for s in stacks]
+    base_documents = plan_at_ref(
+        base, names, config_dir=default_config_dir(), stacks_dir=default_stacks_dir(), as_of=date
+    )
+    head_documents = {d["stack"]: d for d in plan_stacks(stacks, as_of=date)}
+    diffs = [diff_documents(n, base_documents.get(n), head_documents.get(n)) for n in names]
+    if output_format == DiffFormat.JSON:
+        sys.stdout.write(
+            json.dumps([d.to_json() for d in diffs], indent=2, ensure_ascii=False, default=str) + "\n"
+        )
+    else:
+        sys.stdout.write(render_diff_markdown(diffs, base))
+
+
+def report(
+    stack: Annotated[str, typer.Argument(help="The stack, e.g. de-prod.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Write FILE (markdown) and FILE.json.")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Validation date YYYY-MM-DD (default today).")
+    ] = None,
+) -> None:
+    """Evidence for auditors: every control with its status, the inventory with region and key, the models with
+    their risk records, and the groups with access."""
+    from sovereign.config.loader import default_config_dir, load_country, load_register
+    from sovereign.plan.report import build_report, render_report_markdown
+    from sovereign.plan.runner import plan_stack
+    from sovereign.plan.stackfiles import default_stacks_dir, find_stacks
+
+    date = parse_as_of(as_of)
+    [target] = find_stacks(default_stacks_dir(), [stack])[:1]
+    document = plan_stack(target, as_of=date)
+    config = load_country(target.country, target.environment, as_of=date)
+    register, problems = load_register(default_config_dir())
+    if register is None:
+        raise ConfigError(problems)
+    evidence = build_report(document, config, register, date)
+    markdown = render_report_markdown(evidence)
+    if out is None:
+        sys.stdout.write(markdown)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(markdown, encoding="utf-8")
+        out.with_name(out.name + ".json").write_text(
+            json.dumps(evidence, indent=2, ensure_ascii=False) + "\n", "utf-8"
+        )
+        console.print(f"wrote {out} and {out.name}.json")
+    if evidence["summary"]["controls_failed"]:
+        sys.exit(EXIT_CHECKS_FAILED)

@@ -67,7 +67,7 @@ def test_plan_invalid_input_exits_2_cleanly(args: tuple[str, ...], message: str)
 
 def test_plan_exits_1_when_a_sovereignty_check_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI maps any failed check to exit 1 (the checks themselves are tested in tests/plan)."""
-    import sovereign.plan.runner as runner
+    from sovereign.plan import runner
 
     def fake_plan(stack: Any, **_: Any) -> dict[str, Any]:
         return {

@@ -1,0 +1,193 @@
+"""Compare two plans of a stack: added, removed, changed (property level) and REPLACED resources.
+
+A URN is a resource's identity: when a change moves a resource to another URN (renamed, re-parented), Pulumi
+destroys the real resource and creates a new one; for a vault, a bucket or a cluster that is data loss, so
+such pairs are reported as replaced, loudly. Changes that touch sovereignty (regions, keys, public exposure,
+replication, model digests, access groups) are listed first.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["StackDiff", "diff_documents", "render_diff_markdown"]
+
+_SOVEREIGN = re.compile(
+    r"(location|region|key|kms|encryption|public|private|firewall|egress|replica|sku|geo|redundan|image|"
+    r"weights|sha256|digest|admin|group|principal|role|subjects|approv|retention|immutab|protect)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    path: str
+    before: Any
+    after: Any
+    sovereignty: bool
+
+
+@dataclass
+class StackDiff:
+    stack: str
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    replaced: list[dict[str, str]] = field(default_factory=list)
+    changed: dict[str, list[Change]] = field(default_factory=dict)
+    checks_newly_failing: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def sovereignty_changes(self) -> dict[str, list[Change]]:
+        return {
+            urn: [c for c in cs if c.sovereignty]
+            for urn, cs in self.changed.items()
+            if any(c.sovereignty for c in cs)
+        }
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.replaced or self.changed or self.checks_newly_failing)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "stack": self.stack,
+            "replaced": self.replaced,
+            "sovereignty_changes": {u: [asdict(c) for c in cs] for u, cs in self.sovereignty_changes.items()},
+            "added": self.added,
+            "removed": self.removed,
+            "changed": {u: [asdict(c) for c in cs] for u, cs in self.changed.items()},
+            "checks_newly_failing": self.checks_newly_failing,
+        }
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(_flatten(v, f"{prefix}.{k}" if prefix else str(k)))
+        return out or {prefix: {}}
+    if isinstance(value, list):
+        out = {}
+        for i, v in enumerate(value):
+            out.update(_flatten(v, f"{prefix}[{i}]"))
+        return out or {prefix: []}
+    return {prefix: value}
+
+
+def _comparable(resource: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "inputs": resource["inputs"],
+        "protect": resource["protect"],
+        "provider": resource.get("provider"),
+    }
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
+    a, b = _flatten(_comparable(before)), _flatten(_comparable(after))
+    changes = []
+    for path in sorted(set(a) | set(b)):
+        if a.get(path, None) != b.get(path, None) or (path in a) != (path in b):
+            changes.append(Change(path, a.get(path), b.get(path), bool(_SOVEREIGN.search(path))))
+    return changes
+
+
+def _logical_name(urn: str) -> str:
+    return urn.rsplit("::", 1)[-1]
+
+
+def diff_documents(stack: str, base: dict[str, Any] | None, head: dict[str, Any] | None) -> StackDiff:
+    result = StackDiff(stack)
+    old = {r["urn"]: r for r in (base or {}).get("resources", [])}
+    new = {r["urn"]: r for r in (head or {}).get("resources", [])}
+    gone = [u for u in old if u not in new]  # registration order: parents before children
+    came = [u for u in new if u not in old]
+    # A vanished URN paired with a new one of the same type, under the same parent or under the new URN of its
+    # paired parent, is the same logical resource renamed or re-parented: the engine would delete the real
+    # resource and create another. Components (custom=False) are paired only to follow their children.
+    parent_map: dict[str | None, str | None] = {}
+    for urn in list(gone):
+        r = old[urn]
+        parents = {r["parent"], parent_map.get(r["parent"], r["parent"])}
+        candidates = [u for u in came if new[u]["type"] == r["type"] and new[u]["parent"] in parents]
+        if not candidates:
+            continue
+        name = _logical_name(urn)
+        match = max(candidates, key=lambda u: difflib.SequenceMatcher(None, name, _logical_name(u)).ratio())
+        parent_map[urn] = match
+        gone.remove(urn)
+        came.remove(match)
+        if r["custom"]:
+            result.replaced.append({"from": urn, "to": match, "type": r["type"]})
+    result.removed = sorted(gone)
+    result.added = sorted(came)
+    for urn in sorted(set(old) & set(new)):
+        changes = _changes(old[urn], new[urn])
+        if changes:
+            result.changed[urn] = changes
+    failing_before = {
+        (c["policy"], c["urn"]) for c in (base or {}).get("checks", []) if c["status"] == "fail"
+    }
+    result.checks_newly_failing = [
+        c
+        for c in (head or {}).get("checks", [])
+        if c["status"] == "fail" and (c["policy"], c["urn"]) not in failing_before
+    ]
+    return result
+
+
+def _short(urn: str) -> str:
+    return urn.split("::", 2)[-1] if "::" in urn else urn
+
+
+def _value(v: Any) -> str:
+    text = "∅" if v is None else str(v)
+    return text if len(text) <= 70 else text[:67] + "..."
+
+
+def render_diff_markdown(diffs: list[StackDiff], base_ref: str) -> str:
+    out = [f"## Sovereign diff against `{base_ref}`", ""]
+    for d in diffs:
+        out.append(f"### `{d.stack}`")
+        if d.empty:
+            out += ["No changes.", ""]
+            continue
+        summary = (
+            f"{len(d.added)} added, {len(d.removed)} removed, {len(d.changed)} changed, "
+            f"**{len(d.replaced)} replaced**"
+        )
+        out += [summary, ""]
+        if d.replaced:
+            out.append("#### ⚠️ REPLACED: the real resource is destroyed and created again")
+            out += [f"- `{_short(r['from'])}` → `{_short(r['to'])}`" for r in d.replaced]
+            out.append("")
+        if d.checks_newly_failing:
+            out.append("#### ❌ Newly failing sovereignty checks")
+            out += [f"- `{c['policy']}`: {c['message']}" for c in d.checks_newly_failing]
+            out.append("")
+        sovereign = d.sovereignty_changes
+        if sovereign:
+            out.append("#### Sovereignty-relevant changes")
+            for urn, changes in sovereign.items():
+                out.append(f"- `{_short(urn)}`")
+                out += [f"  - `{c.path}`: `{_value(c.before)}` → `{_value(c.after)}`" for c in changes]
+            out.append("")
+        for title, urns in (("Added", d.added), ("Removed", d.removed)):
+            if urns:
+                out.append(f"#### {title}")
+                out += [f"- `{_short(u)}`" for u in urns]
+                out.append("")
+        others = {u: [c for c in cs if not c.sovereignty] for u, cs in d.changed.items()}
+        others = {u: cs for u, cs in others.items() if cs}
+        if others:
+            out.append("#### Other changes")
+            for urn, changes in others.items():
+                out.append(
+                    f"- `{_short(urn)}`: "
+                    + ", ".join(f"`{c.path}`" for c in changes[:8])
+                    + (f" (+{len(changes) - 8} more)" if len(changes) > 8 else "")
+                )
+            out.append("")
+    return "\n".join(out) + "\n"

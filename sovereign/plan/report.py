@@ -1,0 +1,197 @@
+"""The evidence an auditor asks for, from a stack's plan: controls, inventory, models, access.
+
+Built from the same plan document the checks ran on, so the report cannot claim a control the plan did not
+verify. Markdown for people, JSON for evidence tooling.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sovereign.config.invariants import INVARIANTS
+from sovereign.config.schema import CountryConfig, ModelRegister
+from sovereign.policies import ALL_RULES
+
+__all__ = ["build_report", "render_report_markdown"]
+
+_KEY_FIELDS = (
+    "kmsKeyId",
+    "diskEncryptionSetID",
+    "keyUrl",
+    "keyUri",
+    "keyName",
+    "keyIdentifier",
+    "encryptionKeyId",
+    "diskEncryptionSetId",
+    "kms-key-id",
+)
+
+
+def _find_keys(value: Any, found: list[str]) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k in _KEY_FIELDS and isinstance(v, str) and v:
+                found.append(v)
+            else:
+                _find_keys(v, found)
+    elif isinstance(value, list):
+        for v in value:
+            _find_keys(v, found)
+
+
+def _region(resource: dict[str, Any], provider_regions: dict[str, str]) -> str | None:
+    location = resource["inputs"].get("location")
+    if isinstance(location, str):
+        return location
+    provider = resource.get("provider") or ""
+    return provider_regions.get(provider.rsplit("::", 1)[0])
+
+
+def build_report(
+    document: dict[str, Any], config: CountryConfig, register: ModelRegister, as_of: dt.date
+) -> dict[str, Any]:
+    provider_regions = {
+        r["urn"]: r["inputs"].get("location") or r["inputs"].get("region")
+        for r in document["resources"]
+        if r["type"].startswith("pulumi:providers:")
+    }
+    descriptions = {r.id: r.description for r in ALL_RULES}
+    controls = [
+        {
+            "control": f"config:{check.__name__}",
+            "source": "sovereign validate",
+            "description": (check.__doc__ or "").strip().splitlines()[0],
+            "status": "pass",
+            "findings": [],
+        }
+        for check in INVARIANTS  # the plan exists only for a valid config: every invariant held
+    ]
+    for rule_id in descriptions:
+        checks = [c for c in document["checks"] if c["policy"] == rule_id]
+        failures = [c for c in checks if c["status"] == "fail"]
+        controls.append(
+            {
+                "control": f"policy:{rule_id}",
+                "source": "sovereign plan",
+                "description": descriptions[rule_id],
+                "status": "fail" if failures else "pass",
+                "findings": [{"urn": c["urn"], "message": c["message"]} for c in failures],
+            }
+        )
+    inventory = []
+    for r in document["resources"]:
+        if not r["custom"] or r["type"].startswith("pulumi:providers:"):
+            continue
+        keys: list[str] = []
+        _find_keys(r["inputs"], keys)
+        inventory.append(
+            {
+                "urn": r["urn"],
+                "type": r["type"],
+                "name": r["name"],
+                "region": _region(r, provider_regions),
+                "keys": sorted(set(keys)),
+                "protect": r["protect"],
+            }
+        )
+    models = []
+    for d in config.assistant.deployments if config.assistant else []:
+        record = register.find(d.model)
+        if record is None:
+            continue
+        models.append(
+            {
+                "deployment": d.name,
+                "model": record.id,
+                "display_name": record.display_name,
+                "capability_tier": record.capability_tier.value,
+                "assessed_on": record.assessment.assessed_on.isoformat(),
+                "expires_on": record.assessment.expires_on.isoformat(),
+                "approvers": record.assessment.approvers,
+                "assessment_report": record.assessment.report,
+                "approved_countries": record.approved_countries,
+                "weights": d.weights,
+                "image": d.image,
+                "languages": d.languages,
+            }
+        )
+    access = {
+        "admin_groups": [g.model_dump() for g in config.access.admin_groups],
+        "break_glass_groups": [g.model_dump() for g in config.access.break_glass_groups],
+        "operator_access_approvers": config.access.operator_access_approvers,
+        "tenant_groups": [{"tenant": t.name, **t.group.model_dump()} for t in config.tenants],
+    }
+    return {
+        "stack": document["stack"],
+        "country": config.country,
+        "display_name": config.display_name,
+        "environment": config.environment.value,
+        "cloud": config.cloud.value,
+        "as_of": as_of.isoformat(),
+        "regions": {"primary": config.regions.primary, "secondary": config.regions.secondary},
+        "controls": controls,
+        "inventory": inventory,
+        "models": models,
+        "access": access,
+        "summary": {
+            "controls": len(controls),
+            "controls_failed": sum(c["status"] == "fail" for c in controls),
+            "resources": len(inventory),
+        },
+    }
+
+
+def render_report_markdown(report: dict[str, Any]) -> str:
+    s = report["summary"]
+    out = [
+        f"# Sovereignty evidence: {report['display_name']} (`{report['stack']}`)",
+        "",
+        f"Cloud `{report['cloud']}`, primary region `{report['regions']['primary']}`"
+        + (f", secondary `{report['regions']['secondary']}`" if report["regions"]["secondary"] else "")
+        + f". Evaluated as of {report['as_of']}. {s['controls'] - s['controls_failed']}/{s['controls']} controls pass.",
+        "",
+        "## Controls",
+        "",
+        "| control | status | what it ensures |",
+        "|---|---|---|",
+    ]
+    for c in report["controls"]:
+        out.append(
+            f"| `{c['control']}` | {'✅ pass' if c['status'] == 'pass' else '❌ fail'} | {c['description']} |"
+        )
+        out += [f"|  | ↳ | `{f['urn']}`: {f['message']} |" for f in c["findings"]]
+    out += ["", "## Models deployed", ""]
+    if report["models"]:
+        out += [
+            "| deployment | model | tier | assessed | expires | approvers | weights |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        out += [
+            f"| {m['deployment']} | {m['display_name']} (`{m['model']}`) | {m['capability_tier']} | {m['assessed_on']} "
+            f"| {m['expires_on']} | {', '.join(m['approvers'])} | `{m['weights'].split('@')[-1][:19]}…` |"
+            for m in report["models"]
+        ]
+    else:
+        out.append("No assistant deployed.")
+    a = report["access"]
+    out += ["", "## Access (groups only)", ""]
+    out += [f"- admin group: {g['name']} `{g['object_id'] or ''}`" for g in a["admin_groups"]]
+    out += [f"- break-glass group: {g['name']} `{g['object_id'] or ''}`" for g in a["break_glass_groups"]]
+    out += [
+        f"- tenant group ({t['tenant']}): {t['name']} `{t['object_id'] or ''}`" for t in a["tenant_groups"]
+    ]
+    out.append(f"- operator access approvers: {', '.join(a['operator_access_approvers'])}")
+    out += [
+        "",
+        "## Inventory",
+        "",
+        "| resource | type | region | customer keys | protected |",
+        "|---|---|---|---|---|",
+    ]
+    for r in report["inventory"]:
+        keys = "<br/>".join(f"`{k[-60:]}`" for k in r["keys"]) or "—"
+        out.append(
+            f"| `{r['name']}` | `{r['type']}` | {r['region'] or '—'} | {keys} | {'yes' if r['protect'] else 'no'} |"
+        )
+    return "\n".join(out) + "\n"
