@@ -67,14 +67,14 @@ def build_report(
         }
         for check in INVARIANTS  # the plan exists only for a valid config: every invariant held
     ]
-    for rule_id in descriptions:
+    for rule_id, description in descriptions.items():
         checks = [c for c in document["checks"] if c["policy"] == rule_id]
         failures = [c for c in checks if c["status"] == "fail"]
         controls.append(
             {
                 "control": f"policy:{rule_id}",
                 "source": "sovereign plan",
-                "description": descriptions[rule_id],
+                "description": description,
                 "status": "fail" if failures else "pass",
                 "findings": [{"urn": c["urn"], "message": c["message"]} for c in failures],
             }

@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 
-from sovereign.config.loader import load_country, load_register
-from sovereign.config.loader import country_files
+from sovereign.config.loader import country_files, load_country, load_register
 from sovereign.plan.contract import PlanDocument
 from sovereign.plan.runner import plan_stacks
 from sovereign.plan.stackfiles import default_stacks_dir, find_stacks

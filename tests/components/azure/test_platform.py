@@ -118,7 +118,9 @@ def test_cluster_uses_the_custody_keys_and_identities(platform: Recording) -> No
     assert des.get("activeKey.keyUrl").startswith("https://de-keys-vault.vault.azure.net/keys/disks-cmk/"), (
         des.urn
     )
-    assert cluster.get("diskEncryptionSetID", "").endswith("/diskEncryptionSets/de-aks-disks-des"), cluster.urn
+    assert cluster.get("diskEncryptionSetID", "").endswith("/diskEncryptionSets/de-aks-disks-des"), (
+        cluster.urn
+    )
     diagnostics = platform.one("azure-native:monitor:DiagnosticSetting")
     assert diagnostics.get("workspaceId", "").endswith("/workspaces/de-logs-workspace"), diagnostics.urn
     assert cluster.get("securityProfile.defender.logAnalyticsWorkspaceResourceId") == diagnostics.get(
