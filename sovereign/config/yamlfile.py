@@ -7,6 +7,7 @@ we flatten its round-trip nodes to plain dicts/lists/scalars and a ``locations``
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
@@ -91,7 +92,8 @@ def read_yaml(file: Path) -> tuple[YamlDocument | None, list[Problem]]:
         return None, [
             _problem(file, None, "the file is empty", "write the country's settings as a YAML mapping")
         ]
-    return YamlDocument(file, data, {path: (file, line) for path, line in locations.items()}), []
+    # The parse is cached; hand every caller its own copy so that no caller can change another's data.
+    return YamlDocument(file, copy.deepcopy(data), {path: (file, line) for path, line in locations.items()}), []
 
 
 _EMPTY = object()
@@ -101,7 +103,7 @@ _EMPTY = object()
 def _parse(text: str) -> tuple[Any, dict[PathParts, int]]:
     """Parse once per distinct text (the register and defaults are read for every country).
 
-    Callers must treat the result as immutable: it is shared between calls.
+    The result is shared between calls: ``read_yaml`` copies it before handing it out.
     """
     from ruamel.yaml import YAML
 
