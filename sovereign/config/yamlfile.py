@@ -93,7 +93,9 @@ def read_yaml(file: Path) -> tuple[YamlDocument | None, list[Problem]]:
             _problem(file, None, "the file is empty", "write the country's settings as a YAML mapping")
         ]
     # The parse is cached; hand every caller its own copy so that no caller can change another's data.
-    return YamlDocument(file, copy.deepcopy(data), {path: (file, line) for path, line in locations.items()}), []
+    return YamlDocument(
+        file, copy.deepcopy(data), {path: (file, line) for path, line in locations.items()}
+    ), []
 
 
 _EMPTY = object()

@@ -26,12 +26,11 @@ class PlanFailure(Exception):
 
 def plan_stack(stack: StackFile, *, as_of: dt.date, config_dir: Path | None = None) -> dict[str, Any]:
     """Plan one stack in this process and return its plan document (see ``sovereign.plan.document``)."""
-    from stacks.program import REQUIRED_SECRETS, sovereign_program
-
     from sovereign.config.loader import default_config_dir, load_country, load_register
     from sovereign.engine.recorder import run_program
     from sovereign.plan.document import build_document
     from sovereign.policies import ALL_RULES, PolicyContext, evaluate, view_of_registration
+    from stacks.program import REQUIRED_SECRETS, sovereign_program
 
     config_dir = config_dir or default_config_dir()
     country = load_country(stack.country, stack.environment, config_dir=config_dir, as_of=as_of)
