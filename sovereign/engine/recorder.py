@@ -20,6 +20,8 @@ from typing import Any
 
 from google.protobuf import json_format
 
+from sovereign.dotted import get_dotted
+
 __all__ = ["SECRET", "UNKNOWN", "Recording", "Registration", "run_program"]
 
 SECRET = "[secret]"
@@ -57,15 +59,7 @@ class Registration:
 
     def get(self, path: str, default: Any = None) -> Any:
         """Read a dotted input path, such as ``"properties.enableRbacAuthorization"``."""
-        node: Any = self.inputs
-        for part in path.split("."):
-            if isinstance(node, Mapping) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-                node = node[int(part)]
-            else:
-                return default
-        return node
+        return get_dotted(self.inputs, path, default)
 
 
 @dataclass

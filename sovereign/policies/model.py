@@ -15,6 +15,7 @@ from typing import Any
 
 from sovereign.config.derived import allowed_regions, registry_prefix
 from sovereign.config.schema import CountryConfig, ModelRegister
+from sovereign.dotted import get_dotted
 from sovereign.types import Environment
 
 __all__ = ["Finding", "PolicyContext", "ResourceView", "Rule", "evaluate"]
@@ -34,15 +35,7 @@ class ResourceView:
     provider: str | None = None
 
     def get(self, path: str, default: Any = None) -> Any:
-        node: Any = self.props
-        for part in path.split("."):
-            if isinstance(node, Mapping) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-                node = node[int(part)]
-            else:
-                return default
-        return node
+        return get_dotted(self.props, path, default)
 
 
 @dataclass(frozen=True)
