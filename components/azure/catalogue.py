@@ -13,6 +13,9 @@ import uuid
 from collections.abc import Iterable
 from enum import StrEnum
 
+from sovereign.catalogue import MACHINE_SIZES
+from sovereign.types import Cloud
+
 __all__ = [
     "AKS_DIAGNOSTIC_CATEGORIES",
     "AMPLS_ZONES",
@@ -115,8 +118,11 @@ SLZ_L3_RESOURCE_TYPES = (
     "Microsoft.Insights/diagnosticSettings",
 )
 
-CONFIDENTIAL_GPU_SKUS = frozenset({"Standard_NCC40ads_H100_v5"})
-"""Confidential GPU sizes AKS supports (NCCads_H100_v5, AMD SEV-SNP + H100 confidential mode)."""
+CONFIDENTIAL_GPU_SKUS = frozenset(
+    s.name for s in MACHINE_SIZES.values() if s.cloud == Cloud.AZURE and s.gpus and s.confidential
+)
+"""Confidential GPU sizes AKS supports (NCCads_H100_v5, AMD SEV-SNP + H100 confidential mode), from the
+toolkit's machine catalogue, so the component and the config validation agree."""
 
 # DCas/DCads/ECas/ECads v5 (AMD SEV-SNP) and DCes/DCeds/ECes/ECeds v5 (Intel TDX), isolated 'i' sizes included:
 # the confidential-VM families of SLZ's L3 list (SGX enclave sizes DCsv2/DCsv3 are not confidential VMs).
