@@ -8,7 +8,7 @@ import pulumi
 
 from sovereign.config.schema import CountryConfig, ModelRegister
 from sovereign.types import Cloud, ConfidentialTier
-from stacks.platform import Platform, protect_stateful, resource_prefix
+from stacks.cloud_platform import Platform, protect_stateful, resource_prefix
 
 __all__ = ["build_assistant"]
 

@@ -33,7 +33,7 @@ from sovereign.config.derived import allowed_regions, registry_prefix
 from sovereign.config.invariants import MIN_AUDIT_RETENTION_DAYS
 from sovereign.config.schema import CountryConfig
 from sovereign.types import Cloud, ConfidentialTier, StorePurpose
-from stacks.platform import Platform, freeform_tags, protect_stateful, resource_prefix
+from stacks.cloud_platform import Platform, freeform_tags, protect_stateful, resource_prefix
 
 __all__ = ["build_azure_platform"]
 

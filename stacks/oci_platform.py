@@ -27,7 +27,7 @@ from sovereign.catalogue.kubernetes import oke_release
 from sovereign.config.derived import allowed_regions, registry_prefix
 from sovereign.config.schema import CountryConfig
 from sovereign.types import StorePurpose, parse_image_ref
-from stacks.platform import Platform, freeform_tags, protect_stateful, resource_prefix
+from stacks.cloud_platform import Platform, freeform_tags, protect_stateful, resource_prefix
 
 __all__ = ["build_oci_platform"]
 
