@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -15,7 +17,12 @@ EXIT_OK = 0
 EXIT_CHECKS_FAILED = 1
 EXIT_INVALID = 2
 
-console = Console(soft_wrap=True)
+def _width() -> int | None:
+    # On a terminal rich measures it; in CI logs and pipes it would assume 80 columns and cut the tables.
+    return None if sys.stdout.isatty() else shutil.get_terminal_size((140, 40)).columns
+
+
+console = Console(soft_wrap=True, width=_width())
 err_console = Console(stderr=True, soft_wrap=True)
 
 
