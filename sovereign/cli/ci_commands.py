@@ -1,0 +1,148 @@
+"""CI commands: ``affected`` (the job matrix) and the ``ci`` group the workflows call (PR comment, drift report).
+
+``sovereign affected`` prints exactly a JSON array of stack names on stdout: a contract the workflows feed to
+a job matrix. ``--matrix`` prints richer objects for the workflows instead, without changing that default.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sovereign.cli.output import EXIT_CHECKS_FAILED, err_console
+from sovereign.config.errors import ConfigError, Problem
+
+__all__ = ["register"]
+
+ci_app = typer.Typer(
+    name="ci",
+    help="Plumbing for the GitHub Actions workflows (.github/workflows/): PR comment, drift report.",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("affected")(affected)
+    app.add_typer(ci_app)
+    ci_app.command("pr-comment")(pr_comment)
+    ci_app.command("drift-report")(drift_report)
+
+
+def affected(
+    base: Annotated[
+        str | None, typer.Option("--base", help="Git ref the change is compared with (e.g. origin/main).")
+    ] = None,
+    head: Annotated[str, typer.Option("--head", help="Git ref of the change (default HEAD).")] = "HEAD",
+    matrix: Annotated[
+        bool,
+        typer.Option(
+            "--matrix",
+            help='Print [{"stack", "country", "environment", "cloud", "removed"}] for a job matrix instead.',
+        ),
+    ] = False,
+    all_stacks: Annotated[
+        bool, typer.Option("--all", help="Every stack at --head, whatever changed (nightly drift).")
+    ] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Say why each stack is affected (stderr).")
+    ] = False,
+) -> None:
+    """Print the stacks a change affects as a JSON array of stack names (the workflows' job matrix).
+
+    Country file -> its stacks; stack file -> that stack; models.yaml -> stacks of countries deploying a changed
+    model; toolkit, defaults, Pulumi.yaml, pyproject.toml, uv.lock -> every stack; docs, tests, CI -> none.
+    Both revisions are read from git, never from the working tree. Exit 0, or 2 on invalid input.
+    """
+    from sovereign.ci import affected as logic
+    from sovereign.config.loader import default_config_dir
+    from sovereign.plan.stackfiles import default_stacks_dir
+
+    if (base is None) == (not all_stacks):
+        raise ConfigError(
+            [
+                Problem(
+                    Path("sovereign affected"),
+                    None,
+                    "--base",
+                    "give exactly one of --base GIT_REF and --all",
+                    "e.g. sovereign affected --base origin/main",
+                )
+            ]
+        )
+    layout = logic.RepoLayout.discover(default_config_dir(), default_stacks_dir())
+    stacks = logic.all_stacks(layout, head) if base is None else logic.affected_stacks(layout, base, head)
+    if explain:
+        for stack in stacks:
+            note = " (removed at head)" if stack.removed else ""
+            err_console.print(
+                f"{stack.stack}{note}: {'; '.join(stack.reasons)}", markup=False, highlight=False
+            )
+    if matrix:
+        unknown = [s for s in stacks if s.cloud is None and not s.removed]
+        if unknown:
+            raise ConfigError(
+                [
+                    Problem(
+                        layout.root / layout.config_dir / f"{s.country}.yaml",
+                        None,
+                        "cloud",
+                        f"no revision says which cloud hosts stack {s.stack} (the matrix needs it)",
+                        "set 'cloud: azure' or 'cloud: oci'",
+                    )
+                    for s in unknown
+                ]
+            )
+        sys.stdout.write(json.dumps([s.matrix_entry() for s in stacks]) + "\n")
+    else:
+        sys.stdout.write(json.dumps([s.stack for s in stacks]) + "\n")
+
+
+def pr_comment(
+    sections: Annotated[
+        Path, typer.Argument(help="Folder of <stack>.md files, one section per stack.", show_default=False)
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the comment here (default stdout).")
+    ] = None,
+    details_url: Annotated[
+        str | None, typer.Option("--details-url", help="Link to the full output (the workflow run).")
+    ] = None,
+) -> None:
+    """Assemble the one sticky pull-request comment (hidden marker first) within GitHub's size limit."""
+    from sovereign.ci.comment import assemble_comment, read_sections
+
+    text = assemble_comment(read_sections(sections), details_url=details_url)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+def drift_report(
+    stack: Annotated[str, typer.Argument(help="The stack checked, e.g. de-prod.", show_default=False)],
+    preview: Annotated[
+        Path,
+        typer.Argument(help="Output of 'pulumi preview --refresh --json' for the stack.", show_default=False),
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the issue body here (default stdout).")
+    ] = None,
+    run_url: Annotated[str | None, typer.Option("--run-url", help="Link to the workflow run.")] = None,
+) -> None:
+    """Name the drifted resources of a refreshed preview. Exit 0 no drift, 1 drift (issue body written), 2 invalid."""
+    from sovereign.ci.drift import parse_preview, render_drift_issue
+
+    drifted = parse_preview(preview)
+    if not drifted:
+        err_console.print(f"{stack}: no drift", markup=False)
+        return
+    text = render_drift_issue(stack, drifted, run_url=run_url)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+    sys.exit(EXIT_CHECKS_FAILED)
