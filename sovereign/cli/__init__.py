@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from sovereign.cli import ci_commands, config_commands, plan_commands
+from sovereign.cli import ci_commands, config_commands, manifest_commands, plan_commands
 from sovereign.cli.output import EXIT_INVALID, err_console
 from sovereign.config.errors import ConfigError
 
@@ -27,6 +27,7 @@ app = typer.Typer(
 )
 config_commands.register(app)
 plan_commands.register(app)
+manifest_commands.register(app)
 ci_commands.register(app)
 
 
