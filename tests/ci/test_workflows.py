@@ -389,3 +389,32 @@ def test_every_planned_stack_gets_a_comment_section_whatever_fails(
     assert output == f"checks={checks}\n"
     assert (tmp_path / "sections" / "de-prod.md").read_text(encoding="utf-8") == section
     assert summary.read_text(encoding="utf-8") == section
+
+
+@pytest.mark.parametrize(("report_rc", "status"), [("0", "clean"), ("1", "drift"), ("2", None)])
+def test_the_drift_step_records_clean_or_drift_and_fails_on_a_broken_preview(
+    tmp_path: Path, report_rc: str, status: str | None
+) -> None:
+    [step] = [
+        s
+        for s in _load(ROOT / ".github/workflows/drift.yml")["jobs"]["check"]["steps"]
+        if "pulumi preview" in str(s.get("run", ""))
+    ]
+    pulumi = tmp_path / "bin" / "pulumi"
+    pulumi.parent.mkdir()
+    # --expect-no-changes makes a drifted preview exit non-zero: the step must carry on to the report.
+    pulumi.write_text(
+        '#!/bin/bash\n[ "$1" = login ] && exit 0\necho \'{"steps": []}\'\nexit 255\n', encoding="utf-8"
+    )
+    pulumi.chmod(0o755)
+    fake_uv = 'mkdir -p drift; echo "ISSUE" > "drift/${STACK}.md"; exit "${REPORT_RC}"'
+    summary = tmp_path / "summary.md"
+    env = {"STACK": "fr-prod", "BACKEND": "file://x", "RUN_URL": "u", "REPORT_RC": report_rc}
+    code, _ = _run_step(step, tmp_path, fake_uv, {**env, "GITHUB_STEP_SUMMARY": str(summary)})
+    status_file = tmp_path / "drift" / "fr-prod.status"
+    if status is None:
+        assert code == 2 and not status_file.exists()
+    else:
+        assert code == 0
+        assert status_file.read_text(encoding="utf-8") == f"{status}\n"
+        assert (tmp_path / "preview.json").read_text(encoding="utf-8") == '{"steps": []}\n'
