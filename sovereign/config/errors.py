@@ -78,3 +78,8 @@ class ConfigError(Exception):
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = sorted(set(problems), key=lambda p: (str(p.file), p.line or 0, p.path, p.message))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def __reduce__(self) -> tuple[type[ConfigError], tuple[list[Problem]]]:
+        # `plan --all` raises this in a worker process; the default pickling rebuilds it from the message
+        # string, which crashed the pool ("BrokenProcessPool", exit 1) instead of reporting the problems.
+        return (ConfigError, (self.problems,))
