@@ -8,11 +8,13 @@ from pathlib import Path
 
 from sovereign.config.errors import ConfigError, Problem
 from sovereign.config.yamlfile import read_yaml
+from sovereign.types import Environment
 
 __all__ = ["PROJECT", "StackFile", "default_stacks_dir", "find_stacks", "read_stack_file"]
 
 PROJECT = "sovereign-ai"
 _STACK = re.compile(r"^Pulumi\.(?P<stack>(?P<cc>[a-z]{2})-(?P<env>[a-z]+))\.yaml$")
+_ENVIRONMENTS = tuple(e.value for e in Environment)
 OFFLINE_SECRET = "offline-plan-placeholder"
 """Stands in for ``secure:`` values, which only the Pulumi CLI can decrypt."""
 
@@ -62,6 +64,19 @@ def read_stack_file(path: Path) -> StackFile:
         else:
             config[full] = str(value).lower() if isinstance(value, bool) else str(value)
     stack = StackFile(match["stack"], match["cc"], match["env"], path, config, tuple(secrets))
+    if stack.environment not in _ENVIRONMENTS:
+        # Refused here, at the boundary: later the environment name reached Environment() as a bare ValueError.
+        raise ConfigError(
+            [
+                Problem(
+                    path,
+                    None,
+                    "<file name>",
+                    f"unknown environment '{stack.environment}' (allowed: {', '.join(_ENVIRONMENTS)})",
+                    f"rename it Pulumi.{stack.country}-prod.yaml or Pulumi.{stack.country}-staging.yaml",
+                )
+            ]
+        )
     for key, expected in (
         (f"{PROJECT}:country", stack.country),
         (f"{PROJECT}:environment", stack.environment),
@@ -84,8 +99,18 @@ def read_stack_file(path: Path) -> StackFile:
 
 def find_stacks(stacks_dir: Path, selectors: list[str] | None = None) -> list[StackFile]:
     """Stacks named by ``selectors`` (stack names like ``de-prod`` or country codes like ``de``), or all."""
-    files = sorted(p for p in stacks_dir.glob("Pulumi.*.yaml") if _STACK.match(p.name))
-    stacks = [read_stack_file(p) for p in files]
+    # Every Pulumi.*.yaml here is read, so a misnamed stack file (Pulumi.DE-prod.yaml) is refused instead of
+    # silently never planned; Pulumi.yaml itself (the project file) does not match the pattern.
+    files = sorted(stacks_dir.glob("Pulumi.*.yaml"))
+    stacks: list[StackFile] = []
+    problems: list[Problem] = []
+    for path in files:  # every bad stack file in one pass
+        try:
+            stacks.append(read_stack_file(path))
+        except ConfigError as exc:
+            problems += exc.problems
+    if problems:
+        raise ConfigError(problems)
     if not selectors:
         return stacks
     chosen: list[StackFile] = []
