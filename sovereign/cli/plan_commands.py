@@ -10,7 +10,14 @@ from typing import Annotated, Any
 
 import typer
 
-from sovereign.cli.output import EXIT_CHECKS_FAILED, EXIT_INVALID, console, err_console, parse_as_of
+from sovereign.cli.output import (
+    EXIT_CHECKS_FAILED,
+    EXIT_INVALID,
+    console,
+    err_console,
+    output_folder,
+    parse_as_of,
+)
 from sovereign.config.errors import ConfigError, Problem
 
 __all__ = ["register"]
@@ -72,7 +79,22 @@ def plan(
                 )
             ]
         )
-    stacks = find_stacks(default_stacks_dir(), None if all_stacks else targets)
+    stacks_dir = default_stacks_dir()
+    stacks = find_stacks(stacks_dir, None if all_stacks else targets)
+    if not stacks:  # `plan --all` over an empty or wrong folder must not pass CI with nothing planned
+        raise ConfigError(
+            [
+                Problem(
+                    stacks_dir,
+                    None,
+                    "<directory>",
+                    "no stack files (Pulumi.<cc>-<env>.yaml) found",
+                    "add one with 'sovereign new-country', or point SOVEREIGN_STACKS_DIR at the stacks folder",
+                )
+            ]
+        )
+    if out is not None:
+        output_folder(out)
     try:
         if len(stacks) == 1:
             documents = [plan_stack(stacks[0], as_of=date)]
@@ -158,6 +180,12 @@ def report(
     from sovereign.plan.stackfiles import default_stacks_dir, find_stacks
 
     date = parse_as_of(as_of)
+    if out is not None:
+        if out.is_dir():
+            raise ConfigError(
+                [Problem(out, None, "--out", "is a folder", "name a file, e.g. --out evidence/de-prod.md")]
+            )
+        output_folder(out.parent)
     [target] = find_stacks(default_stacks_dir(), [stack])[:1]
     document = plan_stack(target, as_of=date)
     config = load_country(target.country, target.environment, as_of=date)
