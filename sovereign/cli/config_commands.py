@@ -6,7 +6,7 @@ import json
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -21,6 +21,9 @@ from sovereign.config.loader import (
     validate_files,
 )
 from sovereign.types import Cloud, Environment
+
+if TYPE_CHECKING:
+    from sovereign.config.schema import CountryConfig
 
 __all__ = ["register"]
 
@@ -48,12 +51,66 @@ def validate(
     as_of: AsOf = None,
     config_dir: ConfigDir = None,
 ) -> None:
-    """Validate country files: schema, catalogue and every sovereignty invariant. Exit 0 valid, 2 not."""
+    """Validate country files: schema, catalogue and every sovereignty invariant. Exit 0 valid, 2 not.
+
+    Without PATHs, also the stack files: each must name a country file and one of its environments.
+    """
     configs, problems = validate_files(paths or None, config_dir=config_dir, as_of=parse_as_of(as_of))
+    if not paths:
+        problems += _stack_file_problems(config_dir, configs)
     if problems:
         raise ConfigError(problems)
     names = ", ".join(c.stack_name for c in configs)
     console.print(f"[green]valid[/green]: {len(configs)} country-environment(s): {names}")
+
+
+def _stack_file_problems(config_dir: Path | None, configs: list[CountryConfig]) -> list[Problem]:
+    """Stack files that cannot be planned: unreadable, or naming a country file or environment that is missing.
+
+    Checked here so that CI's `sovereign validate` (no provider SDK, under a second) catches an orphaned stack
+    before `sovereign plan` or `pulumi up` does. Stacks sit in ``stacks/`` beside the config folder.
+    """
+    import os
+
+    from sovereign.plan.stackfiles import default_stacks_dir, find_stacks
+
+    if config_dir is None or os.environ.get("SOVEREIGN_STACKS_DIR"):
+        stacks_dir = default_stacks_dir()
+    else:
+        stacks_dir = config_dir.parent / "stacks"
+    config_dir = config_dir or default_config_dir()
+    if not stacks_dir.is_dir():
+        return []
+    try:
+        stacks = find_stacks(stacks_dir)
+    except ConfigError as exc:
+        return list(exc.problems)
+    present = {p.stem for p in country_files(config_dir)}
+    valid = {(c.country, c.environment.value) for c in configs}
+    valid_countries = {country for country, _ in valid}
+    problems = []
+    for stack in stacks:
+        if stack.country not in present:
+            problems.append(
+                Problem(
+                    stack.path,
+                    None,
+                    "config.sovereign-ai:country",
+                    f"no country file '{stack.country}.yaml' in {config_dir}",
+                    "add it with 'sovereign new-country', or remove this stack file",
+                )
+            )
+        elif stack.country in valid_countries and (stack.country, stack.environment) not in valid:
+            problems.append(
+                Problem(
+                    stack.path,
+                    None,
+                    "config.sovereign-ai:environment",
+                    f"{stack.country}.yaml has no '{stack.environment}' environment",
+                    f"add 'environments.{stack.environment}: {{}}' to {stack.country}.yaml, or remove this stack file",
+                )
+            )
+    return problems
 
 
 def countries(as_of: AsOf = None, config_dir: ConfigDir = None) -> None:
