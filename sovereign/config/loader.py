@@ -330,6 +330,12 @@ def _pydantic_problems(
         loc: PathParts = tuple(error["loc"])
         kind = error["type"]
         got = error.get("input")
+        if loc[:1] == ("country",) and kind != "extra_forbidden":
+            # The code comes from the file name, and writing 'country' in the file is refused: name the file.
+            message = f"{error['msg'].removeprefix('Value error, ')} (from the file name)"
+            fix = "name the file after the country's ISO 3166-1 alpha-2 code in lower case, e.g. 'de.yaml'"
+            problems.append(Problem(doc.file, None, "<file name>", message, fix, envs))
+            continue
         if kind == "missing":
             message = "required setting is missing"
             fix = f"add '{loc[-1]}' (see the config reference in README.md)"

@@ -86,7 +86,17 @@ def read_yaml(file: Path) -> tuple[YamlDocument | None, list[Problem]]:
         line = mark.line + 1 if mark is not None else None
         what = " ".join(str(x) for x in (exc.context, exc.problem) if x)
         return None, [_problem(file, line, f"malformed YAML: {what}", "fix the YAML syntax at this line")]
-    except (YAMLError, RecursionError, ValueError, TypeError) as exc:
+    except RecursionError:
+        # ruamel parses nesting recursively: '[[[[...' a few thousand deep is well-formed but too deep to read.
+        return None, [
+            _problem(
+                file,
+                None,
+                "document is nested too deeply to parse",
+                "a country file is small; remove the repeated or nested part",
+            )
+        ]
+    except (YAMLError, ValueError, TypeError) as exc:
         return None, [_problem(file, None, f"malformed YAML: {exc}", "fix the YAML syntax")]
     if data is _EMPTY:
         return None, [
