@@ -20,11 +20,15 @@ OFFLINE_SECRET = "offline-plan-placeholder"
 
 
 def default_stacks_dir() -> Path:
-    """``$SOVEREIGN_STACKS_DIR`` if set, else ``stacks/`` of the working tree holding this package."""
+    """``$SOVEREIGN_STACKS_DIR`` if set, else ``stacks/`` of the working tree holding this package when it has
+    stack files (a checkout), else ``stacks/`` of the working directory (the toolkit installed as a package)."""
     import os
 
     override = os.environ.get("SOVEREIGN_STACKS_DIR")
-    return Path(override) if override else Path(__file__).resolve().parents[2] / "stacks"
+    if override:
+        return Path(override)
+    here = Path(__file__).resolve().parents[2] / "stacks"
+    return here if any(here.glob("Pulumi.*.yaml")) else Path.cwd() / "stacks"
 
 
 @dataclass(frozen=True)
