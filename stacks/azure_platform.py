@@ -78,6 +78,7 @@ def build_azure_platform(config: CountryConfig) -> Platform:
             egress_mode=egress.mode,
             egress_firewall_ip=str(egress.firewall_ip) if egress.firewall_ip else None,
             tags=tags,
+            protect_stateful=protect,
         ),
         opts=opts,
     )

@@ -102,7 +102,8 @@ class KeyCustody(pulumi.ComponentResource):
             args.tenant_id
             or authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self)).tenant_id
         )
-        stateful = pulumi.ResourceOptions(parent=self, protect=args.protect_stateful)
+        # The vault (or HSM pool) is retained on delete like its keys: deleting it would take every key with it.
+        stateful = pulumi.ResourceOptions(parent=self, protect=args.protect_stateful, retain_on_delete=True)
         if args.tier is KeyCustodyTier.KEY_VAULT_PREMIUM:
             vault = keyvault.Vault(
                 f"{name}-vault",

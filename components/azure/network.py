@@ -51,6 +51,9 @@ class SovereignNetworkArgs:
     """Private DNS zones to create. Omitted: all zones the platform's services can use."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """The country's tags, applied to the resource group and every taggable resource."""
+    protect_stateful: bool = True
+    """Protect the resource group and keep it on delete (prod). Deleting an Azure resource group deletes
+    everything in it, the vault and stores included, whatever their own protect or retain options say."""
 
     def __post_init__(self) -> None:
         space = _network("address_space", self.address_space)
@@ -158,7 +161,9 @@ class SovereignNetwork(pulumi.ComponentResource):
             resource_group_name=args.resource_group_name,
             location=args.location,
             tags=tags,
-            opts=child,
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=args.protect_stateful, retain_on_delete=args.protect_stateful
+            ),
         )
         vnet = network.VirtualNetwork(
             f"{name}-vnet",

@@ -30,6 +30,8 @@ STATEFUL_TYPES = {
     "azure-native:storage:StorageAccount",
     "azure-native:containerregistry:Registry",
     "azure-native:operationalinsights:Workspace",
+    # Deleting a resource group deletes everything in it, protected or not.
+    "azure-native:resources:ResourceGroup",
     "oci:Kms/vault:Vault",
     "oci:Kms/key:Key",
     "oci:ObjectStorage/bucket:Bucket",
