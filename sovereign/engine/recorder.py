@@ -120,6 +120,7 @@ def _make_monitor_class() -> type:
             super().__init__(mocks)
             self.recording = Recording()
             self._lock = threading.Lock()
+            self._by_urn: dict[str, Registration] = {}
 
         def RegisterResource(self, request: Any) -> Any:
             response = super().RegisterResource(request)
@@ -136,18 +137,47 @@ def _make_monitor_class() -> type:
                     protect=bool(request.protect),
                     retain_on_delete=bool(request.retainOnDelete),
                     dependencies=tuple(request.dependencies),
-                    aliases=tuple(
-                        [a.urn for a in request.aliases if a.urn]
-                        + [a.spec.name for a in request.aliases if a.HasField("spec") and a.spec.name]
-                        + list(request.aliasURNs)
-                    ),
+                    aliases=self._alias_urns(request, response.urn),
                     additional_secret_outputs=tuple(request.additionalSecretOutputs),
                     inputs=_plain(raw, "", secrets),
                     secret_paths=tuple(secrets),
                 )
                 with self._lock:
                     self.recording.registrations.append(registration)
+                    self._by_urn[registration.urn] = registration
             return response
+
+        def _alias_urns(self, request: Any, urn: str) -> tuple[str, ...]:
+            """Every old URN this resource answers to, as the engine resolves aliases: its own (``Alias`` specs
+            collapsed with this resource's name, type and parent as defaults) and those inherited from its
+            parent's aliases, where a child named '<parent name>-x' follows the parent's old name. The SDK sends
+            only the specs and leaves inheritance to the engine; without it a renamed component's children would
+            show no alias in the plan. URNs use this monitor's own scheme, so they compare with earlier plans.
+            """
+            own: list[str] = [a.urn for a in request.aliases if a.urn] + list(request.aliasURNs)
+            defaulted: list[tuple[str, str]] = []  # (type, name) of specs that keep this resource's parent
+            for alias in request.aliases:
+                if alias.urn or not alias.HasField("spec"):
+                    continue
+                spec = alias.spec
+                kind, name = spec.type or request.type, spec.name or request.name
+                parent = "" if spec.noParent else (spec.parentUrn or request.parent)
+                head, project, rest = self.make_urn(parent, kind, name).split("::", 2)
+                if spec.stack:  # an alias can name the stack or project the resource was declared in
+                    head = f"urn:pulumi:{spec.stack}"
+                own.append(f"{head}::{spec.project or project}::{rest}")
+                if not (spec.noParent or spec.parentUrn or spec.stack or spec.project):
+                    defaulted.append((kind, name))
+            inherited: list[str] = []
+            parent = self._by_urn.get(request.parent)
+            if parent is not None:
+                for parent_alias in parent.aliases:
+                    old_parent_name = parent_alias.rsplit("::", 1)[-1]
+                    for kind, name in [(request.type, request.name), *defaulted]:
+                        renamed = name.startswith(parent.name)
+                        old_name = old_parent_name + name[len(parent.name) :] if renamed else name
+                        inherited.append(self.make_urn(parent_alias, kind, old_name))
+            return tuple(a for a in dict.fromkeys(own + inherited) if a != urn)
 
         def RegisterResourceOutputs(self, request: Any) -> Any:
             if request.urn.split("::")[2] == "pulumi:pulumi:Stack":
