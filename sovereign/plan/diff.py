@@ -36,6 +36,8 @@ class StackDiff:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     replaced: list[dict[str, str]] = field(default_factory=list)
+    renamed: list[dict[str, str]] = field(default_factory=list)
+    """New URNs that keep an old one through an alias: the engine updates the real resource in place."""
     changed: dict[str, list[Change]] = field(default_factory=dict)
     checks_newly_failing: list[dict[str, Any]] = field(default_factory=list)
 
@@ -49,12 +51,20 @@ class StackDiff:
 
     @property
     def empty(self) -> bool:
-        return not (self.added or self.removed or self.replaced or self.changed or self.checks_newly_failing)
+        return not (
+            self.added
+            or self.removed
+            or self.replaced
+            or self.renamed
+            or self.changed
+            or self.checks_newly_failing
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
             "stack": self.stack,
             "replaced": self.replaced,
+            "renamed": self.renamed,
             "sovereignty_changes": {u: [asdict(c) for c in cs] for u, cs in self.sovereignty_changes.items()},
             "added": self.added,
             "removed": self.removed,
@@ -104,6 +114,16 @@ def diff_documents(stack: str, base: dict[str, Any] | None, head: dict[str, Any]
     new = {r["urn"]: r for r in (head or {}).get("resources", [])}
     gone = [u for u in old if u not in new]  # registration order: parents before children
     came = [u for u in new if u not in old]
+    # A new URN that lists a vanished one among its aliases is that resource renamed: the engine finds the old
+    # state through the alias and updates in place. Compare the two as one resource.
+    kept: dict[str, str] = {}
+    for urn in list(came):
+        alias = next((a for a in new[urn].get("aliases", []) if a in gone and a not in kept), None)
+        if alias is not None:
+            kept[alias] = urn
+            gone.remove(alias)
+            came.remove(urn)
+            result.renamed.append({"from": alias, "to": urn, "type": new[urn]["type"]})
     # A vanished URN paired with a new one of the same type, under the same parent or under the new URN of its
     # paired parent, is the same logical resource renamed or re-parented: the engine would delete the real
     # resource and create another. Components (custom=False) are paired only to follow their children.
@@ -123,10 +143,10 @@ def diff_documents(stack: str, base: dict[str, Any] | None, head: dict[str, Any]
             result.replaced.append({"from": urn, "to": match, "type": r["type"]})
     result.removed = sorted(gone)
     result.added = sorted(came)
-    for urn in sorted(set(old) & set(new)):
-        changes = _changes(old[urn], new[urn])
+    for before, after in sorted([*((u, u) for u in set(old) & set(new)), *kept.items()], key=lambda p: p[1]):
+        changes = _changes(old[before], new[after])
         if changes:
-            result.changed[urn] = changes
+            result.changed[after] = changes
     failing_before = {
         (c["policy"], c["urn"]) for c in (base or {}).get("checks", []) if c["status"] == "fail"
     }
@@ -156,7 +176,7 @@ def render_diff_markdown(diffs: list[StackDiff], base_ref: str) -> str:
             continue
         summary = (
             f"{len(d.added)} added, {len(d.removed)} removed, {len(d.changed)} changed, "
-            f"**{len(d.replaced)} replaced**"
+            f"{len(d.renamed)} renamed, **{len(d.replaced)} replaced**"
         )
         out += [summary, ""]
         if d.replaced:
@@ -173,6 +193,10 @@ def render_diff_markdown(diffs: list[StackDiff], base_ref: str) -> str:
             for urn, changes in sovereign.items():
                 out.append(f"- `{_short(urn)}`")
                 out += [f"  - `{c.path}`: `{_value(c.before)}` → `{_value(c.after)}`" for c in changes]
+            out.append("")
+        if d.renamed:
+            out.append("#### Renamed, kept through aliases (updated in place, not recreated)")
+            out += [f"- `{_short(r['from'])}` → `{_short(r['to'])}`" for r in d.renamed]
             out.append("")
         for title, urns in (("Added", d.added), ("Removed", d.removed)):
             if urns:
