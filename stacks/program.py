@@ -17,6 +17,7 @@ import pulumi
 from sovereign.config.errors import ConfigError
 from sovereign.config.loader import default_config_dir, load_country, load_register
 from sovereign.types import Cloud
+from stacks.renames import keep_renamed_resources
 
 __all__ = ["REQUIRED_SECRETS", "sovereign_program"]
 
@@ -37,6 +38,7 @@ def sovereign_program(as_of: dt.date | None = None, config_dir: Path | None = No
             raise ConfigError(problems)
     except ConfigError as exc:
         raise pulumi.RunError(f"stack {pulumi.get_stack()}: invalid country configuration:\n{exc}") from None
+    check_renames = keep_renamed_resources(stack_config)  # before the first resource: see stacks/renames.py
 
     if config.cloud == Cloud.AZURE:
         from stacks.azure_platform import build_azure_platform
@@ -50,6 +52,7 @@ def sovereign_program(as_of: dt.date | None = None, config_dir: Path | None = No
     from stacks.assistant import build_assistant
 
     build_assistant(config, register, platform, as_of=as_of or dt.date.today(), stack_config=stack_config)
+    check_renames()
 
     pulumi.export("cluster_id", platform.cluster_id)
     pulumi.export("kubeconfig", pulumi.Output.secret(platform.kubeconfig))
