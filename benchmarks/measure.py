@@ -179,7 +179,9 @@ class _Sampler:
                 continue  # exited between the scan and the reads
             info = self.processes.get(pid)
             if info is None:
-                info = self.processes[pid] = ProcessInfo(pid, stat[0], _cmdline(pid), stat[1], now)
+                info = self.processes[pid] = ProcessInfo(pid, stat[0], "", stat[1], now)
+            # Read again each time: a process seen between its fork and its exec still shows its parent's.
+            info.cmdline = _cmdline(pid) or info.cmdline
             info.cpu_s = stat[2]
             info.last_seen = now
             info.peak_rss_kb = max(info.peak_rss_kb, status.get("VmHWM", 0))

@@ -7,7 +7,8 @@ SDK modules it loaded (it must load none).
 (config validation, resource registration, sovereignty checks, document), with the provider SDK modules
 it loaded, counts of the SDK objects it created (resources, outputs, ``apply`` calls, alias URNs) and the
 process's peak RSS. ``--preload-from FILE`` first imports the modules another probe reported as loaded, so
-that import cost is timed on its own, apart from the phases.
+that import cost is timed on its own, apart from the phases. ``--without-provider-aliases`` (measurement
+only) drops the providers' API-version type aliases, to time what they cost.
 
 ``plan-many``: what ``sovereign plan --all --workers W`` does (``plan_stacks``: one fresh worker process per
 stack from a forkserver, on W cores), for the first ``--count`` stacks of the stacks folder in the order of
@@ -73,14 +74,61 @@ class PhaseTimer:
         return timed
 
     def install(self, module_name: str, attribute: str, phase: str) -> None:
-        original = getattr(importlib.import_module(module_name), attribute)
-        timed = self.wrap(original, phase)
-        for name, module in list(sys.modules.items()):
-            if (
-                name.split(".")[0] in (*TOOLKIT_PACKAGES, "benchmarks")
-                and getattr(module, attribute, None) is original
-            ):
-                setattr(module, attribute, timed)
+        replace_everywhere(module_name, attribute, lambda original: self.wrap(original, phase))
+
+
+def replace_everywhere(module_name: str, attribute: str, make: Callable[[Any], Any]) -> None:
+    """Replace a toolkit function by ``make(original)`` in its module and in every toolkit module that
+    imported it by name."""
+    original = getattr(importlib.import_module(module_name), attribute)
+    replacement = make(original)
+    for name, module in list(sys.modules.items()):
+        if (
+            name.split(".")[0] in (*TOOLKIT_PACKAGES, "benchmarks")
+            and getattr(module, attribute, None) is original
+        ):
+            setattr(module, attribute, replacement)
+
+
+def drop_provider_type_aliases() -> None:
+    """Measurement only, never in a real plan: register no provider-declared type alias, to time what they
+    cost. azure-native and pulumi-kubernetes resources alias every older API version of their type
+    (``Alias(type_="azure-native:network/v20150501preview:VirtualNetwork")`` and 60 more for a virtual
+    network), and the SDK computes a URN for each one as the resource is constructed."""
+    import copy
+
+    import pulumi
+
+    def transformation(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransformationResult | None:
+        package = args.type_.split(":", 1)[0]
+
+        def provider_declared(alias: Any) -> bool:
+            return (
+                isinstance(alias, pulumi.Alias)
+                and isinstance(alias.type_, str)
+                and alias.type_.split(":", 1)[0] == package
+                and all(v is ... for v in (alias.name, alias.parent, alias.stack, alias.project))
+            )
+
+        aliases = list(args.opts.aliases or [])
+        kept = [a for a in aliases if not provider_declared(a)]
+        if len(kept) == len(aliases):
+            return None
+        opts = copy.copy(args.opts)
+        opts.aliases = kept or None
+        return pulumi.ResourceTransformationResult(args.props, opts)
+
+    def make(run_program: Callable[..., Any]) -> Callable[..., Any]:
+        def without_aliases(program: Callable[[], None], **kwargs: Any) -> Any:
+            def wrapped() -> None:
+                pulumi.runtime.register_stack_transformation(transformation)
+                program()
+
+            return run_program(wrapped, **kwargs)
+
+        return without_aliases
+
+    replace_everywhere("sovereign.engine.recorder", "run_program", make)
 
 
 class SdkCounter:
@@ -136,7 +184,9 @@ def probe_validate(as_of: str) -> dict[str, Any]:
     }
 
 
-def probe_plan(stack: str, as_of: str, out: Path, preload: list[str]) -> dict[str, Any]:
+def probe_plan(
+    stack: str, as_of: str, out: Path, preload: list[str], *, without_provider_aliases: bool = False
+) -> dict[str, Any]:
     start = time.perf_counter()
     imports: dict[str, float] = {}
     for group, prefixes in (("provider_sdk_import_s", PROVIDER_PACKAGES), ("toolkit_import_s", None)):
@@ -146,8 +196,10 @@ def probe_plan(stack: str, as_of: str, out: Path, preload: list[str]) -> dict[st
                 module = importlib.import_module(name)
                 hasattr(module, "__all__")  # touch it: loads a lazy placeholder
         imports[group] = time.perf_counter() - t0
-    timer = PhaseTimer()
     importlib.import_module("sovereign.plan.runner")
+    if without_provider_aliases:
+        drop_provider_type_aliases()
+    timer = PhaseTimer()
     for module_name, attribute, phase in (
         ("sovereign.config.loader", "load_country", "config_s"),
         ("sovereign.config.loader", "load_register", "config_s"),
@@ -214,6 +266,11 @@ def main(argv: list[str] | None = None) -> None:
     plan.add_argument("stack")
     plan.add_argument("--out", type=Path, required=True)
     plan.add_argument("--preload-from", type=Path, help="a plan probe's result: import its modules first")
+    plan.add_argument(
+        "--without-provider-aliases",
+        action="store_true",
+        help="measurement only: drop the providers' API-version type aliases, to time what they cost",
+    )
     many = sub.add_parser("plan-many")
     many.add_argument("--count", type=int, required=True)
     many.add_argument("--workers", type=int)
@@ -226,7 +283,9 @@ def main(argv: list[str] | None = None) -> None:
         if args.preload_from:
             previous = json.loads(args.preload_from.read_text(encoding="utf-8"))
             preload = previous["provider_modules"] + previous["toolkit_modules"]
-        result = probe_plan(args.stack, args.as_of, args.out, preload)
+        result = probe_plan(
+            args.stack, args.as_of, args.out, preload, without_provider_aliases=args.without_provider_aliases
+        )
     else:
         result = probe_plan_many(args.count, args.workers, args.as_of, args.out)
     args.result.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")

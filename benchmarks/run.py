@@ -19,6 +19,7 @@ import contextlib
 import datetime as dt
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 from dataclasses import asdict, replace
@@ -44,7 +45,19 @@ def _machine() -> dict[str, Any]:
             if line.startswith("model name")
         )
     packages = ("pulumi", "pulumi-azure-native", "pulumi-oci", "pulumi-kubernetes")
+    git = ["git", "-C", str(ROOT)]
+    commit = subprocess.run(
+        [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    # Other work in the same checkout changes what is measured: name the toolkit files that differ from HEAD.
+    changed = subprocess.run(
+        [*git, "status", "--porcelain", "--", "sovereign", "stacks", "components", "country_configs"],
+        capture_output=True,
+        text=True,
+    ).stdout.split()[1::2]
     return {
+        "commit": commit or "unknown",
+        "uncommitted": changed,
         "date": dt.date.today().isoformat(),
         "cores": os.cpu_count(),
         "cpu": cpu,

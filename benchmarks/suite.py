@@ -143,8 +143,11 @@ def overhead(bench: Bench, azure_probe: Path) -> dict[str, Any]:
     if set(replay["urns"]) != {r["urn"] for r in document["resources"]} or replay["toolkit_modules"]:
         raise RuntimeError("the floor did not replay exactly the recorded resources without toolkit code")
     phase_args = ["--as-of", s.as_of, "plan", s.azure_stack, "--out", str(bench.work / "phases")]
-    phase_runs = [
-        bench.probe(f"phases-{rep}", [*phase_args, "--preload-from", str(azure_probe)])
+    phase_args += ["--preload-from", str(azure_probe)]
+    phase_runs = [bench.probe(f"phases-{rep}", phase_args) for rep in range(min(3, s.reps))]
+    # What the providers' API-version type aliases cost: the same plan with them dropped (measurement only).
+    unaliased = [
+        bench.probe(f"unaliased-{rep}", [*phase_args, "--without-provider-aliases"])[1]
         for rep in range(min(3, s.reps))
     ]
 
@@ -171,6 +174,8 @@ def overhead(bench: Bench, azure_probe: Path) -> dict[str, Any]:
         "phases": {key: median(_phases(m, p)[key] for m, p in phase_runs) for key in PHASES},
         "plan_counts": phase_runs[0][1]["sdk_counts"],
         "floor_counts": floor_counts,
+        "registration_without_provider_aliases_s": median(p["phases"]["registration_s"] for p in unaliased),
+        "alias_urns_without_provider_aliases": unaliased[0]["sdk_counts"].get("alias_urns", 0),
     }
 
 

@@ -34,6 +34,8 @@ def _row(count: int, cpu: float, rss: float) -> dict[str, Any]:
 
 RESULTS: dict[str, Any] = {
     "machine": {
+        "commit": "abc1234",
+        "uncommitted": [],
         "date": "2026-11-22",
         "cores": 2,
         "cpu": "Test CPU",
@@ -79,6 +81,8 @@ RESULTS: dict[str, Any] = {
         "phases": dict.fromkeys(PHASES, 0.5) | {"registration_s": 3.0},
         "plan_counts": {"resources": 147, "outputs": 28909, "apply_calls": 9680, "alias_urns": 1823},
         "floor_counts": {"resources": 147, "outputs": 2428, "apply_calls": 441},
+        "registration_without_provider_aliases_s": 0.9,
+        "alias_urns_without_provider_aliases": 0,
     },
     "scale": {
         "distinct_stacks": 38,
@@ -155,9 +159,19 @@ def test_table_and_markdown() -> None:
 
     markdown = render_markdown(RESULTS)
     assert markdown.startswith("# Benchmark results\n")
+    assert "at commit abc1234: 2 cores" in markdown
     assert "| `sovereign plan de-prod` (146 resources) | 6.00 | 5.50 | 212 | 1.00 | 1.00 |" in markdown
     assert "| plan / floor <= 1.3 | 12.0 (CPU 13.8) | **no** |" in markdown
     assert "| 50 | 38 | 25 azure + 25 oci | sovereign plan --all |" in markdown
     assert "## What dominates the cost" in markdown
     assert "1823 alias URNs" in markdown and "Provider SDK import: 0.5 s of 6.5 s" in markdown
+    assert "registration takes 0.9 s" in markdown
     assert "waited 12 s" in markdown
+
+
+def test_markdown_names_uncommitted_toolkit_changes() -> None:
+    results = copy.deepcopy(RESULTS)
+    results["machine"]["uncommitted"] = ["sovereign/engine/recorder.py"]
+    assert "at commit abc1234 (with uncommitted changes to sovereign/engine/recorder.py):" in render_markdown(
+        results
+    )
