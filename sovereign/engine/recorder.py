@@ -160,6 +160,12 @@ def _make_monitor_class() -> type:
                 if alias.urn or not alias.HasField("spec"):
                     continue
                 spec = alias.spec
+                if request.custom and not (
+                    spec.name or spec.parentUrn or spec.noParent or spec.stack or spec.project
+                ):
+                    # A type-only alias on a cloud resource is the provider SDK's list of older API versions of
+                    # the same resource (up to a hundred per azure-native type), never a rename: left out.
+                    continue
                 kind, name = spec.type or request.type, spec.name or request.name
                 parent = "" if spec.noParent else (spec.parentUrn or request.parent)
                 head, project, rest = self.make_urn(parent, kind, name).split("::", 2)
