@@ -112,7 +112,8 @@ class SovereignClusterArgs:
     cluster_name: str | None = None
     """Azure name of the cluster. Omitted: derived from the component name with a random suffix."""
     protect_stateful: bool = True
-    """Protect the disk encryption set from `pulumi destroy`."""
+    """Protect the disk encryption set and the cluster from `pulumi destroy` (prod). The cluster is state: etcd,
+    and the persistent volumes in its node resource group, which Azure deletes with the cluster."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """The country's tags."""
 
@@ -235,7 +236,7 @@ class SovereignCluster(pulumi.ComponentResource):
                 )
             ],
             tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=grants),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=grants, protect=args.protect_stateful),
         )
         monitor.DiagnosticSetting(
             f"{name}-diagnostics",
