@@ -358,7 +358,12 @@ def _show(value: Any) -> str:
 
 
 def _fix_hint(kind: str) -> str:
-    if kind.endswith("_type") or kind in ("model_type", "list_type", "dict_type"):
+    if kind.endswith(("_type", "_parsing")) or kind in (
+        "model_type",
+        "list_type",
+        "dict_type",
+        "int_from_float",
+    ):
         return "use a value of the expected type"
     if kind in ("enum", "literal_error"):
         return "use one of the allowed values"
