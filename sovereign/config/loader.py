@@ -347,9 +347,19 @@ def _pydantic_problems(
         else:
             message = f"{error['msg']} (got {_show(got)})"
             fix = _fix_hint(kind)
-        file, line = doc.line_of(loc)
+        file, line = _missing_at(doc, loc) if kind == "missing" else doc.line_of(loc)
         problems.append(Problem(file, line, format_path(loc), message, fix, envs))
     return problems
+
+
+def _missing_at(doc: YamlDocument, loc: PathParts) -> tuple[Path, int | None]:
+    """Where to add a missing setting: the file being validated, never the defaults it is layered on (a
+    country without 'key_custody' was told to add 'tier' to _defaults.yaml, where the mapping came from)."""
+    for end in range(len(loc) - 1, 0, -1):
+        found = doc.locations.get(loc[:end])
+        if found is not None and found[0] == doc.file:
+            return found
+    return doc.file, None
 
 
 def _show(value: Any) -> str:
