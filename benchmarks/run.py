@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import json
 import os
 import platform
 import subprocess
@@ -78,6 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reps", type=int, help="repetitions of each single-process measurement (default 5)")
     parser.add_argument("--as-of", default=Settings.as_of, help="validation date of every plan")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
+    parser.add_argument("--json", type=Path, help="also write every measured number to this JSON file")
     args = parser.parse_args(argv)
     settings = replace(QUICK if args.quick else Settings(), as_of=args.as_of)
     if args.reps:
@@ -96,6 +98,8 @@ def main(argv: list[str] | None = None) -> None:
     results["background_cores"] = {"median": median(bench.background), "max": max(bench.background)}
     sys.stdout.write(render_table(results))
     args.out.write_text(render_markdown(results), encoding="utf-8")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     _step(f"wrote {args.out}")
 
 

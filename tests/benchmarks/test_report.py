@@ -162,7 +162,7 @@ def test_table_and_markdown() -> None:
     assert "at commit abc1234: 2 cores" in markdown
     assert "| `sovereign plan de-prod` (146 resources) | 6.00 | 5.50 | 212 | 1.00 | 1.00 |" in markdown
     assert "| plan / floor <= 1.3 | 12.0 (CPU 13.8) | **no** |" in markdown
-    assert "| 50 | 38 | 25 azure + 25 oci | sovereign plan --all |" in markdown
+    assert "| 50 | 38 | 25 azure + 25 oci | 140 | sovereign plan --all |" in markdown
     assert "## What dominates the cost" in markdown
     assert "1823 alias URNs" in markdown and "Provider SDK import: 0.5 s of 6.5 s" in markdown
     assert "registration takes 0.9 s" in markdown
