@@ -1,9 +1,9 @@
 """Bad input end to end through the ``sovereign`` command: every case gets the clean error, exit 2, no traceback.
 
 Each case breaks one file of a scratch copy of the shipped country and stack files, then runs ``validate``,
-``countries``, ``plan`` and ``report`` against it through the console-script entry point, and checks the problem
-it prints: the file, the field, what is wrong and the fix. A few cases run as real subprocesses
-(``python -m sovereign``), including the worker-pool path of ``plan --all``.
+``countries``, ``plan``, ``report`` and ``manifests`` against it through the console-script entry point, and
+checks the problem it prints: the file, the field, what is wrong and the fix. A few cases run as real
+subprocesses (``python -m sovereign``), including the worker-pool path of ``plan --all``.
 
 ``countries`` reads only country files (its table comes from them), so the stack-file cases leave it alone.
 """
@@ -18,7 +18,7 @@ import pytest
 
 from tests.reliability.workspace import AS_OF, Workspace, cli, make_workspace, problems, run
 
-COMMANDS = ("validate", "countries", "plan", "report")
+COMMANDS = ("validate", "countries", "plan", "report", "manifests")
 
 
 def _edit(path: Path, old: str, new: str) -> None:
@@ -183,7 +183,7 @@ CASES = [
                 "or remove this stack file",
             )
         },
-        commands=("validate", "plan", "report"),
+        commands=("validate", "plan", "report", "manifests"),
     ),
     Case(
         "stack-file-naming-a-missing-environment",
@@ -198,7 +198,7 @@ CASES = [
                 "or remove this stack file",
             )
         },
-        commands=("validate", "plan", "report"),
+        commands=("validate", "plan", "report", "manifests"),
     ),
     Case(
         "stack-file-with-an-unknown-environment",
@@ -206,7 +206,7 @@ CASES = [
         Expected(
             "stacks/Pulumi.gb-qa.yaml", "<file name>", "unknown environment 'qa'", "Pulumi.gb-prod.yaml"
         ),
-        commands=("validate", "plan", "report"),
+        commands=("validate", "plan", "report", "manifests"),
     ),
     Case(
         "stack-file-disagreeing-with-its-name",
@@ -217,13 +217,13 @@ CASES = [
             "the file name says 'gb'",
             "set 'sovereign-ai:country: gb'",
         ),
-        commands=("validate", "plan", "report"),
+        commands=("validate", "plan", "report", "manifests"),
     ),
     Case(
         "binary-stack-file",
         lambda ws: ws.stack("gb-prod").write_bytes(b"\x00\xff" * 64),
         Expected("stacks/Pulumi.gb-prod.yaml", "<document>", "not UTF-8 text", "UTF-8"),
-        commands=("validate", "plan", "report"),
+        commands=("validate", "plan", "report", "manifests"),
     ),
     Case(
         "misnamed-stack-file",
@@ -231,12 +231,14 @@ CASES = [
         Expected(
             "stacks/Pulumi.GB-prod.yaml", "<file name>", "not a stack file name", "Pulumi.<cc>-<env>.yaml"
         ),
-        commands=("validate", "plan", "report"),
+        commands=("validate", "plan", "report", "manifests"),
     ),
 ]
 
 
-def _args(command: str, target: str) -> tuple[str, ...]:
+def _args(command: str, target: str, workspace: Workspace) -> tuple[str, ...]:
+    if command == "manifests":
+        return (command, target, "--out", str(workspace.root / "manifests"), "--as-of", AS_OF)
     if command in ("plan", "report"):
         return (command, target, "--as-of", AS_OF)
     return (command, "--as-of", AS_OF)
@@ -254,7 +256,7 @@ def workspace(tmp_path: Path) -> Workspace:
 def test_bad_input_gets_the_clean_error(workspace: Workspace, case: Case, command: str) -> None:
     case.setup(workspace)
     expected = case.per_command.get(command, case.expected)
-    found = problems(cli(workspace, *_args(command, case.target)), workspace)
+    found = problems(cli(workspace, *_args(command, case.target, workspace)), workspace)
     matching = [
         p
         for p in found
