@@ -46,7 +46,7 @@ def parse_as_of(value: str | None) -> dt.date:
         raise ConfigError(
             [
                 Problem(
-                    Path("--as-of"),
+                    Path("<command line>"),
                     None,
                     "--as-of",
                     f"'{value}' is not a date",
