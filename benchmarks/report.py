@@ -11,6 +11,7 @@ __all__ = ["evaluate_targets", "render_markdown", "render_table"]
 TARGET_RATIO = 1.3
 TARGET_SPEEDUP = 1.6
 TARGET_VALIDATE_S = 1.0
+BUSY_CORES = 0.25
 FLAT_TOLERANCE = 0.15
 """Per-country time or memory at the largest count may differ from the speed-up count's by this much."""
 
@@ -26,6 +27,7 @@ def evaluate_targets(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
         return abs(largest[key] - base[key]) <= FLAT_TOLERANCE * base[key]
 
     versus = f"{largest['count']} vs {base['count']} stacks, ±{FLAT_TOLERANCE:.0%}"
+    busy = _busy(max(largest["background_cores"], base["background_cores"]))
     azure, oci = f["plans"]["azure"]["provider_packages"], f["plans"]["oci"]["provider_packages"]
     return [
         (
@@ -40,7 +42,7 @@ def evaluate_targets(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
         ),
         (
             f"per-country CPU flat ({versus})",
-            f"{largest['plan_cpu_s']:.2f} s vs {base['plan_cpu_s']:.2f} s",
+            f"{largest['plan_cpu_s']:.2f} s vs {base['plan_cpu_s']:.2f} s{busy}",
             flat("plan_cpu_s"),
         ),
         (
@@ -50,7 +52,8 @@ def evaluate_targets(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
         ),
         (
             f"--all speed-up on {s['cores']} cores >= {TARGET_SPEEDUP}",
-            f"{s['speedup']['speedup']:.2f} ({s['speedup']['workers']} workers at once)",
+            f"{s['speedup']['speedup']:.2f} ({s['speedup']['workers']} workers at once)"
+            f"{_busy(s['speedup']['background_cores'])}",
             s["speedup"]["speedup"] >= TARGET_SPEEDUP,
         ),
         (
@@ -70,6 +73,11 @@ def evaluate_targets(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
             "pulumi_azure_native" not in oci,
         ),
     ]
+
+
+def _busy(cores: float) -> str:
+    """A caveat when other work kept the machine busy during the runs compared (it inflates wall and CPU)."""
+    return f"; other work used {cores:.1f} cores meanwhile" if cores >= BUSY_CORES else ""
 
 
 Section = tuple[str, list[str], list[list[str]]]
@@ -152,9 +160,12 @@ def _scale_sections(s: dict[str, Any]) -> list[Section]:
         [f"{sp['count']} stacks, default (all cores)", f"{sp['all_cores_s']:.1f}", str(sp["workers"])],
         ["speed-up", f"{sp['speedup']:.2f}", ""],
     ]
+    speedup_title = (
+        f"`sovereign plan --all` on {s['cores']} cores (median of {sp['reps']}, runs taken in turns)"
+    )
     return [
         ("Scale (synthetic countries)", header, rows),
-        (f"`sovereign plan --all` on {s['cores']} cores", ["run", "wall s", "workers at once"], speedup),
+        (speedup_title, ["run", "wall s", "workers at once"], speedup),
     ]
 
 

@@ -34,7 +34,7 @@ from benchmarks.suite import ROOT, Bench, Settings, footprint, overhead, scale
 
 __all__ = ["main"]
 
-QUICK = Settings(reps=2, scale_reps=1, counts=(1, 2, 4), speedup_count=4, quiet_budget_s=60.0)
+QUICK = Settings(reps=2, scale_reps=1, counts=(1, 2, 4), speedup_count=4, speedup_reps=1, quiet_budget_s=60.0)
 
 
 def _machine() -> dict[str, Any]:

@@ -48,6 +48,8 @@ class Settings:
     """Repetitions of the scale runs up to ``speedup_count`` stacks; larger runs are measured once."""
     counts: tuple[int, ...] = (1, 10, 50)
     speedup_count: int = 10
+    """The count at which ``--workers 1`` is timed against all cores."""
+    speedup_reps: int = 2
     azure_stack: str = "de-prod"
     oci_stack: str = "fr-prod"
     quiet_budget_s: float = 300.0
@@ -203,11 +205,23 @@ def scale(bench: Bench) -> dict[str, Any]:
         ROOT / "country_configs", bench.work / "synthetic", as_of=dt.date.fromisoformat(s.as_of)
     )
     ordered = synthetic.stacks()
-    rows = []
+    rows, single = [], None
     for count in s.counts:
-        reps = s.scale_reps if count <= s.speedup_count else 1
-        rows.append(_scale_row(bench, synthetic.config_dir, ordered, count, None, reps))
-    single = _scale_row(bench, synthetic.config_dir, ordered, s.speedup_count, 1, 1)
+        if count == s.speedup_count:
+            # One worker and all cores in turns, so that other work on the machine weighs on both alike.
+            parallel_runs, single_runs = [], []
+            for rep in range(s.scale_reps):
+                parallel_runs.append(_scale_run(bench, synthetic.config_dir, ordered, count, None, rep))
+                if rep < s.speedup_reps:
+                    single_runs.append(_scale_run(bench, synthetic.config_dir, ordered, count, 1, rep))
+            rows.append(_summary(count, None, parallel_runs))
+            single = _summary(count, 1, single_runs)
+        else:
+            reps = s.scale_reps if count < s.speedup_count else 1
+            runs = [_scale_run(bench, synthetic.config_dir, ordered, count, None, rep) for rep in range(reps)]
+            rows.append(_summary(count, None, runs))
+    if single is None:
+        raise ValueError(f"counts {s.counts} must include the speed-up count {s.speedup_count}")
     parallel = next(r for r in rows if r["count"] == s.speedup_count)
     return {
         "distinct_stacks": len(ordered),
@@ -216,20 +230,27 @@ def scale(bench: Bench) -> dict[str, Any]:
         "rows": rows,
         "speedup": {
             "count": s.speedup_count,
+            "reps": single["reps"],
             "one_worker_s": single["wall_s"],
             "all_cores_s": parallel["wall_s"],
             "workers": parallel["max_concurrent_workers"],
             "speedup": single["wall_s"] / parallel["wall_s"],
+            "background_cores": max(single["background_cores"], parallel["background_cores"]),
         },
     }
 
 
-def _scale_row(
-    bench: Bench, config_dir: Path, ordered: list[Any], count: int, workers: int | None, reps: int
-) -> dict[str, Any]:
+ScaleRun = tuple[Run, list[dict[str, Any]], str]
+
+
+def _scale_run(
+    bench: Bench, config_dir: Path, ordered: list[Any], count: int, workers: int | None, rep: int
+) -> ScaleRun:
+    """Plan ``count`` stacks once: (the measured run, its plan documents, how it was run)."""
     s = bench.settings
-    tag = f"scale-{count}-{workers or 'all'}"
+    tag = f"scale-{count}-{workers or 'all'}-{rep}"
     worker_args = ["--workers", str(workers)] if workers else []
+    out = bench.work / tag
     if count <= len(ordered):
         # The CLI itself, on a stacks folder holding the first `count` stacks.
         via = "sovereign plan --all"
@@ -238,38 +259,38 @@ def _scale_row(
             stacks_dir.mkdir()
             for stack in ordered[:count]:
                 shutil.copy(stack.path, stacks_dir / stack.path.name)
+        env = environment(SOVEREIGN_CONFIG_DIR=str(config_dir), SOVEREIGN_STACKS_DIR=str(stacks_dir))
+        argv = python("-m", "sovereign", "plan", "--all", "--format", "json", "--out", str(out))
+        measured = bench.measure([*argv, "--as-of", s.as_of, *worker_args], env)
     else:
         via = "plan_stacks, stacks repeated"
-        stacks_dir = ordered[0].path.parent
-    env = environment(SOVEREIGN_CONFIG_DIR=str(config_dir), SOVEREIGN_STACKS_DIR=str(stacks_dir))
-    measured: list[Run] = []
-    documents: list[dict[str, Any]] = []
-    for rep in range(reps):
-        out = bench.work / f"{tag}-{rep}"
-        if count <= len(ordered):
-            argv = python("-m", "sovereign", "plan", "--all", "--format", "json", "--out", str(out))
-            measured.append(bench.measure([*argv, "--as-of", s.as_of, *worker_args], env))
-        else:
-            args = ["--as-of", s.as_of, "plan-many", "--count", str(count), "--out", str(out), *worker_args]
-            measured.append(bench.probe(f"{tag}-{rep}", args, env)[0])
-        documents = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(out.glob("*.json"))]
-        if len(documents) != count or any(d["summary"]["checks_failed"] for d in documents):
-            raise RuntimeError(f"{tag}: expected {count} plans with every check passing")
-    per_country = _per_country(measured)
+        env = environment(
+            SOVEREIGN_CONFIG_DIR=str(config_dir), SOVEREIGN_STACKS_DIR=str(ordered[0].path.parent)
+        )
+        args = ["--as-of", s.as_of, "plan-many", "--count", str(count), "--out", str(out), *worker_args]
+        measured = bench.probe(tag, args, env)[0]
+    documents = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(out.glob("*.json"))]
+    if len(documents) != count or any(d["summary"]["checks_failed"] for d in documents):
+        raise RuntimeError(f"{tag}: expected {count} plans with every check passing")
+    return measured, documents, via
+
+
+def _summary(count: int, workers: int | None, runs: list[ScaleRun]) -> dict[str, Any]:
+    measured = [m for m, _, _ in runs]
+    documents, via = runs[0][1], runs[0][2]
     wall = median(r.wall_s for r in measured)
-    parallel = max(max_concurrent(r.workers()) for r in measured) or 1
     return {
         "count": count,
         "via": via,
         "workers": workers,
-        "reps": reps,
+        "reps": len(runs),
         "distinct": len({d["stack"] for d in documents}),
         "clouds": dict(sorted(Counter(d["cloud"] for d in documents).items())),
         "resources": sum(d["summary"]["resources"] for d in documents),
         "wall_s": wall,
-        "max_concurrent_workers": parallel,
+        "max_concurrent_workers": max(max_concurrent(r.workers()) for r in measured) or 1,
         "wall_per_country_s": wall / count,
-        **per_country,
+        **_per_country(measured),
         "tree_peak_rss_mb": median(r.tree_peak_rss_kb for r in measured) / 1024,
         "parent_peak_rss_mb": median(r.max_rss_kb for r in measured) / 1024,
         "background_cores": median(r.background_cores for r in measured),

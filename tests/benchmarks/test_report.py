@@ -91,10 +91,12 @@ RESULTS: dict[str, Any] = {
         "rows": [_row(1, 5.0, 210.0), _row(10, 3.0, 180.0), _row(50, 3.2, 185.0)],
         "speedup": {
             "count": 10,
+            "reps": 2,
             "one_worker_s": 33.0,
             "all_cores_s": 18.0,
             "workers": 2,
             "speedup": 33.0 / 18.0,
+            "background_cores": 0.1,
         },
     },
 }
@@ -175,3 +177,14 @@ def test_markdown_names_uncommitted_toolkit_changes() -> None:
     assert "at commit abc1234 (with uncommitted changes to sovereign/engine/recorder.py):" in render_markdown(
         results
     )
+
+
+def test_busy_machine_is_named_next_to_the_numbers_it_inflated() -> None:
+    results = copy.deepcopy(RESULTS)
+    results["scale"]["rows"][2]["background_cores"] = 1.04
+    measured = {name: value for name, value, _ in evaluate_targets(results)}
+    assert (
+        measured["per-country CPU flat (50 vs 10 stacks, ±15%)"]
+        == "3.20 s vs 3.00 s; other work used 1.0 cores meanwhile"
+    )
+    assert measured["--all speed-up on 2 cores >= 1.6"] == "1.83 (2 workers at once)"
