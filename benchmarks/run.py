@@ -1,7 +1,8 @@
 """Benchmarks of the offline plan (issue 8): prints a table and writes ``benchmarks/RESULTS.md``.
 
-    .venv/bin/python -m benchmarks.run            # the full run: about 7 minutes on 2 idle cores
-    .venv/bin/python -m benchmarks.run --quick    # 1, 2 and 4 stacks, 2 repetitions: about 2 minutes
+    .venv/bin/python -m benchmarks.run            # the full run: about 4 minutes on 2 idle cores
+    .venv/bin/python -m benchmarks.run --quick    # 1, 2 and 4 stacks, 2 repetitions: under 2 minutes
+    .venv/bin/python -m benchmarks.run --json r.json && .venv/bin/python -m benchmarks.run --render r.json
 
 Measures (``benchmarks/suite.py``): ``sovereign validate`` and one plan per cloud (time, peak RSS,
 provider SDK modules loaded); ``sovereign plan de-prod`` against the floor, its recorded registrations
@@ -80,7 +81,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--as-of", default=Settings.as_of, help="validation date of every plan")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
     parser.add_argument("--json", type=Path, help="also write every measured number to this JSON file")
+    parser.add_argument(
+        "--render", type=Path, help="measure nothing: write the table and --out from a --json file"
+    )
     args = parser.parse_args(argv)
+    if args.render:
+        results = json.loads(args.render.read_text(encoding="utf-8"))
+        sys.stdout.write(render_table(results))
+        args.out.write_text(render_markdown(results), encoding="utf-8")
+        _step(f"wrote {args.out}")
+        return
     settings = replace(QUICK if args.quick else Settings(), as_of=args.as_of)
     if args.reps:
         settings = replace(settings, reps=args.reps)
