@@ -32,8 +32,9 @@ def _width() -> int | None:
     return None if sys.stdout.isatty() else shutil.get_terminal_size((140, 40)).columns
 
 
-console = Console(soft_wrap=True, width=_width())
-err_console = Console(stderr=True, soft_wrap=True)
+console = Console(soft_wrap=True, width=_width(), emoji=False)
+# emoji=False: rich would turn ":100:" (line 100 of a file) into an emoji in error messages.
+err_console = Console(stderr=True, soft_wrap=True, emoji=False)
 
 
 def parse_as_of(value: str | None) -> dt.date:

@@ -108,11 +108,21 @@ def _logical_name(urn: str) -> str:
     return urn.rsplit("::", 1)[-1]
 
 
+def _depth(urn: str, resources: dict[str, dict[str, Any]]) -> int:
+    depth = 0
+    parent = resources[urn].get("parent")
+    while parent in resources and depth < 100:
+        depth += 1
+        parent = resources[parent].get("parent")
+    return depth
+
+
 def diff_documents(stack: str, base: dict[str, Any] | None, head: dict[str, Any] | None) -> StackDiff:
     result = StackDiff(stack)
     old = {r["urn"]: r for r in (base or {}).get("resources", [])}
     new = {r["urn"]: r for r in (head or {}).get("resources", [])}
-    gone = [u for u in old if u not in new]  # registration order: parents before children
+    # Parents before children (depth in the parent chain), so children can follow a paired parent.
+    gone = sorted((u for u in old if u not in new), key=lambda u: (_depth(u, old), u))
     came = [u for u in new if u not in old]
     # A new URN that lists a vanished one among its aliases is that resource renamed: the engine finds the old
     # state through the alias and updates in place. Compare the two as one resource.

@@ -41,12 +41,13 @@ def build_document(
             "parent": r.parent,
             "provider": r.provider,
             "protect": r.protect,
-            "dependencies": list(r.dependencies),
+            "dependencies": sorted(set(r.dependencies)),
             "inputs": r.inputs,
             "retain_on_delete": r.retain_on_delete,
-            "aliases": list(r.aliases),
+            "aliases": sorted(r.aliases),
         }
-        for r in recording.registrations
+        # Registrations arrive in asyncio completion order, which varies run to run; sort for reproducible plans.
+        for r in sorted(recording.registrations, key=lambda r: r.urn)
     ]
     notes = [
         f"{key}: no value in {stack.path.name}; the offline plan used a placeholder. Before `pulumi up`, run "

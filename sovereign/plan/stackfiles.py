@@ -58,7 +58,9 @@ def read_stack_file(path: Path) -> StackFile:
     secrets: list[str] = []
     for key, value in raw.items():
         full = key if ":" in key else f"{PROJECT}:{key}"
-        if value is None:  # `key:` with no value: Pulumi treats it as unset, so do we (never the string "None")
+        if (
+            value is None
+        ):  # `key:` with no value: Pulumi treats it as unset, so do we (never the string "None")
             continue
         if isinstance(value, dict) and "secure" in value:
             config[full] = OFFLINE_SECRET

@@ -13,19 +13,12 @@ import pytest
 
 from sovereign.config.loader import country_files, load_country, load_register
 from sovereign.plan.contract import PlanDocument
-from sovereign.plan.runner import plan_stacks
 from sovereign.plan.stackfiles import default_stacks_dir, find_stacks
 from sovereign.policies import ALL_RULES, PolicyContext, ResourceView, evaluate
 from tests.config.helpers import AS_OF, CONFIG_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = find_stacks(default_stacks_dir())
-
-
-@pytest.fixture(scope="session")
-def plans() -> dict[str, dict[str, Any]]:
-    """All shipped stacks, planned once per session in parallel worker processes."""
-    return {d["stack"]: d for d in plan_stacks(STACKS, as_of=AS_OF, config_dir=CONFIG_DIR)}
 
 
 def test_every_country_has_a_prod_stack_and_every_stack_a_country() -> None:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, PolicyResource, PolicyResourceOptions, StackValidationArgs
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyCustomTimeouts,
+    PolicyResource,
+    PolicyResourceOptions,
+    StackValidationArgs,
+)
 
 from sovereign.policies import ALL_RULES
 from sovereign.policies.pack import build_policies
@@ -20,7 +26,7 @@ def resource(type_: str, name: str, props: dict[str, Any], *, protect: bool = Tr
         ignore_changes=[],
         delete_before_replace=None,
         aliases=[],
-        custom_timeouts=None,
+        custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
         additional_secret_outputs=[],
         parent=None,
     )

@@ -8,17 +8,10 @@ import pytest
 
 from sovereign.config.loader import load_country
 from sovereign.plan.manifests import Manifest, manifests_of
-from sovereign.plan.runner import plan_stacks
 from sovereign.plan.stackfiles import default_stacks_dir, find_stacks
 from tests.config.helpers import AS_OF, CONFIG_DIR
 
 STACKS = find_stacks(default_stacks_dir())
-
-
-@pytest.fixture(scope="session")
-def plans() -> dict[str, dict[str, Any]]:
-    """All shipped stacks, planned once per session in parallel worker processes."""
-    return {d["stack"]: d for d in plan_stacks(STACKS, as_of=AS_OF, config_dir=CONFIG_DIR)}
 
 
 @pytest.fixture(scope="session")
