@@ -12,6 +12,8 @@ import base64
 import uuid
 from typing import Any
 
+from sovereign.engine.outputs_kubernetes import fake_kubeconfig
+
 MOCK_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 MOCK_TENANT = "11111111-1111-1111-1111-111111111111"
 _NAMESPACE = uuid.UUID("5f0c2b9e-7a4d-4a53-9a36-2c1f0e8d7b61")
@@ -157,10 +159,8 @@ def _log_analytics_cluster(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _user_credentials(args: dict[str, Any]) -> dict[str, Any]:
-    from sovereign.engine.recorder import FAKE_KUBECONFIG
-
     cluster = str(args.get("resourceName", "offline-cluster"))
-    encoded = base64.b64encode(FAKE_KUBECONFIG(cluster).encode()).decode()
+    encoded = base64.b64encode(fake_kubeconfig(cluster).encode()).decode()
     return {"kubeconfigs": [{"name": "clusterUser", "value": encoded}]}
 
 

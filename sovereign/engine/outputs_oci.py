@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sovereign.engine.outputs_kubernetes import fake_kubeconfig
+
 OFFLINE_ADS = ("Offl:OFFLINE-AD-1", "Offl:OFFLINE-AD-2", "Offl:OFFLINE-AD-3")
 OFFLINE_SERVICES_CIDR = "all-offline-services-in-oracle-services-network"
 
@@ -69,13 +71,11 @@ def _node_pool_option(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _kube_config(args: dict[str, Any]) -> dict[str, Any]:
-    from sovereign.engine.recorder import FAKE_KUBECONFIG
-
     cluster_id = str(args.get("clusterId", "cluster"))
     return {
         "clusterId": cluster_id,
         "endpoint": args.get("endpoint"),
-        "content": FAKE_KUBECONFIG(cluster_id.rsplit(".", 1)[-1]),
+        "content": fake_kubeconfig(cluster_id.rsplit(".", 1)[-1]),
         "id": f"kubeconfig-{cluster_id}",
     }
 

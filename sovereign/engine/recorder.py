@@ -12,7 +12,6 @@ the Pulumi SDK keeps global settings, so callers that plan several stacks use on
 
 from __future__ import annotations
 
-import base64
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -196,15 +195,6 @@ def _make_monitor_class() -> type:
     return RecordingMonitor
 
 
-def _fake_kubeconfig(cluster: str) -> str:
-    return (
-        "apiVersion: v1\nkind: Config\n"
-        f"clusters: [{{name: {cluster}, cluster: {{server: 'https://{cluster}.private.invalid:443'}}}}]\n"
-        f"contexts: [{{name: {cluster}, context: {{cluster: {cluster}, user: {cluster}}}}}]\n"
-        f"current-context: {cluster}\nusers: [{{name: {cluster}, user: {{token: offline-plan}}}}]\n"
-    )
-
-
 def _make_mocks_class() -> type:
     from pulumi.runtime import Mocks
 
@@ -265,14 +255,3 @@ async def _collect_exports(root: Any, recording: Recording) -> None:
         resolved = await out.future()
         secret = await out.is_secret()
         recording.outputs[key] = SECRET if secret else resolved
-
-
-def decode_kubeconfig(value: str) -> str:
-    """AKS returns kubeconfigs base64-encoded; OKE as plain text. Accept both."""
-    try:
-        return base64.b64decode(value, validate=True).decode()
-    except ValueError:
-        return value
-
-
-FAKE_KUBECONFIG = _fake_kubeconfig

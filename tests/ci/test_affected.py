@@ -16,15 +16,10 @@ from sovereign.ci.affected import RepoLayout, affected_stacks, all_stacks, class
 from sovereign.config.loader import _layer, country_files
 from sovereign.config.yamlfile import read_yaml
 from sovereign.types import Environment
+from tests.gitrepo import git
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in (ROOT / "stacks").glob("Pulumi.*-*.yaml"))
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@example.org",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@example.org",
-}
 
 
 class Repo:
@@ -35,15 +30,7 @@ class Repo:
         self.layout = RepoLayout(root)
 
     def git(self, *args: str) -> str:
-        done = subprocess.run(
-            ["git", *args],
-            cwd=self.root,
-            check=True,
-            capture_output=True,
-            text=True,
-            env={**os.environ, **GIT_ENV},
-        )
-        return done.stdout.strip()
+        return git(self.root, *args).strip()
 
     def branch(self, name: str, start: str = "base") -> None:
         self.git("checkout", "-q", "-f", "-B", name, start)

@@ -9,24 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.gitrepo import git
+
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = "2026-11-22"
-
-
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-        env={
-            **os.environ,
-            "GIT_AUTHOR_NAME": "t",
-            "GIT_AUTHOR_EMAIL": "t@example.org",
-            "GIT_COMMITTER_NAME": "t",
-            "GIT_COMMITTER_EMAIL": "t@example.org",
-        },
-    )
 
 
 def _sovereign(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -54,9 +40,9 @@ def test_diff_reports_replacements_and_sovereignty_changes_first(tmp_path: Path)
     (repo / "stacks").mkdir()
     for stack in ("Pulumi.kr-prod.yaml", "Pulumi.no-prod.yaml"):
         shutil.copy(ROOT / "stacks" / stack, repo / "stacks" / stack)
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "add", ".")
-    _git(repo, "commit", "-q", "-m", "base")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "base")
     kr = repo / "country_configs" / "kr.yaml"
     kr.write_text(
         kr.read_text(encoding="utf-8").replace("    - name: h100\n", "    - name: h100a\n"), encoding="utf-8"
@@ -66,7 +52,7 @@ def test_diff_reports_replacements_and_sovereignty_changes_first(tmp_path: Path)
         no.read_text(encoding="utf-8").replace("      redundancy: zone\n", "      redundancy: geo\n", 1),
         encoding="utf-8",
     )
-    _git(repo, "commit", "-q", "-am", "rename the GPU pool; geo-redundant weights")
+    git(repo, "commit", "-q", "-am", "rename the GPU pool; geo-redundant weights")
 
     result = _sovereign(repo, "diff", "--base", "HEAD~1", "--format", "json", "--as-of", AS_OF)
     assert result.returncode == 0, result.stderr

@@ -11,7 +11,6 @@ detect-secrets against ``.secrets.baseline``, whose every entry is a false posit
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 import pytest
 
 from stacks.program import REQUIRED_SECRETS
+from tests.gitrepo import git
 from tests.reliability.workspace import AS_OF, ROOT, Result, Workspace, make_workspace, run
 
 OIDC, SESSION = REQUIRED_SECRETS
@@ -39,22 +39,6 @@ SENTINELS = [
     for v in stack.values()
 ]
 STACKS = ("de-prod", "fr-prod")
-
-
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", *args],
-        cwd=repo,
-        check=True,
-        capture_output=True,
-        env={
-            **os.environ,
-            "GIT_AUTHOR_NAME": "t",
-            "GIT_AUTHOR_EMAIL": "t@example.org",
-            "GIT_COMMITTER_NAME": "t",
-            "GIT_COMMITTER_EMAIL": "t@example.org",
-        },
-    )
 
 
 def _with_secrets(workspace: Workspace, values: dict[str, dict[str, Any]]) -> None:
@@ -91,9 +75,9 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> Outputs:
     root = tmp_path_factory.mktemp("secrets")
     ws = make_workspace(root / "platform", stacks=STACKS)
     _with_secrets(ws, BASE_VALUES)
-    _git(ws.root, "init", "-q", "-b", "main")
-    _git(ws.root, "add", ".")
-    _git(ws.root, "commit", "-q", "-m", "base")
+    git(ws.root, "init", "-q", "-b", "main")
+    git(ws.root, "add", ".")
+    git(ws.root, "commit", "-q", "-m", "base")
     _with_secrets(ws, HEAD_VALUES)
     de = ws.country("de")  # and a real change next to the secrets, so the diff has something to show
     de.write_text(
@@ -102,7 +86,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> Outputs:
         ),
         encoding="utf-8",
     )
-    _git(ws.root, "commit", "-q", "-am", "rotate the chat secrets; new client id")
+    git(ws.root, "commit", "-q", "-am", "rotate the chat secrets; new client id")
 
     found = Outputs()
     plans = root / "plans"
