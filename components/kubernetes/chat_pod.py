@@ -23,6 +23,7 @@ from components.kubernetes.hardening import (
     pod_security_context,
     scratch_volume,
 )
+from components.kubernetes.scripts import read_script
 
 if TYPE_CHECKING:
     from components.kubernetes.chat import ChatFrontendArgs
@@ -81,13 +82,17 @@ def chat_environment(
 
 
 def _launcher(server_command: tuple[str, ...]) -> str:
-    return (
-        "set -eu\n"
-        f'OAUTH_CLIENT_SECRET="$(cat {SECRETS_DIR}/{CLIENT_SECRET_KEY})"\n'
-        f'WEBUI_SECRET_KEY="$(cat {SECRETS_DIR}/{SESSION_SECRET_KEY})"\n'
-        "export OAUTH_CLIENT_SECRET WEBUI_SECRET_KEY\n"
-        f"exec {shlex.join(server_command)}\n"
-    )
+    """The shell wrapper of ``scripts/chat_launcher.sh`` with this pod's paths and server command filled in."""
+    values = {
+        "@SECRETS_DIR@": SECRETS_DIR,
+        "@CLIENT_SECRET_KEY@": CLIENT_SECRET_KEY,
+        "@SESSION_SECRET_KEY@": SESSION_SECRET_KEY,
+        "@SERVER_COMMAND@": shlex.join(server_command),
+    }
+    script = read_script("chat_launcher.sh")
+    for placeholder, value in values.items():
+        script = script.replace(placeholder, value)
+    return script
 
 
 def _probe(failure_threshold: int) -> k8s.core.v1.ProbeArgs:

@@ -15,6 +15,7 @@ import pulumi_kubernetes as k8s
 
 from components.kubernetes.hardening import container_security_context, guaranteed_resources
 from components.kubernetes.localization import INLINE_TEMPLATE_FILE, PROMPT_PREFIX_FILE, is_inline_template
+from components.kubernetes.scripts import read_script
 from sovereign.types import image_digest
 
 if TYPE_CHECKING:
@@ -41,23 +42,8 @@ TEMPLATE_DIR = "/run/sovereign"
 TEMPLATE_VOLUME_MIB = 16
 CHAT_TEMPLATE_PATH = f"{TEMPLATE_DIR}/chat-template.jinja"
 
-RENDER_TEMPLATE_SCRIPT = """\
-import json, os, pathlib, sys
-model = pathlib.Path(os.environ["MODEL_DIR"])
-source = os.environ.get("CHAT_TEMPLATE_SOURCE", "")
-if source:
-    template = pathlib.Path(source).read_text(encoding="utf-8")
-elif (model / "chat_template.jinja").is_file():
-    template = (model / "chat_template.jinja").read_text(encoding="utf-8")
-else:
-    template = json.loads((model / "tokenizer_config.json").read_text(encoding="utf-8")).get("chat_template")
-    if isinstance(template, list):
-        template = next((t["template"] for t in template if t.get("name") == "default"), None)
-if not template:
-    sys.exit("no chat template in the weights: set chat_template in the model risk register")
-prefix = pathlib.Path(os.environ["PROMPT_PREFIX"]).read_text(encoding="utf-8")
-pathlib.Path(os.environ["OUTPUT"]).write_text(prefix + template, encoding="utf-8")
-"""
+RENDER_TEMPLATE_SCRIPT = read_script("render_chat_template.py")
+"""The chat-template init container's Python (``scripts/render_chat_template.py``), run with ``python3 -c``."""
 
 
 def chat_template_source(chat_template: str | None) -> str:

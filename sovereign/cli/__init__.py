@@ -1,8 +1,9 @@
 """The ``sovereign`` command line (typer + rich).
 
 Command names and options are a contract other tooling depends on. This is the only place that turns errors
-into output: a :class:`~sovereign.config.ConfigError` (or any other bad input) prints every problem as
-``file:line: path: what — fix`` on stderr and exits 2; a traceback appears only with ``SOVEREIGN_DEBUG=1``.
+into output: a :class:`~sovereign.config.ConfigError` (bad files) prints every problem as
+``file:line: path: what — fix`` on stderr and exits 2; a mistake on the command line is typer's usage error
+(``typer.BadParameter``, exit 2); a traceback appears only with ``SOVEREIGN_DEBUG=1``.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ def main() -> None:
     atexit.register(gc.freeze)
     debug = os.environ.get("SOVEREIGN_DEBUG") == "1"
     try:
-        app(standalone_mode=True)
+        # Usage errors are typer's to print (exit 2); with SOVEREIGN_DEBUG=1 they propagate, with traceback.
+        app(standalone_mode=not debug)
     except ConfigError as exc:
         if debug:
             raise

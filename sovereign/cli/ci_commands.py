@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from sovereign.cli.output import EXIT_CHECKS_FAILED, err_console
+from sovereign.cli.output import EXIT_CHECKS_FAILED, err_console, usage_error
 from sovereign.config.errors import ConfigError, Problem
 
 __all__ = ["register"]
@@ -62,16 +62,9 @@ def affected(
     from sovereign.plan.stackfiles import default_stacks_dir
 
     if (base is None) == (not all_stacks):
-        raise ConfigError(
-            [
-                Problem(
-                    Path("sovereign affected"),
-                    None,
-                    "--base",
-                    "give exactly one of --base GIT_REF and --all",
-                    "e.g. sovereign affected --base origin/main",
-                )
-            ]
+        raise usage_error(
+            "give exactly one of --base GIT_REF and --all — e.g. sovereign affected --base origin/main",
+            "--base / --all",
         )
     layout = logic.RepoLayout.discover(default_config_dir(), default_stacks_dir())
     stacks = logic.all_stacks(layout, head) if base is None else logic.affected_stacks(layout, base, head)

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from sovereign.cli.output import EXIT_INVALID, console, err_console, parse_as_of
+from sovereign.cli.output import EXIT_INVALID, console, err_console, parse_as_of, usage_error
 from sovereign.config.errors import ConfigError, Problem
 
 __all__ = ["register"]
@@ -38,24 +38,15 @@ def manifests(
     from sovereign.plan.stackfiles import default_stacks_dir, find_stacks
 
     date = parse_as_of(as_of)
-    stacks_dir = default_stacks_dir()
-    found = find_stacks(stacks_dir, [stack])
+    if out.exists() and not out.is_dir():
+        raise usage_error(f"is a file, not a folder: {out} — name a folder to write into", "--out")
+    found = find_stacks(default_stacks_dir(), [stack])
     if len(found) != 1:
         names = ", ".join(s.name for s in found)
-        raise ConfigError(
-            [
-                Problem(
-                    stacks_dir,
-                    None,
-                    stack,
-                    f"'{stack}' names {len(found)} stacks ({names})",
-                    f"name one stack, e.g. sovereign manifests {found[0].name} --out {out}",
-                )
-            ]
-        )
-    if out.exists() and not out.is_dir():
-        raise ConfigError(
-            [Problem(out, None, "--out", "is a file, not a folder", "name a folder to write into")]
+        raise usage_error(
+            f"'{stack}' names {len(found)} stacks ({names}) — name one stack, e.g. "
+            f"sovereign manifests {found[0].name} --out {out}",
+            "STACK",
         )
     [target] = found
     try:

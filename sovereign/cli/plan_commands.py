@@ -17,6 +17,7 @@ from sovereign.cli.output import (
     err_console,
     output_folder,
     parse_as_of,
+    usage_error,
 )
 from sovereign.config.errors import ConfigError, Problem
 
@@ -58,6 +59,13 @@ def plan(
     workers: Annotated[
         int | None, typer.Option("--workers", help="Parallel stacks (default: all cores).")
     ] = None,
+    preview: Annotated[
+        bool,
+        typer.Option(
+            "--preview",
+            help="Plan as a first `pulumi preview` of a new stack sees it: values the cloud computes are unknown.",
+        ),
+    ] = False,
 ) -> None:
     """Plan stacks offline (the real stack program under the mock engine) and run the sovereignty checks.
 
@@ -68,16 +76,8 @@ def plan(
 
     date = parse_as_of(as_of)
     if not targets and not all_stacks:
-        raise ConfigError(
-            [
-                Problem(
-                    Path("sovereign plan"),
-                    None,
-                    "<arguments>",
-                    "no stack named",
-                    "name stacks or countries (sovereign plan de-prod fr), or use --all",
-                )
-            ]
+        raise usage_error(
+            "no stack named — name stacks or countries (sovereign plan de-prod fr), or use --all", "TARGETS"
         )
     stacks_dir = default_stacks_dir()
     stacks = find_stacks(stacks_dir, None if all_stacks else targets)
@@ -97,9 +97,9 @@ def plan(
         output_folder(out)
     try:
         if len(stacks) == 1:
-            documents = [plan_stack(stacks[0], as_of=date)]
+            documents = [plan_stack(stacks[0], as_of=date, preview=preview)]
         else:
-            documents = plan_stacks(stacks, as_of=date, workers=workers)
+            documents = plan_stacks(stacks, as_of=date, workers=workers, preview=preview)
     except PlanFailure as exc:
         err_console.print(str(exc), markup=False)
         sys.exit(EXIT_INVALID)
@@ -182,9 +182,7 @@ def report(
     date = parse_as_of(as_of)
     if out is not None:
         if out.is_dir():
-            raise ConfigError(
-                [Problem(out, None, "--out", "is a folder", "name a file, e.g. --out evidence/de-prod.md")]
-            )
+            raise usage_error(f"is a folder: {out} — name a file, e.g. --out evidence/de-prod.md", "--out")
         output_folder(out.parent)
     [target] = find_stacks(default_stacks_dir(), [stack])[:1]
     document = plan_stack(target, as_of=date)

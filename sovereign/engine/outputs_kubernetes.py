@@ -26,3 +26,6 @@ def _metadata(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
 RESOURCES: dict[str, Any] = {"kubernetes:*": _metadata}
 
 CALLS: dict[str, Any] = {}
+
+RESHAPES: dict[str, Any] = {}
+"""Input-to-response shape corrections (none: the echoed inputs read back as they are)."""

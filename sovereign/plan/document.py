@@ -15,10 +15,12 @@ One document per stack::
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sovereign.config.schema import CountryConfig
 from sovereign.engine.recorder import Recording
+from sovereign.plan.contract import PlanCheck, PlanDocument, PlanResource, PlanSummary
 from sovereign.plan.stackfiles import StackFile
 
 __all__ = ["build_document", "checks_failed"]
@@ -28,43 +30,55 @@ def build_document(
     stack: StackFile,
     config: CountryConfig,
     recording: Recording,
-    checks: list[dict[str, Any]],
+    checks: Iterable[PlanCheck | Mapping[str, Any]],
     *,
     placeholder_secrets: list[str] | None = None,
-) -> dict[str, Any]:
+    notes: Iterable[str] = (),
+) -> PlanDocument:
+    """The plan document of one stack, validated against the contract as it is built.
+
+    Callers that need the JSON form use ``.model_dump(mode="json")``: its keys come in the contract's field
+    order, which is the published order of ``sovereign plan --format json``.
+    """
     resources = [
-        {
-            "urn": r.urn,
-            "type": r.type,
-            "name": r.name,
-            "custom": r.custom,
-            "parent": r.parent,
-            "provider": r.provider,
-            "protect": r.protect,
-            "dependencies": sorted(set(r.dependencies)),
-            "inputs": r.inputs,
-            "retain_on_delete": r.retain_on_delete,
-            "aliases": sorted(r.aliases),
-        }
+        PlanResource(
+            urn=r.urn,
+            type=r.type,
+            name=r.name,
+            custom=r.custom,
+            parent=r.parent,
+            provider=r.provider,
+            protect=r.protect,
+            dependencies=sorted(set(r.dependencies)),
+            inputs=r.inputs,
+            retain_on_delete=r.retain_on_delete,
+            aliases=sorted(r.aliases),
+        )
         # Registrations arrive in asyncio completion order, which varies run to run; sort for reproducible plans.
         for r in sorted(recording.registrations, key=lambda r: r.urn)
     ]
-    notes = [
+    plan_checks = [c if isinstance(c, PlanCheck) else PlanCheck.model_validate(c) for c in checks]
+    placeholder_notes = [
         f"{key}: no value in {stack.path.name}; the offline plan used a placeholder. Before `pulumi up`, run "
         f"`pulumi config set --secret {key.split(':', 1)[1]} <value> -s {stack.name}`."
         for key in placeholder_secrets or []
     ]
-    return {
-        "stack": stack.name,
-        "country": config.country,
-        "environment": config.environment.value,
-        "cloud": config.cloud.value,
-        "resources": resources,
-        "checks": checks,
-        "summary": {"resources": len(resources), "checks_failed": checks_failed({"checks": checks})},
-        "notes": notes,
-    }
+    return PlanDocument(
+        stack=stack.name,
+        country=config.country,
+        environment=config.environment.value,
+        cloud=config.cloud.value,
+        resources=resources,
+        checks=plan_checks,
+        summary=PlanSummary(
+            resources=len(resources), checks_failed=sum(1 for c in plan_checks if c.status == "fail")
+        ),
+        notes=[*placeholder_notes, *notes],
+    )
 
 
-def checks_failed(document: dict[str, Any]) -> int:
+def checks_failed(document: PlanDocument | Mapping[str, Any]) -> int:
+    """Failed checks of a document, typed or in its JSON form."""
+    if isinstance(document, PlanDocument):
+        return document.summary.checks_failed
     return sum(1 for c in document["checks"] if c["status"] == "fail")

@@ -24,8 +24,20 @@ class PlanFailure(Exception):
     """The stack program raised while planning (a bug or an invariant the program enforces)."""
 
 
-def plan_stack(stack: StackFile, *, as_of: dt.date, config_dir: Path | None = None) -> dict[str, Any]:
-    """Plan one stack in this process and return its plan document (see ``sovereign.plan.document``)."""
+PREVIEW_NOTE = (
+    "preview: planned as a first `pulumi preview` of a new stack sees it; values the cloud computes (ids, "
+    "URIs, issuer URLs) are '[unknown]'."
+)
+
+
+def plan_stack(
+    stack: StackFile, *, as_of: dt.date, config_dir: Path | None = None, preview: bool = False
+) -> dict[str, Any]:
+    """Plan one stack in this process and return its plan document in JSON form (``sovereign.plan.contract``).
+
+    ``preview=True`` runs the program as a first ``pulumi preview`` of a new stack does (see
+    ``sovereign.engine.recorder.run_program``) and says so in the document's notes.
+    """
     from sovereign.config.loader import default_config_dir, load_country, load_register
     from sovereign.engine.recorder import run_program
     from sovereign.plan.document import build_document
@@ -54,7 +66,12 @@ def plan_stack(stack: StackFile, *, as_of: dt.date, config_dir: Path | None = No
 
     try:
         recording = run_program(
-            program, project=PROJECT, stack=stack.name, config=config, secret_config_keys=tuple(secret_keys)
+            program,
+            project=PROJECT,
+            stack=stack.name,
+            config=config,
+            secret_config_keys=tuple(secret_keys),
+            preview=preview,
         )
     except ConfigError:
         raise
@@ -64,7 +81,15 @@ def plan_stack(stack: StackFile, *, as_of: dt.date, config_dir: Path | None = No
         raise PlanFailure(f"{stack.name}: the stack program failed: {type(exc).__name__}: {exc}") from exc
     views = [view_of_registration(r) for r in recording.registrations]
     checks = evaluate(ALL_RULES, PolicyContext.of(country, register, as_of), views)
-    return build_document(stack, country, recording, checks, placeholder_secrets=placeholders)
+    document = build_document(
+        stack,
+        country,
+        recording,
+        checks,
+        placeholder_secrets=placeholders,
+        notes=[PREVIEW_NOTE] if preview else [],
+    )
+    return document.model_dump(mode="json")
 
 
 _SHARED_PRELOAD = (
@@ -72,6 +97,7 @@ _SHARED_PRELOAD = (
     "pydantic",
     "sovereign.config",
     "sovereign.engine.recorder",
+    "sovereign.engine.sdk",
     "sovereign.policies",
     "sovereign.plan.document",
     "stacks.program",
@@ -98,12 +124,19 @@ _SHARED_PRELOAD = (
 """Modules the forkserver imports once; each worker it forks starts with them loaded."""
 
 
-def _plan_in_worker(stack: StackFile, as_of: dt.date, config_dir: Path | None) -> dict[str, Any]:
-    return plan_stack(stack, as_of=as_of, config_dir=config_dir)
+def _plan_in_worker(
+    stack: StackFile, as_of: dt.date, config_dir: Path | None, preview: bool
+) -> dict[str, Any]:
+    return plan_stack(stack, as_of=as_of, config_dir=config_dir, preview=preview)
 
 
 def plan_stacks(
-    stacks: list[StackFile], *, as_of: dt.date, config_dir: Path | None = None, workers: int | None = None
+    stacks: list[StackFile],
+    *,
+    as_of: dt.date,
+    config_dir: Path | None = None,
+    workers: int | None = None,
+    preview: bool = False,
 ) -> list[dict[str, Any]]:
     """Plan every stack, each in a fresh worker process, in parallel; documents in the order given."""
     if not stacks:
@@ -113,5 +146,5 @@ def plan_stacks(
     # Preload only what every stack needs; provider SDKs stay per cloud, loaded in the worker that needs them.
     context.set_forkserver_preload(list(_SHARED_PRELOAD))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=1) as pool:
-        futures = [pool.submit(_plan_in_worker, s, as_of, config_dir) for s in stacks]
+        futures = [pool.submit(_plan_in_worker, s, as_of, config_dir, preview) for s in stacks]
         return [f.result() for f in futures]

@@ -20,15 +20,14 @@ OFFLINE_SECRET = "offline-plan-placeholder"
 
 
 def default_stacks_dir() -> Path:
-    """``$SOVEREIGN_STACKS_DIR`` if set, else ``stacks/`` of the working tree holding this package when it has
-    stack files (a checkout), else ``stacks/`` of the working directory (the toolkit installed as a package)."""
+    """``$SOVEREIGN_STACKS_DIR`` if set, else the ``stackConfigDir`` of the project the working directory is in
+    (found upward as ``pulumi`` finds ``Pulumi.yaml``; see ``sovereign.project``)."""
     import os
 
-    override = os.environ.get("SOVEREIGN_STACKS_DIR")
-    if override:
-        return Path(override)
-    here = Path(__file__).resolve().parents[2] / "stacks"
-    return here if any(here.glob("Pulumi.*.yaml")) else Path.cwd() / "stacks"
+    from sovereign.project import STACKS_DIR_ENV, find_project
+
+    override = os.environ.get(STACKS_DIR_ENV)
+    return Path(override) if override else find_project().stacks_dir
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from sovereign.ci.actionlint import ActionlintUnavailable, ensure_actionlint, run_actionlint
+from tools.actionlint import ActionlintUnavailable, ensure_actionlint, run_actionlint
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
@@ -343,7 +343,7 @@ def test_pre_commit_hooks_run_the_locked_tools_and_pass_on_this_repository() -> 
             timeout=300,
         )
         assert result.returncode == 0, f"{hook_id}: {result.stdout}{result.stderr}"
-    assert hooks["actionlint"]["entry"] == "uv run --locked python -m sovereign.ci.actionlint"
+    assert hooks["actionlint"]["entry"] == "uv run --locked python -m tools.actionlint"
     assert hooks["ruff"]["entry"].endswith("ruff check --force-exclude")
     assert hooks["ruff-format"]["entry"].endswith("ruff format --force-exclude")
 

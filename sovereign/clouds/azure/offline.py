@@ -1,4 +1,5 @@
-"""Fabricated outputs of azure-native resources and functions (see ``sovereign.engine.outputs``).
+"""Fabricated outputs of azure-native resources and functions for the offline engine (``sovereign.engine.outputs``
+composes every cloud's ``offline`` module through ``sovereign.clouds.cloud_module``).
 
 Every value is derived from the resource's name (or its Azure-name input) so that plans are reproducible:
 key URIs, vault URIs, the AKS OIDC issuer and kubelet identity, registry login servers, workspace customer ids
@@ -14,6 +15,8 @@ from typing import Any
 
 from sovereign.engine.outputs_kubernetes import fake_kubeconfig
 
+PACKAGE = "azure-native"
+"""The Pulumi package whose resources and functions this module fabricates outputs for."""
 MOCK_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
 MOCK_TENANT = "11111111-1111-1111-1111-111111111111"
 _NAMESPACE = uuid.UUID("5f0c2b9e-7a4d-4a53-9a36-2c1f0e8d7b61")
@@ -211,3 +214,19 @@ CALLS: dict[str, Any] = {
     },
     "azure-native:containerservice:listManagedClusterUserCredentials": _user_credentials,
 }
+
+
+def _identities_shape_only(state: dict[str, Any]) -> None:
+    """Preview: the map keyed by identity id that the SDK reads back, with nothing computed in it."""
+    identity = state.get("identity")
+    if isinstance(identity, dict) and isinstance(identity.get("userAssignedIdentities"), list):
+        identity = state["identity"] = dict(identity)
+        identity["userAssignedIdentities"] = {
+            identity_id: {}
+            for identity_id in identity["userAssignedIdentities"]
+            if isinstance(identity_id, str)
+        }
+
+
+RESHAPES: dict[str, Any] = {"azure-native:*": _identities_shape_only}
+"""Input-to-response shape corrections, applied in preview too: values are never invented, only re-shaped."""
