@@ -11,13 +11,23 @@ from sovereign.config.loader import (
     load_register,
     validate_files,
 )
-from sovereign.config.schema import CountryConfig, ModelRecord, ModelRegister
+from sovereign.config.schema import (
+    COUNTRY_CONFIG,
+    AzureCountry,
+    CountryConfig,
+    ModelRecord,
+    ModelRegister,
+    OciCountry,
+)
 
 __all__ = [
+    "COUNTRY_CONFIG",
+    "AzureCountry",
     "ConfigError",
     "CountryConfig",
     "ModelRecord",
     "ModelRegister",
+    "OciCountry",
     "Problem",
     "Violation",
     "country_files",

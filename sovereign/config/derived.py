@@ -1,64 +1,81 @@
 """Values derived from a validated country config, shared by the invariants, the stack and the policies.
 
-Pure functions, no resources: what the country's allowed regions are, where its registry lives, how many
-GPUs its pools can hold. Deriving them in one place keeps the config check and the plan check identical.
+Pure functions, no resources: which regions the country may use, whether a store keeps versions, where its
+registry lives, how many GPUs its pools can hold. Deriving them in one place keeps the config check and the
+plan check identical. Cloud facts live with their cloud (``sovereign.clouds.<cloud>.facts``); the functions
+here that need one dispatch to it.
 """
 
 from __future__ import annotations
 
-from sovereign.catalogue import OCI_REALMS, find_region, machine_size, regions_in_country
-from sovereign.config.schema import CountryConfig
-from sovereign.types import Cloud
+from typing import TYPE_CHECKING
+
+from sovereign.catalogue import find_region, machine_size
+from sovereign.clouds import cloud_module
+from sovereign.clouds.oci.settings import OciCountry
+from sovereign.types import Cloud, StorePurpose
+
+if TYPE_CHECKING:
+    from sovereign.config.base import Store
+    from sovereign.config.schema import CountryConfig
 
 __all__ = [
     "allowed_regions",
+    "geo_pair",
     "gpu_capacity",
     "oci_registry_host",
     "registry_prefix",
+    "store_versioning",
     "used_regions",
 ]
 
 
+def geo_pair(config: CountryConfig) -> str | None:
+    """Azure: the region geo-redundant storage of the primary replicates to (None if unpaired or on OCI)."""
+    if config.cloud != Cloud.AZURE:
+        return None
+    region = find_region(config.cloud, config.regions.primary)
+    return region.geo_pair if region else None
+
+
 def allowed_regions(config: CountryConfig) -> list[str]:
-    """Every catalogue region of the config's cloud that lies in the country (and realm, on OCI)."""
-    realm = config.oci.realm if config.cloud == Cloud.OCI and config.oci else None
-    return [r.name for r in regions_in_country(config.cloud, config.country, realm)]
+    """The regions the country's resources may use: the primary, the secondary if set, and on Azure the
+    primary's geo pair when some store is geo-redundant (the residency invariant checks that it is in-country)."""
+    regions = [config.regions.primary]
+    if config.regions.secondary and config.regions.secondary not in regions:
+        regions.append(config.regions.secondary)
+    pair = geo_pair(config)
+    if pair and pair not in regions and any(s.redundancy.is_geo for s in config.storage.stores):
+        regions.append(pair)
+    return regions
 
 
 def used_regions(config: CountryConfig) -> dict[tuple[str, ...], str]:
-    """Each place the config names a region: path -> region. Keys, storage and registry use the primary."""
+    """Each place the config names a region: path -> region. Keys, storage, logs and registry use the primary."""
     used: dict[tuple[str, ...], str] = {("regions", "primary"): config.regions.primary}
     if config.regions.secondary:
         used["regions", "secondary"] = config.regions.secondary
-    if config.audit_logging.region:
-        used["audit_logging", "region"] = config.audit_logging.region
-    if config.oci and config.oci.home_region:
+    if isinstance(config, OciCountry) and config.oci.home_region:
         used["oci", "home_region"] = config.oci.home_region
     return used
 
 
-def registry_prefix(config: CountryConfig) -> str:
-    """The only image prefix the country's clusters may pull from.
+def store_versioning(config: CountryConfig, store: Store) -> bool:
+    """Whether ``store`` keeps previous object versions: ``enable_versioning`` when set; omitted, on, except
+    for OCI audit-log stores (OCI refuses retention rules on versioned buckets)."""
+    if store.enable_versioning is not None:
+        return store.enable_versioning
+    return not (config.cloud == Cloud.OCI and store.purpose == StorePurpose.AUDIT_LOGS)
 
-    Azure: ``<name>.azurecr.io`` (resolved to the private endpoint inside the network). OCI: the primary
-    region's registry host (``<key>.ocir.io`` in oc1, ``artifacts.<region>.oci.<realm domain>`` in other
-    realms), then ``/<tenancy namespace>/<name>``.
-    """
-    if config.cloud == Cloud.AZURE:
-        return f"{config.registry.name}.azurecr.io"
-    assert config.oci is not None  # the invariants require it on OCI
-    return (
-        f"{oci_registry_host(config.regions.primary)}/{config.oci.tenancy_namespace}/{config.registry.name}"
-    )
+
+def registry_prefix(config: CountryConfig) -> str:
+    """The only image prefix the country's clusters may pull from (see the cloud's ``facts.registry_prefix``)."""
+    return cloud_module(config.cloud, "facts").registry_prefix(config)
 
 
 def oci_registry_host(region_name: str) -> str:
-    region = find_region(Cloud.OCI, region_name)
-    if region is None or region.key is None or region.realm is None:
-        return f"unknown-region.{region_name}"  # the residency invariant reports the region itself
-    if region.realm == "oc1":
-        return f"{region.key.lower()}.ocir.io"
-    return f"artifacts.{region.name}.oci.{OCI_REALMS[region.realm]}"
+    """Kept for callers of the old path; the fact lives in ``sovereign.clouds.oci.facts``."""
+    return cloud_module(Cloud.OCI, "facts").oci_registry_host(region_name)
 
 
 def gpu_capacity(config: CountryConfig) -> tuple[int, int]:

@@ -1,8 +1,11 @@
 """Load a country: layer the YAML files, validate the result, check the sovereignty invariants.
 
 Layering, later wins: ``_defaults.yaml`` (organisation-wide) -> ``<cc>.yaml`` -> the file's
-``environments.<env>`` overrides. Mappings merge key by key; lists and scalars are replaced whole. Every
-problem of every layer is reported in one pass, located at the file and line the offending value came from.
+``environments.<env>`` overrides. Mappings merge key by key. Lists of named items (:data:`KEYED_LISTS`) merge
+by ``name``: an item with a known name merges into that item key by key, a new name is appended, and
+``{name: x, remove: true}`` removes item ``x``. Other lists and scalars are replaced whole. A section of the
+defaults named after a cloud (``azure:``, ``oci:``) applies only to countries on that cloud. Every problem of
+every layer is reported in one pass, located at the file and line the offending value came from.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from sovereign.clouds import CLOUD_PACKAGES, cloud_module
 from sovereign.config.errors import (
     ConfigError,
     PathParts,
@@ -25,13 +29,15 @@ from sovereign.config.errors import (
     format_path,
     merge_environments,
 )
-from sovereign.config.schema import CountryConfig, ModelRegister
+from sovereign.config.schema import COUNTRY_CONFIG, CountryConfig, ModelRegister
 from sovereign.config.yamlfile import YamlDocument, read_yaml
-from sovereign.types import Environment
+from sovereign.types import Cloud, Environment
 
 __all__ = [
     "DEFAULTS_FILE",
+    "KEYED_LISTS",
     "MODELS_FILE",
+    "REMOVE_MARKER",
     "CountryFile",
     "country_files",
     "default_config_dir",
@@ -44,17 +50,23 @@ DEFAULTS_FILE = "_defaults.yaml"
 MODELS_FILE = "models.yaml"
 _CODE_FILE = re.compile(r"^[a-z]{2}\.yaml$")
 _INJECTED = ("country", "environment")
+KEYED_LISTS: frozenset[PathParts] = frozenset(
+    {("assistant", "deployments"), ("cluster", "gpu_pools"), ("storage", "stores"), ("tenants",)}
+)
+"""Lists of named items that layers merge by ``name`` instead of replacing whole."""
+REMOVE_MARKER = "remove"
+"""``{name: x, remove: true}`` in a later layer removes item ``x`` of a keyed list."""
 
 
 def default_config_dir() -> Path:
-    """``$SOVEREIGN_CONFIG_DIR`` if set, else ``country_configs/`` of the working tree holding this package."""
+    """``$SOVEREIGN_CONFIG_DIR`` if set, else ``country_configs/`` of the project the working directory is in
+    (found upward as ``pulumi`` finds ``Pulumi.yaml``; see ``sovereign.project``)."""
     import os
 
-    override = os.environ.get("SOVEREIGN_CONFIG_DIR")
-    if override:
-        return Path(override)
-    here = Path(__file__).resolve().parents[2] / "country_configs"
-    return here if here.is_dir() else Path.cwd() / "country_configs"
+    from sovereign.project import CONFIG_DIR_ENV, find_project
+
+    override = os.environ.get(CONFIG_DIR_ENV)
+    return Path(override) if override else find_project().config_dir
 
 
 def country_files(config_dir: Path) -> list[Path]:
@@ -78,15 +90,25 @@ class CountryFile:
 
 
 def _merge(
-    base: Any, base_loc: dict[PathParts, Any], over: Any, over_loc: dict[PathParts, Any], path: PathParts
+    base: Any,
+    base_loc: dict[PathParts, Any],
+    over: Any,
+    over_loc: dict[PathParts, Any],
+    path: PathParts,
+    problems: list[Violation] | None = None,
 ) -> Any:
-    """Deep-merge ``over`` onto ``base`` in place of ``base_loc`` (locations follow the value that wins)."""
+    """Deep-merge ``over`` onto ``base`` in place of ``base_loc`` (locations follow the value that wins).
+
+    Lists at :data:`KEYED_LISTS` merge by name; problems with removal markers go to ``problems``.
+    """
+    if path in KEYED_LISTS and isinstance(over, list) and _named(over) and (base is None or _named(base)):
+        return _merge_named(base or [], base_loc, over, over_loc, path, problems)
     if isinstance(base, dict) and isinstance(over, dict):
         merged = dict(base)
         for key, value in over.items():
             sub = (*path, key)
-            if key in merged:
-                merged[key] = _merge(merged[key], base_loc, value, over_loc, sub)
+            if key in merged or sub in KEYED_LISTS:
+                merged[key] = _merge(merged.get(key), base_loc, value, over_loc, sub, problems)
             else:
                 merged[key] = value
                 _take_locations(base_loc, over_loc, sub)
@@ -95,6 +117,80 @@ def _merge(
         return merged
     _take_locations(base_loc, over_loc, path)
     return over
+
+
+def _named(items: Any) -> bool:
+    return isinstance(items, list) and all(
+        isinstance(i, dict) and isinstance(i.get("name"), str) for i in items
+    )
+
+
+def _merge_named(
+    base: list[dict[str, Any]],
+    base_loc: dict[PathParts, Any],
+    over: list[dict[str, Any]],
+    over_loc: dict[PathParts, Any],
+    path: PathParts,
+    problems: list[Violation] | None,
+) -> list[dict[str, Any]]:
+    """Merge ``over`` onto ``base`` by item name; items keep their position, new names are appended.
+
+    Locations of each item are re-indexed to its place in the result, so errors still name the line the winning
+    value was written on (items are addressed by index in error paths).
+    """
+    n = len(path)
+    items: list[tuple[dict[str, Any], dict[PathParts, Any]]] = [
+        (item, _rebase(base_loc, (*path, i))) for i, item in enumerate(base)
+    ]
+    index = {item["name"]: i for i, item in reversed(list(enumerate(base)))}
+    matched: set[str] = set()
+    removed: set[int] = set()
+    for j, item in enumerate(over):
+        item_loc = _rebase(over_loc, (*path, j))
+        name = item["name"]
+        if REMOVE_MARKER in item:
+            at = index.get(name)
+            if item[REMOVE_MARKER] is not True or set(item) != {"name", REMOVE_MARKER}:
+                _note(
+                    problems,
+                    (*path, j, REMOVE_MARKER),
+                    f"'{REMOVE_MARKER}: true' takes only the item's name "
+                    f"(got {_show({k: v for k, v in item.items() if k != 'name'})})",
+                    f"write '{{name: {name}, {REMOVE_MARKER}: true}}' to remove the item, or drop "
+                    f"'{REMOVE_MARKER}' to change it",
+                )
+            elif at is None or at in removed:
+                known = ", ".join(i["name"] for k, (i, _) in enumerate(items) if k not in removed) or "none"
+                _note(
+                    problems,
+                    (*path, j, "name"),
+                    f"no item named '{name}' to remove (known: {known})",
+                    "fix the name, or drop this item",
+                )
+            else:
+                removed.add(at)
+            continue
+        at = index.get(name)
+        if at is None or name in matched or at in removed:
+            items.append((item, item_loc))
+            continue
+        matched.add(name)
+        merged_loc = dict(items[at][1])
+        merged = _merge(dict(items[at][0]), merged_loc, item, item_loc, (), None)
+        if () in item_loc:
+            merged_loc[()] = item_loc[()]
+        items[at] = (merged, merged_loc)
+    kept = [entry for k, entry in enumerate(items) if k not in removed]
+    for key in [k for k in base_loc if k[:n] == path and len(k) > n]:
+        del base_loc[key]
+    for k, (_, locs) in enumerate(kept):
+        base_loc.update({(*path, k, *sub): where for sub, where in locs.items()})
+    return [item for item, _ in kept]
+
+
+def _note(problems: list[Violation] | None, path: PathParts, message: str, fix: str) -> None:
+    if problems is not None:
+        problems.append(Violation(path, message, fix))
 
 
 def _take_locations(target: dict[PathParts, Any], source: dict[PathParts, Any], prefix: PathParts) -> None:
@@ -144,17 +240,33 @@ def _read_layers(
     return defaults, country, problems
 
 
-def _layer(defaults: YamlDocument, country: YamlDocument, env: Environment) -> YamlDocument:
-    """defaults -> country (without 'environments') -> environments.<env>, with merged locations."""
-    locations = dict(defaults.locations)
+def _layer(
+    defaults: YamlDocument,
+    country: YamlDocument,
+    env: Environment,
+    problems: list[Violation] | None = None,
+) -> YamlDocument:
+    """defaults -> country (without 'environments') -> environments.<env>, with merged locations.
+
+    The defaults' sections named after another cloud than the country's are left out. Layering problems
+    (removal markers that remove nothing) are appended to ``problems`` with paths into the override.
+    """
+    cloud = country.data.get("cloud")
+    other_clouds = {c.value for c in Cloud} - ({cloud} if isinstance(cloud, str) else set())
+    base = {k: v for k, v in defaults.data.items() if k not in other_clouds}
+    locations = {k: v for k, v in defaults.locations.items() if k[:1] and k[0] not in other_clouds}
     body = {k: v for k, v in country.data.items() if k != "environments"}
     body_loc = {k: v for k, v in country.locations.items() if k[:1] != ("environments",)}
-    merged = _merge(dict(defaults.data), locations, body, body_loc, ())
+    found: list[Violation] = []
+    merged = _merge(base, locations, body, body_loc, (), found)
     override = (country.data.get("environments") or {}).get(env.value)
     if isinstance(override, dict):
-        merged = _merge(
-            merged, locations, override, _rebase(country.locations, ("environments", env.value)), ()
-        )
+        prefix: PathParts = ("environments", env.value)
+        layer: list[Violation] = []
+        merged = _merge(merged, locations, override, _rebase(country.locations, prefix), (), layer)
+        found += [Violation((*prefix, *v.path), v.message, v.fix) for v in layer]
+    if problems is not None:
+        problems += found
     return YamlDocument(file=country.file, data=merged, locations=locations)
 
 
@@ -252,12 +364,16 @@ def _validate_country_file(
         return [], problems
     configs: list[CountryConfig] = []
     for env in CountryFile(code, country).environments:
-        layered = _layer(defaults, country, env)
+        layering: list[Violation] = []
+        layered = _layer(defaults, country, env, layering)
+        if layering:
+            problems += [_locate(country, v, env) for v in layering]
+            continue
         data = {**layered.data, "country": code, "environment": env.value}
         try:
-            config = CountryConfig.model_validate(data)
+            config = COUNTRY_CONFIG.validate_python(data)
         except ValidationError as exc:
-            problems += _pydantic_problems(layered, exc, CountryConfig, env)
+            problems += _pydantic_problems(layered, exc, None, env)
             continue
         if register is None:
             continue  # the register's own problems are already reported
@@ -322,14 +438,24 @@ def _locate(doc: YamlDocument, violation: Violation, env: Environment) -> Proble
 
 
 def _pydantic_problems(
-    doc: YamlDocument, exc: ValidationError, root: type[BaseModel], env: Environment | None = None
+    doc: YamlDocument, exc: ValidationError, root: type[BaseModel] | None, env: Environment | None = None
 ) -> list[Problem]:
+    """One problem per pydantic error. ``root`` None: the country union, whose error locations start with the
+    cloud tag ('azure', 'oci'), which is stripped so that paths stay the file's own."""
     problems = []
     envs = (env.value,) if env else ()
     for error in exc.errors(include_url=False):
         loc: PathParts = tuple(error["loc"])
         kind = error["type"]
         got = error.get("input")
+        model = root
+        if root is None:
+            if kind in ("union_tag_invalid", "union_tag_not_found"):
+                problems.append(_cloud_problem(doc, kind, got, envs))
+                continue
+            if loc and loc[0] in CLOUD_PACKAGES:
+                model = cloud_module(str(loc[0]), "settings").COUNTRY
+                loc = loc[1:]
         if loc[:1] == ("country",) and kind != "extra_forbidden":
             # The code comes from the file name, and writing 'country' in the file is refused: name the file.
             message = f"{error['msg'].removeprefix('Value error, ')} (from the file name)"
@@ -340,16 +466,51 @@ def _pydantic_problems(
             message = "required setting is missing"
             fix = f"add '{loc[-1]}' (see the config reference in README.md)"
         elif kind == "extra_forbidden":
-            allowed = [f for f in _fields_at(root, loc[:-1]) if loc[:-1] or f not in _INJECTED]
+            fields = _fields_at(model, loc[:-1]) if model is not None else []
+            allowed = [f for f in fields if loc[:-1] or f not in _INJECTED]
             close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
             message = f"unknown setting {str(loc[-1])!r} (allowed: {', '.join(allowed)})"
             fix = f"did you mean '{close[0]}'?" if close else "remove it"
         else:
-            message = f"{error['msg']} (got {_show(got)})"
+            message = f"{_ENUM_REPR.sub(_quote_value, error['msg'])} (got {_show(got)})"
             fix = _fix_hint(kind)
         file, line = _missing_at(doc, loc) if kind == "missing" else doc.line_of(loc)
         problems.append(Problem(file, line, format_path(loc), message, fix, envs))
     return problems
+
+
+_ENUM_REPR = re.compile(r"<\w+\.\w+: ('[^']*')>")
+"""``<KeyCustodyTier.MANAGED_HSM: 'managed_hsm'>`` in pydantic's messages -> ``'managed_hsm'``."""
+
+
+def _quote_value(match: re.Match[str]) -> str:
+    return match[1]
+
+
+def _cloud_problem(doc: YamlDocument, kind: str, data: Any, envs: tuple[str, ...]) -> Problem:
+    """A missing or unknown ``cloud``: nothing else can be checked until it names one of the clouds."""
+    allowed = " or ".join(repr(c.value) for c in CLOUD_PACKAGES)
+    got = data.get("cloud") if isinstance(data, dict) else None
+    if kind == "union_tag_not_found" or got is None:
+        file, line = _missing_at(doc, ("cloud",))
+        return Problem(
+            file,
+            line,
+            "cloud",
+            f"required setting is missing (allowed: {allowed})",
+            "add 'cloud: azure' or 'cloud: oci'; the cloud decides which other sections apply",
+            envs,
+        )
+    file, line = doc.line_of(("cloud",))
+    close = difflib.get_close_matches(str(got), [c.value for c in CLOUD_PACKAGES], n=1)
+    return Problem(
+        file,
+        line,
+        "cloud",
+        f"unknown cloud (got {_show(got)}; allowed: {allowed})",
+        f"did you mean '{close[0]}'?" if close else "use one of the allowed values",
+        envs,
+    )
 
 
 def _missing_at(doc: YamlDocument, loc: PathParts) -> tuple[Path, int | None]:

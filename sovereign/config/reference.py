@@ -1,4 +1,8 @@
-"""The README's config reference, generated from the schema's field descriptions (one source of truth)."""
+"""The README's config reference, generated from the schema's field descriptions (one source of truth).
+
+One table for both clouds: rows that only one cloud's country model has say "Azure only" or "OCI only"; rows
+whose type or meaning differs per cloud give both.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from sovereign.config.schema import CountryConfig
+from sovereign.clouds import CLOUD_PACKAGES, cloud_module
 
 __all__ = ["BEGIN", "END", "config_reference_markdown", "replace_reference_block"]
 
@@ -55,19 +59,64 @@ def _default(field: FieldInfo) -> str:
     return f"`{value}`"
 
 
-def _rows(model: type[BaseModel], prefix: str) -> list[str]:
-    rows = []
+Row = tuple[str, str, str]
+"""(type, default, meaning) of one setting."""
+
+
+def _rows(model: type[BaseModel], prefix: str) -> dict[str, Row]:
+    rows: dict[str, Row] = {}
     for name, field in model.model_fields.items():
         if not prefix and name in _INJECTED:
             continue
         path = f"{prefix}{name}"
         description = (field.description or "").replace("|", "\\|").replace("\n", " ")
-        rows.append(f"| `{path}` | {_type_name(field.annotation)} | {_default(field)} | {description} |")
+        rows[path] = (_type_name(field.annotation), _default(field), description)
         nested = _nested_model(field.annotation)
         if nested is not None:
             is_list = typing.get_origin(_strip(field.annotation)) is list
-            rows += _rows(nested, f"{path}[]." if is_list else f"{path}.")
+            rows.update(_rows(nested, f"{path}[]." if is_list else f"{path}."))
     return rows
+
+
+_LABEL = {"azure": "Azure", "oci": "OCI"}
+
+
+def _label(cloud: str) -> str:
+    return _LABEL.get(cloud, cloud)
+
+
+def _merged_rows() -> list[str]:
+    """Every cloud's rows in one table, in field order; a cloud's own rows follow the row before them."""
+    per_cloud = {c.value: _rows(cloud_module(c, "settings").COUNTRY, "") for c in CLOUD_PACKAGES}
+    order: list[str] = []
+    for rows in per_cloud.values():
+        at = 0
+        for path in rows:
+            if path in order:
+                at = order.index(path) + 1
+            else:
+                order.insert(at, path)
+                at += 1
+    out = []
+    for path in order:
+        having = {cloud: rows[path] for cloud, rows in per_cloud.items() if path in rows}
+        values = list(having.values())
+        if len(having) < len(per_cloud):
+            only = " and ".join(_label(c) for c in having)
+            kind, default, meaning = values[0]
+            meaning = f"{only} only. {meaning}"
+        elif path == "cloud":
+            kind, default, meaning = " \\| ".join(v[0] for v in values), values[0][1], values[0][2]
+        else:
+            kind, default, meaning = (
+                _per_cloud(having, i) if len({v[i] for v in values}) > 1 else values[0][i] for i in range(3)
+            )
+        out.append(f"| `{path}` | {kind} | {default} | {meaning} |")
+    return out
+
+
+def _per_cloud(having: dict[str, Row], i: int) -> str:
+    return "; ".join(f"{_label(cloud)}: {row[i].rstrip('.')}" for cloud, row in having.items()) + "."
 
 
 def _strip(annotation: Any) -> Any:
@@ -94,7 +143,7 @@ def config_reference_markdown() -> str:
         "| `environments.prod` / `environments.staging` | mapping | `prod` required | Overrides of any setting "
         "above for that environment (stack `<cc>-<env>`); `{}` for none. |"
     ]
-    return "\n".join(header + _rows(CountryConfig, "") + footer)
+    return "\n".join(header + _merged_rows() + footer)
 
 
 def replace_reference_block(readme: str) -> str:

@@ -16,8 +16,8 @@ from sovereign.types import Cloud, Environment
 __all__ = ["CountryTemplate", "render_country_file", "render_stack_file"]
 
 _DEFAULT_SIZES = {
-    Cloud.AZURE: ("Standard_D8ds_v5", "Standard_NC40ads_H100_v5", "key_vault_premium", "RSA-HSM", 3072),
-    Cloud.OCI: ("VM.Standard.E5.Flex", "VM.GPU.A10.2", "virtual_private_vault", "AES", 256),
+    Cloud.AZURE: ("Standard_D8ds_v5", "Standard_NC40ads_H100_v5"),
+    Cloud.OCI: ("VM.Standard.E5.Flex", "VM.GPU.A10.2"),
 }
 
 
@@ -36,6 +36,7 @@ class CountryTemplate:
     network_octet: int = 40
     """Second octet of the 10.x.0.0/16 address space, so countries do not collide when peered."""
     realm: str = "oc1"
+    """OCI only: the tenancy's realm (the region's)."""
     gpu_size: str | None = None
     system_size: str | None = None
     extra_sections: list[str] = field(default_factory=list)
@@ -61,7 +62,7 @@ def template_for(code: str, display_name: str, cloud: Cloud, region: Region, oct
 
 
 def render_country_file(t: CountryTemplate) -> str:
-    system_size, gpu_size, tier, key_type, key_bits = _DEFAULT_SIZES[t.cloud]
+    system_size, gpu_size = _DEFAULT_SIZES[t.cloud]
     system_size = t.system_size or system_size
     gpu_size = t.gpu_size or gpu_size
     o = t.network_octet
@@ -76,6 +77,13 @@ def render_country_file(t: CountryTemplate) -> str:
     ]
     if t.secondary:
         lines.append(f"  secondary: {t.secondary.name}      # in-country disaster-recovery region")
+    if t.cloud == Cloud.AZURE:
+        lines += [
+            "azure:",
+            f"  pod_cidr: 100.{64 + o % 64}.0.0/16        # overlay range for pods (Azure CNI overlay)",
+            "  # egress: none by default; 'mode: allow_list' with firewall_ip and allowed_destinations opens named",
+            "  # hosts. key_custody: Key Vault Premium, 3072-bit RSA-HSM keys (from _defaults.yaml).",
+        ]
     if t.cloud == Cloud.OCI:
         lines += [
             "oci:",
@@ -96,14 +104,10 @@ def render_country_file(t: CountryTemplate) -> str:
         "  subnets:",
         f"    nodes: 10.{o}.0.0/20",
         f"    api_server: 10.{o}.16.0/28",
-        f"    private_endpoints: 10.{o}.17.0/24",
+        *([f"    private_endpoints: 10.{o}.17.0/24"] if t.cloud == Cloud.AZURE else []),
         f"    internal_load_balancers: 10.{o}.18.0/24" + pods,
-        f"  pod_cidr: 100.{64 + o % 64}.0.0/16",
-        "  service_cidr: 172.16.0.0/16",
-        "  egress:",
-        "    mode: none           # or allow_list with allowed_destinations; open egress cannot be configured",
+        "  # service_cidr and cluster.kubernetes_version come from _defaults.yaml.",
         "cluster:",
-        '  kubernetes_version: "1.34"',
         "  system_pool:",
         f"    vm_size: {system_size}",
         "  gpu_pools:",
@@ -112,11 +116,6 @@ def render_country_file(t: CountryTemplate) -> str:
         "      node_count_min: 0",
         "      node_count_max: 4",
         "  confidential_tier: none     # confidential_vm | confidential_gpu (needed for high/critical models)",
-        "key_custody:",
-        f"  tier: {tier}",
-        f"  key_type: {key_type}",
-        f"  key_size_bits: {key_bits}",
-        "  rotation_days: 90",
         "storage:",
         "  stores:",
         "    - name: weights",
@@ -125,7 +124,6 @@ def render_country_file(t: CountryTemplate) -> str:
         "    - name: audit",
         "      purpose: audit_logs",
         "      redundancy: zone",
-        "      immutable: true",
         "      retention_days: 2555",
         *(
             ["      retention_lock_date: 2027-01-15   # OCI locks retention from this date on"]
@@ -146,8 +144,6 @@ def render_country_file(t: CountryTemplate) -> str:
         lines.append(f"      object_id: {_placeholder_uuid(t.code + '-break-glass')}")
     lines += [
         "  operator_access_approvers: [security-officer@gov.example, platform-lead@gov.example]",
-        "audit_logging:",
-        "  retention_days: 730",
         "# assistant: add 'deployments' and 'chat' once a model in models.yaml is approved for this country.",
         *t.extra_sections,
         "tags:",

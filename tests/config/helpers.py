@@ -10,7 +10,7 @@ from typing import Any
 from sovereign.config.errors import Violation
 from sovereign.config.invariants import check_invariants
 from sovereign.config.loader import _layer, load_register
-from sovereign.config.schema import CountryConfig
+from sovereign.config.schema import COUNTRY_CONFIG
 from sovereign.config.yamlfile import read_yaml
 from sovereign.types import Environment
 
@@ -45,7 +45,7 @@ def edit(data: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
 def violations(data: dict[str, Any], as_of: dt.date = AS_OF) -> list[Violation]:
     register, problems = load_register(CONFIG_DIR)
     assert register is not None, problems
-    return check_invariants(CountryConfig.model_validate(data), register, as_of)
+    return check_invariants(COUNTRY_CONFIG.validate_python(data), register, as_of)
 
 
 def messages(data: dict[str, Any], as_of: dt.date = AS_OF) -> list[str]:

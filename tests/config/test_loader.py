@@ -10,6 +10,7 @@ import pytest
 
 from sovereign.config.errors import ConfigError
 from sovereign.config.loader import load_country, validate_files
+from sovereign.config.schema import AzureCountry
 from tests.config.helpers import AS_OF, CONFIG_DIR
 
 LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?P<path>\S+): (?P<what>.+) — (?P<fix>.+)$")
@@ -42,23 +43,104 @@ def _line_of(path: Path, needle: str) -> int:
 def test_layers_defaults_country_and_environment() -> None:
     prod = load_country("de", "prod", config_dir=CONFIG_DIR, as_of=AS_OF)
     staging = load_country("de", "staging", config_dir=CONFIG_DIR, as_of=AS_OF)
-    assert prod.network.egress.mode == "none"  # from _defaults.yaml
+    assert isinstance(prod, AzureCountry) and isinstance(staging, AzureCountry)
+    assert prod.azure.egress.mode == "none"  # from _defaults.yaml (its 'azure' section)
     assert prod.key_custody.rotation_days == 90
     assert prod.tags.data_classification == "confidential"
     assert staging.tags.data_classification == "internal"  # environment override
     assert staging.tags.owner == prod.tags.owner  # merged, not replaced
     assert staging.cluster.gpu_pools[0].node_count_max == 4 and prod.cluster.gpu_pools[0].node_count_max == 8
+    # Keyed lists merge by name: staging states only what differs.
+    assert staging.cluster.gpu_pools[0].vm_size == prod.cluster.gpu_pools[0].vm_size
+    assert staging.assistant and prod.assistant
+    assert staging.assistant.deployments[0].image == prod.assistant.deployments[0].image
+    assert (staging.assistant.deployments[0].replicas_max, prod.assistant.deployments[0].replicas_max) == (
+        1,
+        4,
+    )
+
+
+def test_defaults_sections_of_another_cloud_do_not_apply() -> None:
+    fr = load_country("fr", "prod", config_dir=CONFIG_DIR, as_of=AS_OF)
+    assert type(fr).__name__ == "OciCountry" and not hasattr(fr, "azure")
+
+
+def _staging(path: Path, block: str) -> None:
+    """Replace de.yaml's staging overrides with ``block`` (indented under 'staging:')."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  staging:")
+    path.write_text(text[:start] + "  staging:\n" + block, encoding="utf-8")
+
+
+def test_keyed_lists_append_new_names_and_remove_marked_ones(config_dir: Path) -> None:
+    path = config_dir / "de.yaml"
+    _staging(
+        path,
+        "    tenants:\n"
+        "      - {name: edu-lernhilfe, remove: true}\n"
+        "      - name: test-lab\n"
+        "        group: {name: tenant-test-lab, object_id: 6c1d9f3b-2a4e-4b8c-8d7e-3f5a1b2c4d61}\n",
+    )
+    staging = load_country("de", "staging", config_dir=config_dir, as_of=AS_OF)
+    prod = load_country("de", "prod", config_dir=config_dir, as_of=AS_OF)
+    assert [t.name for t in staging.tenants] == ["medtech-berlin", "test-lab"]
+    assert [t.name for t in prod.tenants] == ["medtech-berlin", "edu-lernhilfe"]
+
+
+def test_rejects_removal_of_an_unknown_item_at_its_line(config_dir: Path) -> None:
+    path = config_dir / "de.yaml"
+    _staging(path, "    storage:\n      stores:\n        - {name: weigths, remove: true}\n")
+    [problem] = _problems(config_dir)
+    line = _line_of(path, "name: weigths")
+    assert f"de.yaml:{line}: environments.staging.storage.stores[0].name: [staging]" in problem
+    assert "no item named 'weigths' to remove (known: weights, audit)" in problem
+
+
+def test_rejects_removal_marker_with_settings(config_dir: Path) -> None:
+    _staging(config_dir / "de.yaml", "    storage:\n      stores:\n        - {name: weights, remove: yes}\n")
+    [problem] = _problems(config_dir)
+    assert "'remove: true' takes only the item's name" in problem
+
+
+def test_merged_item_errors_point_at_the_override_line(config_dir: Path) -> None:
+    path = config_dir / "de.yaml"
+    _replace(path, "          replicas_max: 1", "          replicas_max: 100")
+    [problem] = _problems(config_dir)
+    line = _line_of(path, "replicas_max: 100")
+    assert f"de.yaml:{line}: assistant.deployments[0].replicas_max: [staging]" in problem, problem
+
+
+def test_merged_item_keeps_the_lines_of_values_it_does_not_override(config_dir: Path) -> None:
+    path = config_dir / "de.yaml"
+    _replace(path, "      vm_size: Standard_NCC40ads_H100_v5", "      vm_size: Standard_NC999")
+    problems = _problems(config_dir)
+    line = _line_of(path, "vm_size: Standard_NC999")
+    assert any(f"de.yaml:{line}: cluster.gpu_pools[0].vm_size: [staging]" in p for p in problems), problems
+
+
+def test_rejects_missing_cloud_naming_the_clouds(config_dir: Path) -> None:
+    _replace(config_dir / "de.yaml", "cloud: azure\n", "")
+    [problem] = _problems(config_dir)
+    assert ": cloud: [prod, staging] required setting is missing (allowed: 'azure' or 'oci')" in problem
+
+
+def test_unknown_key_inside_a_cloud_section_has_a_clean_path(config_dir: Path) -> None:
+    path = config_dir / "de.yaml"
+    _replace(path, "  pod_cidr: 100.104.0.0/16", "  pod_cidr: 100.104.0.0/16\n  pod_cdir: 100.104.0.0/16")
+    [problem] = _problems(config_dir)
+    assert f"de.yaml:{_line_of(path, 'pod_cdir')}: azure.pod_cdir:" in problem
+    assert "did you mean 'pod_cidr'?" in problem
 
 
 def test_rejects_unknown_key_with_line_and_did_you_mean(config_dir: Path) -> None:
     path = config_dir / "de.yaml"
-    _replace(path, "  rotation_days: 90", "  rotaton_days: 90")
+    _replace(path, "      redundancy: zone", "      redundncy: zone")
     [problem] = _problems(config_dir)
     match = LINE.match(problem)
     assert match, problem
-    assert int(match["line"]) == _line_of(path, "rotaton_days")
-    assert match["path"] == "key_custody.rotaton_days"
-    assert "unknown setting 'rotaton_days'" in problem and "did you mean 'rotation_days'?" in problem
+    assert int(match["line"]) == _line_of(path, "redundncy")
+    assert match["path"] == "storage.stores[0].redundncy"
+    assert "unknown setting 'redundncy'" in problem and "did you mean 'redundancy'?" in problem
 
 
 def test_rejects_wrong_type_with_got_and_allowed(config_dir: Path) -> None:
@@ -86,12 +168,12 @@ def test_invariant_errors_point_at_the_offending_line(config_dir: Path) -> None:
 
 
 def test_defaults_errors_point_at_the_defaults_file(config_dir: Path) -> None:
-    _replace(config_dir / "_defaults.yaml", "api_server_private: true", "api_server_private: false")
-    line = _line_of(config_dir / "_defaults.yaml", "api_server_private: false")
+    _replace(config_dir / "_defaults.yaml", "service_cidr: 172.16.0.0/16", "service_cidr: 172.16.0.1/16")
+    line = _line_of(config_dir / "_defaults.yaml", "service_cidr: 172.16.0.1/16")
     problems = _problems(config_dir)
-    assert any(
-        f"_defaults.yaml:{line}: network.api_server_private: [prod, staging]" in p for p in problems
-    ), problems
+    assert any(f"_defaults.yaml:{line}: network.service_cidr: [prod, staging]" in p for p in problems), (
+        problems
+    )
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,155 @@
+"""The Azure country model: the common country fields plus the ``azure`` section and Azure's own types.
+
+Azure groups carry their Entra object id (required: role assignments take ids, not names), GPU pools may scale,
+and the ``azure`` section holds what only AKS has: the overlay pod range, the egress firewall and the key
+custody tier. Pure data; the cross-field rules that concern only Azure are in
+``sovereign.clouds.azure.invariants``.
+"""
+
+from __future__ import annotations
+
+from ipaddress import IPv4Address
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from sovereign.config.base import (
+    ClusterConfig,
+    GpuPool,
+    Group,
+    NetworkConfig,
+    StorageConfig,
+    Store,
+    SubnetsConfig,
+    SystemPool,
+    Uuid,
+    _CountryBase,
+    _Model,
+)
+from sovereign.types import Cidr, Cloud, EgressMode, KeyCustodyTier
+
+__all__ = [
+    "COUNTRY",
+    "AzureCluster",
+    "AzureCountry",
+    "AzureEgress",
+    "AzureGpuPool",
+    "AzureGroup",
+    "AzureKeyCustody",
+    "AzureNetwork",
+    "AzureSettings",
+    "AzureStorage",
+    "AzureSubnets",
+    "EgressDestination",
+]
+
+
+class AzureGroup(Group):
+    object_id: Uuid = Field(description="The Entra ID group object id (role assignments name groups by id).")
+
+
+class AzureGpuPool(GpuPool):
+    enable_autoscaling: bool = Field(
+        default=True,
+        description="Scale between node_count_min and node_count_max. Off: fixed at node_count_max.",
+    )
+
+
+class AzureCluster(ClusterConfig[SystemPool, AzureGpuPool]):
+    pass
+
+
+class AzureSubnets(SubnetsConfig):
+    private_endpoints: Cidr = Field(
+        description="Subnet for the private endpoints of the vault, storage accounts, registry and log workspace."
+    )
+
+
+class AzureNetwork(NetworkConfig[AzureSubnets]):
+    pass
+
+
+class AzureStorage(StorageConfig[Store]):
+    pass
+
+
+class EgressDestination(_Model):
+    fqdn: Annotated[str, StringConstraints(pattern=r"^(\*\.)?([a-z0-9-]+\.)+[a-z]{2,}$")] = Field(
+        description="Destination host name (a leading '*.' allows its subdomains)."
+    )
+    ports: list[Annotated[int, Field(ge=1, le=65535)]] = Field(
+        default=[443], min_length=1, description="TCP ports allowed to the destination."
+    )
+    justification: str = Field(min_length=10, description="Why the cluster needs to reach this destination.")
+
+
+class AzureEgress(_Model):
+    mode: EgressMode = Field(
+        default=EgressMode.NONE,
+        description="'none': no outbound internet at all (private registry and in-region service endpoints "
+        "only). 'allow_list': outbound only to 'allowed_destinations', all traffic routed to the country's "
+        "egress firewall. Open egress cannot be expressed.",
+    )
+    firewall_ip: IPv4Address | None = Field(
+        default=None,
+        description="With 'allow_list' (required): private IP of the country's egress firewall, which enforces "
+        "'allowed_destinations'. Omitted with mode 'none'.",
+    )
+    firewall_policy_id: str | None = Field(
+        default=None,
+        pattern=r"^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[^/]+/providers/Microsoft\.Network/"
+        r"firewallPolicies/[^/]+$",
+        description="With 'allow_list' (required): resource id of that firewall's Azure Firewall policy, in the "
+        "stack's subscription. The stack writes 'allowed_destinations' into it as one rule collection group "
+        "(application rules by host name), so the firewall enforces exactly this list. Omitted with mode 'none'.",
+    )
+    allowed_destinations: list[EgressDestination] = Field(
+        default=[],
+        description="Destinations reachable with mode 'allow_list' (written into the firewall policy as "
+        "application rules); must be empty with mode 'none'.",
+    )
+
+
+class AzureKeyCustody(_Model):
+    tier: Literal[KeyCustodyTier.KEY_VAULT_PREMIUM, KeyCustodyTier.MANAGED_HSM] = Field(
+        default=KeyCustodyTier.KEY_VAULT_PREMIUM,
+        description="'key_vault_premium' (default): RSA-HSM keys in Key Vault Premium (FIPS 140 HSMs). "
+        "'managed_hsm' is refused for now: its keys exist only after the HSM's security-domain ceremony.",
+    )
+    key_size_bits: Literal[3072, 4096] = Field(
+        default=3072, description="RSA-HSM key size (default 3072; 2048 is below current guidance)."
+    )
+
+
+class AzureSettings(_Model):
+    pod_cidr: Cidr = Field(
+        description="Overlay address range for pods (Azure CNI overlay); must not overlap the address space or "
+        "service_cidr."
+    )
+    egress: AzureEgress = Field(
+        default_factory=AzureEgress, description="Outbound posture of the cluster; none by default."
+    )
+    key_custody: AzureKeyCustody = Field(
+        default_factory=AzureKeyCustody,
+        description="Where the customer-managed keys live and how large they are. Omitted: Key Vault Premium, "
+        "3072-bit RSA-HSM.",
+    )
+    logs_platform_key_justification: str | None = Field(
+        default=None,
+        description="Explicit opt-out: a written reason (at least 40 characters) to encrypt the log workspace "
+        "with platform keys, because customer keys for Log Analytics need a dedicated cluster with a "
+        "100 GB/day commitment. Omitted (default): customer-managed key.",
+    )
+
+
+class AzureCountry(_CountryBase[AzureNetwork, AzureCluster, AzureStorage, AzureGroup]):
+    """An Azure (AKS) country-environment."""
+
+    cloud: Literal[Cloud.AZURE] = Field(  # pyright: ignore[reportIncompatibleVariableOverride]
+        description="Cloud that hosts the country: 'azure' (AKS) or 'oci' (OKE)."
+    )
+    azure: AzureSettings = Field(description="Azure only: pod range, egress, key custody, log keys.")
+
+
+COUNTRY = AzureCountry
+"""This cloud's member of the ``CountryConfig`` union (read by ``sovereign.clouds.country_models``)."""

@@ -1,0 +1,60 @@
+"""OCI facts the stack, the policies and the validation share: registry host, storage classes, limits.
+
+Pure data and functions of a validated config; no provider SDK.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sovereign.catalogue import OCI_REALMS, find_region
+from sovereign.types import Cloud
+
+if TYPE_CHECKING:
+    from sovereign.clouds.oci.settings import OciCountry
+
+__all__ = [
+    "KEY_ALGORITHM",
+    "KEY_SIZE_BITS",
+    "MAX_VCN_PREFIX",
+    "MIN_ROTATION_DAYS",
+    "MIN_VCN_PREFIX",
+    "POOL_NAME_PATTERN",
+    "STORAGE_PROVISIONER",
+    "UNKEYED_STORAGE_CLASSES",
+    "VAULT_TIER",
+    "oci_registry_host",
+    "registry_prefix",
+]
+
+STORAGE_PROVISIONER = "blockvolume.csi.oraclecloud.com"
+"""CSI provisioner of the country's encrypted storage class (OCI block volumes)."""
+UNKEYED_STORAGE_CLASSES = ("oci", "oci-bv")
+"""OKE built-in storage classes that would store data without the country's key; tenants may not claim them."""
+VAULT_TIER = "virtual_private_vault"
+"""OCI keys always live in a virtual private vault: the only vault OCI rotates keys in automatically."""
+KEY_ALGORITHM = "AES"
+KEY_SIZE_BITS = 256
+"""OCI master encryption keys: AES-256, HSM protection mode."""
+MIN_ROTATION_DAYS = 60
+"""OCI rotates vault keys automatically at most every 60 days (and at least every 365)."""
+MIN_VCN_PREFIX, MAX_VCN_PREFIX = 16, 24
+"""The network component carves a /16 to /24 VCN into its subnets."""
+POOL_NAME_PATTERN = r"[a-z][a-z0-9-]{0,29}"
+"""OKE node pool names as the node pool component accepts them: lower case, starting with a letter, <= 30."""
+
+
+def oci_registry_host(region_name: str) -> str:
+    """The region's registry host: ``<key>.ocir.io`` in oc1, ``artifacts.<region>.oci.<realm domain>`` elsewhere."""
+    region = find_region(Cloud.OCI, region_name)
+    if region is None or region.key is None or region.realm is None:
+        return f"unknown-region.{region_name}"  # the residency invariant reports the region itself
+    if region.realm == "oc1":
+        return f"{region.key.lower()}.ocir.io"
+    return f"artifacts.{region.name}.oci.{OCI_REALMS[region.realm]}"
+
+
+def registry_prefix(config: OciCountry) -> str:
+    """The primary region's registry host, then ``/<tenancy namespace>/<registry name>``."""
+    host = oci_registry_host(config.regions.primary)
+    return f"{host}/{config.oci.tenancy_namespace}/{config.registry.name}"
