@@ -165,9 +165,11 @@ def _stores(data: dict[str, Any]) -> Iterable[dict[str, Any]]:
 
 def _models_of(data: dict[str, Any]) -> set[str]:
     layers = [data, *((data.get("environments") or {}).values())]
-    return {
-        d["model"] for layer in layers for d in ((layer or {}).get("assistant") or {}).get("deployments", [])
-    }
+    deployments = [
+        d for layer in layers for d in ((layer or {}).get("assistant") or {}).get("deployments", [])
+    ]
+    # An environment override names only what differs (deployments merge by name): it may carry no model.
+    return {d["model"] for d in deployments if "model" in d}
 
 
 def _assign(shipped: dict[str, str], countries: dict[str, list[Cloud]]) -> dict[str, str]:

@@ -6,27 +6,12 @@ import datetime as dt
 
 import pulumi
 
+from sovereign.clouds import cloud_module
 from sovereign.config.schema import CountryConfig, ModelRegister
-from sovereign.types import Cloud, ConfidentialTier
+from sovereign.types import ConfidentialTier
 from stacks.cloud_platform import Platform, protect_stateful, resource_prefix
 
 __all__ = ["build_assistant"]
-
-# Built-in storage classes that would store data without the country's key; tenants may not claim them.
-_UNKEYED_CLASSES = {
-    Cloud.AZURE: (
-        "default",
-        "managed",
-        "managed-csi",
-        "managed-csi-premium",
-        "managed-premium",
-        "azurefile",
-        "azurefile-csi",
-        "azurefile-csi-premium",
-        "azurefile-premium",
-    ),
-    Cloud.OCI: ("oci", "oci-bv"),
-}
 
 
 def build_assistant(
@@ -87,9 +72,7 @@ def build_assistant(
                 max_context_tokens=d.max_context_tokens,
             )
         )
-    provisioner = (
-        StorageProvisioner.AZURE_DISK if config.cloud == Cloud.AZURE else StorageProvisioner.OCI_BLOCK_VOLUME
-    )
+    facts = cloud_module(config.cloud, "facts")
     AssistantPlatform(
         f"{prefix}-assistant",
         AssistantPlatformArgs(
@@ -99,7 +82,7 @@ def build_assistant(
             as_of=as_of,
             storage_class=EncryptedStorageClassArgs(
                 storage_class_name="sovereign-encrypted",
-                provisioner=provisioner,
+                provisioner=StorageProvisioner(facts.STORAGE_PROVISIONER),
                 encryption_key_id=platform.storage_class_key_id,
             ),
             deployments=tuple(deployments),
@@ -108,7 +91,7 @@ def build_assistant(
             tenants=tuple(
                 TenantSpec(
                     name=t.name,
-                    group_name=t.group.object_id or t.group.name,
+                    group_name=getattr(t.group, "object_id", None) or t.group.name,
                     gpu_quota=t.gpu_quota,
                     cpu_cores=t.cpu_cores,
                     memory_gib=t.memory_gib,
@@ -118,7 +101,7 @@ def build_assistant(
                 )
                 for t in config.tenants
             ),
-            denied_storage_classes=_UNKEYED_CLASSES[config.cloud],
+            denied_storage_classes=facts.UNKEYED_STORAGE_CLASSES,
             protect_stateful=protect_stateful(config),
         ),
         opts=pulumi.ResourceOptions(providers={"kubernetes": provider}),

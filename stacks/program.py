@@ -1,53 +1,48 @@
 """The stack program: one country-environment's whole platform, for ``pulumi up`` and ``sovereign plan`` alike.
 
-Reads the stack's country and environment from stack config, loads and validates the country file (a clean
-``RunError`` on invalid input), builds the cloud provider once in the country's primary region, composes the
-Azure or OCI platform, then the assistant on the cluster through a Kubernetes provider built from the
-cluster's kubeconfig, and exports what a platform team needs. An Azure country never imports OCI modules and
-vice versa. Non-goals: no resources of its own beyond providers; no knowledge of YAML.
+Loads and validates the stack's country (a clean ``RunError`` on invalid input), picks the cloud's platform
+module once, builds the cloud platform, then the assistant on its cluster, and exports what a platform team
+needs. An Azure country never imports OCI modules and vice versa. Non-goals: resources of its own beyond
+providers; knowledge of YAML.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from pathlib import Path
 
 import pulumi
 
 from sovereign.config.errors import ConfigError
 from sovereign.config.loader import default_config_dir, load_country, load_register
+from sovereign.contracts import REQUIRED_SECRETS
 from sovereign.types import Cloud
 from stacks.renames import keep_renamed_resources
 
-__all__ = ["REQUIRED_SECRETS", "sovereign_program"]
+__all__ = ["PLATFORM_MODULES", "REQUIRED_SECRETS", "sovereign_program"]
 
-REQUIRED_SECRETS = ("chatOidcClientSecret", "chatSessionSecret")
-"""Stack config secrets the program needs when a country has an assistant (``pulumi config set --secret``)."""
+PLATFORM_MODULES = {Cloud.AZURE: "stacks.azure_platform", Cloud.OCI: "stacks.oci_platform"}
+"""Cloud -> the module that maps its country config to its L3 platform (``build_platform(config)``)."""
 
 
 def sovereign_program(as_of: dt.date | None = None, config_dir: Path | None = None) -> None:
     """Declare the stack. ``as_of`` is the validation date (today for real runs; fixed by offline plans)."""
     stack_config = pulumi.Config()
-    country_code = stack_config.require("country")
-    environment = stack_config.require("environment")
-    config_dir = config_dir or default_config_dir()
     try:
-        config = load_country(country_code, environment, config_dir=config_dir, as_of=as_of)
-        register, problems = load_register(config_dir)
+        config = load_country(
+            stack_config.require("country"),
+            stack_config.require("environment"),
+            config_dir=config_dir or default_config_dir(),
+            as_of=as_of,
+        )
+        register, problems = load_register(config_dir or default_config_dir())
         if register is None:
             raise ConfigError(problems)
     except ConfigError as exc:
         raise pulumi.RunError(f"stack {pulumi.get_stack()}: invalid country configuration:\n{exc}") from None
     check_renames = keep_renamed_resources(stack_config)  # before the first resource: see stacks/renames.py
-
-    if config.cloud == Cloud.AZURE:
-        from stacks.azure_platform import build_azure_platform
-
-        platform = build_azure_platform(config)
-    else:
-        from stacks.oci_platform import build_oci_platform
-
-        platform = build_oci_platform(config)
+    platform = importlib.import_module(PLATFORM_MODULES[config.cloud]).build_platform(config)
 
     from stacks.assistant import build_assistant
 

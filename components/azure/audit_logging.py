@@ -15,48 +15,38 @@ resource by design (location ``global``); it stores no log data.
 Non-goals: data collection rules, Sentinel, alerts, data export, linked storage accounts for saved queries.
 """
 
+from __future__ import annotations
+
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 from pulumi_azure_native import monitor, operationalinsights
 
-from components.azure.catalogue import AMPLS_ZONES, PrivateZone
+from components.azure.catalogue import AMPLS_ZONES, KeyPurpose
 from components.azure.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
+from sovereign.config.limits import MIN_PLATFORM_KEY_JUSTIFICATION_CHARS as MIN_JUSTIFICATION_CHARS
 
-__all__ = ["AuditLogging", "AuditLoggingArgs", "LogsCustomerKey"]
+if TYPE_CHECKING:
+    from components.azure.key_custody import KeyCustody
+    from components.azure.network import SovereignNetwork
+
+__all__ = ["AuditLogging", "AuditLoggingArgs"]
 
 MIN_CLUSTER_GIB_PER_DAY = 100
 """Smallest commitment tier of a Log Analytics dedicated cluster."""
-MIN_JUSTIFICATION = 20
-
-
-@dataclass(frozen=True)
-class LogsCustomerKey:
-    """The key that encrypts the workspace's data through its dedicated cluster."""
-
-    key_vault_uri: pulumi.Input[str]
-    """Vault or Managed HSM URI (KeyCustody.vault_uri)."""
-    key_name: pulumi.Input[str]
-    """Key name (KeyCustody.keys[LOGS].key_name); no version, so rotation is followed."""
-    identity_id: pulumi.Input[str]
-    """Identity allowed to use it (KeyCustody.keys[LOGS].identity_id)."""
 
 
 @dataclass(frozen=True)
 class AuditLoggingArgs:
-    resource_group_name: pulumi.Input[str]
-    """Resource group of the workspace."""
-    location: str
-    """Azure region of the workspace (where the logs are stored)."""
-    private_endpoint_subnet_id: pulumi.Input[str]
-    """Private-endpoint subnet of the platform network."""
-    private_dns_zone_ids: Mapping[PrivateZone, pulumi.Input[str]]
-    """SovereignNetwork.private_dns_zone_ids; must hold the monitor, oms, ods, agent_service and blob zones."""
-    customer_managed_key: LogsCustomerKey | None = None
-    """Key for the dedicated cluster; required unless platform_key_justification is given."""
+    network: SovereignNetwork
+    """The platform network: resource group, region, private-endpoint subnet and the Azure Monitor zones."""
+    keys: KeyCustody
+    """The country's key custody; its logs key encrypts the workspace through the dedicated cluster."""
     platform_key_justification: str | None = None
-    """Why Microsoft-managed keys are acceptable for this country's logs. Omitted: customer key required."""
+    """Why Microsoft-managed keys are acceptable for this country's logs. Omitted: customer key (dedicated
+    cluster)."""
     retention_days: int = 365
     """Interactive retention of every table (30-730 days). Omitted: 365."""
     cluster_capacity_gib_per_day: int = MIN_CLUSTER_GIB_PER_DAY
@@ -69,18 +59,12 @@ class AuditLoggingArgs:
     """The country's tags."""
 
     def __post_init__(self) -> None:
-        if (self.customer_managed_key is None) == (self.platform_key_justification is None):
-            raise ValueError(
-                "customer_managed_key / platform_key_justification: give exactly one (got "
-                f"{'both' if self.customer_managed_key else 'neither'}) - logs are encrypted with the country's "
-                "key unless the config states why Microsoft-managed keys are acceptable"
-            )
         if self.platform_key_justification is not None and len(self.platform_key_justification.strip()) < (
-            MIN_JUSTIFICATION
+            MIN_JUSTIFICATION_CHARS
         ):
             raise ValueError(
                 f"platform_key_justification: too short to justify anything (got "
-                f"{self.platform_key_justification!r}; allowed: at least {MIN_JUSTIFICATION} characters)"
+                f"{self.platform_key_justification!r}; allowed: at least {MIN_JUSTIFICATION_CHARS} characters)"
             )
         if not 30 <= self.retention_days <= 730:
             raise ValueError(f"retention_days: {self.retention_days} (allowed: 30 to 730)")
@@ -88,12 +72,6 @@ class AuditLoggingArgs:
             raise ValueError(
                 f"cluster_capacity_gib_per_day: {self.cluster_capacity_gib_per_day} (allowed: "
                 f"{MIN_CLUSTER_GIB_PER_DAY} or more, Azure's smallest dedicated-cluster commitment)"
-            )
-        missing = [zone.value for zone in AMPLS_ZONES if zone not in self.private_dns_zone_ids]
-        if missing:
-            raise ValueError(
-                f"private_dns_zone_ids: missing {missing} (allowed: the zones of SovereignNetwork) - the "
-                "private link scope endpoint registers records in all of them"
             )
 
 
@@ -108,12 +86,13 @@ class AuditLogging(pulumi.ComponentResource):
     def __init__(self, name: str, args: AuditLoggingArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("sovereign:azure:AuditLogging", name, None, opts)
         tags = dict(args.tags)
+        network = args.network
         stateful = pulumi.ResourceOptions(parent=self, protect=args.protect_stateful)
         workspace = operationalinsights.Workspace(
             f"{name}-workspace",
-            resource_group_name=args.resource_group_name,
+            resource_group_name=network.resource_group_name,
             workspace_name=args.workspace_name,
-            location=args.location,
+            location=network.location,
             sku=operationalinsights.WorkspaceSkuArgs(name="PerGB2018"),
             retention_in_days=args.retention_days,
             public_network_access_for_ingestion="Disabled",
@@ -124,12 +103,12 @@ class AuditLogging(pulumi.ComponentResource):
             tags=tags,
             opts=stateful,
         )
-        if args.customer_managed_key is not None:
-            key = args.customer_managed_key
+        if args.platform_key_justification is None:
+            key = args.keys.keys[KeyPurpose.LOGS]
             cluster = operationalinsights.Cluster(
                 f"{name}-cluster",
-                resource_group_name=args.resource_group_name,
-                location=args.location,
+                resource_group_name=network.resource_group_name,
+                location=network.location,
                 identity=operationalinsights.ManagedServiceIdentityArgs(
                     type="UserAssigned", user_assigned_identities=[key.identity_id]
                 ),
@@ -137,7 +116,7 @@ class AuditLogging(pulumi.ComponentResource):
                     name="CapacityReservation", capacity=args.cluster_capacity_gib_per_day
                 ),
                 key_vault_properties=operationalinsights.KeyVaultPropertiesArgs(
-                    key_vault_uri=key.key_vault_uri, key_name=key.key_name
+                    key_vault_uri=args.keys.vault_uri, key_name=key.key_name
                 ),
                 is_double_encryption_enabled=True,
                 tags=tags,
@@ -145,7 +124,7 @@ class AuditLogging(pulumi.ComponentResource):
             )
             operationalinsights.LinkedService(
                 f"{name}-cluster-link",
-                resource_group_name=args.resource_group_name,
+                resource_group_name=network.resource_group_name,
                 workspace_name=workspace.name,
                 linked_service_name="cluster",
                 write_access_resource_id=cluster.id,
@@ -153,7 +132,7 @@ class AuditLogging(pulumi.ComponentResource):
             )
         scope = monitor.PrivateLinkScope(
             f"{name}-ampls",
-            resource_group_name=args.resource_group_name,
+            resource_group_name=network.resource_group_name,
             location="global",
             access_mode_settings=monitor.AccessModeSettingsArgs(
                 ingestion_access_mode="PrivateOnly", query_access_mode="PrivateOnly"
@@ -163,7 +142,7 @@ class AuditLogging(pulumi.ComponentResource):
         )
         monitor.PrivateLinkScopedResource(
             f"{name}-ampls-workspace",
-            resource_group_name=args.resource_group_name,
+            resource_group_name=network.resource_group_name,
             scope_name=scope.name,
             name="workspace",
             linked_resource_id=workspace.id,
@@ -172,12 +151,12 @@ class AuditLogging(pulumi.ComponentResource):
         PrivateEndpoint(
             f"{name}-pe",
             PrivateEndpointArgs(
-                resource_group_name=args.resource_group_name,
-                location=args.location,
-                subnet_id=args.private_endpoint_subnet_id,
+                resource_group_name=network.resource_group_name,
+                location=network.location,
+                subnet_id=network.private_endpoints_subnet_id,
                 target_resource_id=scope.id,
                 group_id="azuremonitor",
-                private_dns_zone_ids=[args.private_dns_zone_ids[zone] for zone in AMPLS_ZONES],
+                private_dns_zone_ids=[network.private_dns_zone_ids[zone] for zone in AMPLS_ZONES],
                 tags=args.tags,
             ),
             opts=pulumi.ResourceOptions(parent=self),

@@ -8,12 +8,12 @@ GUIDs. Non-goal: a region catalogue (which regions a country may use and their s
 with the country config, and reaches the components as plain Args values.
 """
 
-import re
 import uuid
 from collections.abc import Iterable
 from enum import StrEnum
 
-from sovereign.catalogue import MACHINE_SIZES
+from sovereign.catalogue import MACHINE_SIZES, MachineSize, machine_size
+from sovereign.contracts import GPU_TAINT
 from sovereign.types import Cloud
 
 __all__ = [
@@ -32,7 +32,6 @@ __all__ = [
     "private_zone_name",
     "require_uuids",
     "role_definition_id",
-    "versionless_key_uri",
 ]
 
 
@@ -70,7 +69,6 @@ POLICY_SET = {
     # Sovereign Landing Zone initiatives (Azure-Landing-Zones-Library platform/slz/policy_assignments).
     "l1_regions": "bebfcba2-e789-4da6-9043-726ef3a00d02",
     "l2_cmk_key_vault_premium": "f15f4d95-c59c-4395-9317-be6978d0743f",
-    "l2_cmk_managed_hsm": "7a00a7fc-fdf4-4ad8-8fa2-a94acc223e8e",
     "l3_confidential": "7a76da03-ec94-45ea-a4fd-496c350c2a63",
 }
 """Built-in policy set (initiative) GUIDs; full id: /providers/Microsoft.Authorization/policySetDefinitions/<id>."""
@@ -93,9 +91,6 @@ SLZ_L3_RESOURCE_TYPES = (
     "Microsoft.Compute/virtualMachineScaleSets/networkInterfaces",
     "Microsoft.ContainerService/managedClusters",
     "Microsoft.ContainerService/managedClusters/agentPools",
-    "Microsoft.KeyVault/managedHSMs",
-    "Microsoft.KeyVault/managedHSMs/keys",
-    "Microsoft.KeyVault/managedHSMs/privateEndpointConnections",
     "Microsoft.KeyVault/vaults",
     "Microsoft.KeyVault/vaults/keys",
     "Microsoft.KeyVault/vaults/keys/versions",
@@ -124,13 +119,6 @@ CONFIDENTIAL_GPU_SKUS = frozenset(
 """Confidential GPU sizes AKS supports (NCCads_H100_v5, AMD SEV-SNP + H100 confidential mode), from the
 toolkit's machine catalogue, so the component and the config validation agree."""
 
-# DCas/DCads/ECas/ECads v5 (AMD SEV-SNP) and DCes/DCeds/ECes/ECeds v5 (Intel TDX), isolated 'i' sizes included:
-# the confidential-VM families of SLZ's L3 list (SGX enclave sizes DCsv2/DCsv3 are not confidential VMs).
-_CONFIDENTIAL_VM = re.compile(r"Standard_[DE]C\d+i?[ae]d?s_v5")
-
-GPU_TAINT = "nvidia.com/gpu=present:NoSchedule"
-"""Every GPU pool carries it, so only pods that tolerate it (inference) land on GPU nodes."""
-
 AKS_DIAGNOSTIC_CATEGORIES = (
     # kube-audit-admin: every mutating call (the full kube-audit adds get/list/watch at many times the volume);
     # guard: Entra ID and Azure RBAC authorization decisions, i.e. who was let in.
@@ -144,20 +132,31 @@ AKS_DIAGNOSTIC_CATEGORIES = (
 )
 
 
+def _size(vm_size: str) -> MachineSize:
+    size = machine_size(Cloud.AZURE, vm_size)
+    if size is None:
+        known = sorted(s.name for s in MACHINE_SIZES.values() if s.cloud == Cloud.AZURE)
+        raise ValueError(
+            f"vm_size: {vm_size!r} is not in the machine catalogue (allowed: {', '.join(known)}) - add it to "
+            "sovereign/catalogue/machines.py with its source, so GPU and confidential capability are known"
+        )
+    return size
+
+
 def is_gpu_sku(vm_size: str) -> bool:
-    """Azure GPU sizes are the N family (NC, ND, NV, NCC)."""
-    return vm_size.startswith("Standard_N")
+    """From the machine catalogue, the one source of 'is GPU' (a size not listed there is refused)."""
+    return _size(vm_size).gpus > 0
 
 
 def is_confidential_vm_sku(vm_size: str) -> bool:
-    return bool(_CONFIDENTIAL_VM.fullmatch(vm_size)) or vm_size in CONFIDENTIAL_GPU_SKUS
+    """From the machine catalogue, the one source of 'is confidential'."""
+    return _size(vm_size).confidential
 
 
 class PrivateZone(StrEnum):
     """Private DNS zones the platform's private endpoints register in (privatelink names, Azure public cloud)."""
 
     KEY_VAULT = "key_vault"
-    MANAGED_HSM = "managed_hsm"
     BLOB = "blob"
     REGISTRY = "registry"
     AKS = "aks"
@@ -169,7 +168,6 @@ class PrivateZone(StrEnum):
 
 _ZONE_NAMES = {
     PrivateZone.KEY_VAULT: "privatelink.vaultcore.azure.net",
-    PrivateZone.MANAGED_HSM: "privatelink.managedhsm.azure.net",
     PrivateZone.BLOB: "privatelink.blob.core.windows.net",
     # Holds the registry's login server and its regional data endpoints (<name>.<region>.data.azurecr.io).
     PrivateZone.REGISTRY: "privatelink.azurecr.io",
@@ -205,14 +203,3 @@ def require_uuids(field: str, values: Iterable[str]) -> None:
                 "object id, a UUID such as 00000000-0000-0000-0000-000000000000) - copy the 'Object ID' of "
                 "the group from Entra ID, not its name"
             ) from None
-
-
-def versionless_key_uri(key_uri: str) -> str:
-    """``https://v.vault.azure.net/keys/k/abc`` -> ``https://v.vault.azure.net/keys/k``; versionless: unchanged."""
-    match = re.fullmatch(r"(https://[^/]+/keys/[^/]+)(/[^/]+)?/?", key_uri)
-    if match is None:
-        raise ValueError(
-            f"not a Key Vault or Managed HSM key identifier (got {key_uri!r}; allowed: "
-            "'https://<vault>.vault.azure.net/keys/<name>[/<version>]')"
-        )
-    return match[1]

@@ -25,15 +25,23 @@ custody keep the etcd key in a Key Vault Premium (a second ``KeyCustody`` with `
 Non-goals: the workloads, Kubernetes-level policy, fleet/multi-cluster, Windows nodes.
 """
 
+from __future__ import annotations
+
 import base64
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pulumi
 from pulumi_azure_native import authorization, containerservice, monitor
 
-from components.azure.catalogue import AKS_DIAGNOSTIC_CATEGORIES, require_uuids, role_definition_id
+from components.azure.catalogue import (
+    AKS_DIAGNOSTIC_CATEGORIES,
+    KeyPurpose,
+    PrivateZone,
+    require_uuids,
+    role_definition_id,
+)
 from components.azure.cluster_profiles import (
     NetworkPolicyEngine,
     aad_profile,
@@ -48,49 +56,27 @@ from components.azure.disk_encryption import DiskEncryption, DiskEncryptionArgs
 from components.azure.node_pool import AksNodePool, AksNodePoolArgs, NodePoolSpec, agent_pool_settings
 from sovereign.types import ConfidentialTier, EgressMode
 
-__all__ = ["SovereignCluster", "SovereignClusterArgs"]
+if TYPE_CHECKING:
+    from components.azure.audit_logging import AuditLogging
+    from components.azure.key_custody import KeyCustody
+    from components.azure.network import SovereignNetwork
+    from components.azure.registry import SovereignRegistry
+
+__all__ = ["ClusterSpec", "SovereignCluster", "SovereignClusterArgs"]
 
 
 @dataclass(frozen=True)
-class SovereignClusterArgs:
-    resource_group_name: pulumi.Input[str]
-    """Resource group of the cluster and its disk encryption set."""
-    location: str
-    """Azure region of the cluster."""
-    nodes_subnet_id: pulumi.Input[str]
-    """Node subnet (SovereignNetwork.nodes_subnet_id)."""
-    api_server_subnet_id: pulumi.Input[str]
-    """Delegated API server subnet (SovereignNetwork.api_server_subnet_id)."""
-    aks_private_dns_zone_id: pulumi.Input[str]
-    """privatelink.<region>.azmk8s.io zone (SovereignNetwork.private_dns_zone_ids[PrivateZone.AKS])."""
-    control_plane_identity_id: pulumi.Input[str]
-    """User-assigned identity of the control plane: KeyCustody.keys[ETCD].identity_id (it holds the KMS grant)."""
-    control_plane_identity_principal_id: pulumi.Input[str]
-    """Its principal id (KeyCustody.keys[ETCD].identity_principal_id), granted the network roles here."""
-    kms_key_uri_with_version: pulumi.Input[str]
-    """Versioned etcd key URI (KeyCustody.keys[ETCD].key_uri_with_version)."""
-    key_vault_id: pulumi.Input[str]
-    """Key Vault holding the etcd and disk keys (KeyCustody.vault_id)."""
-    disk_key_uri_with_version: pulumi.Input[str]
-    """Versioned disk key URI (KeyCustody.keys[DISKS].key_uri_with_version)."""
-    disk_identity_id: pulumi.Input[str]
-    """Identity allowed to use the disk key (KeyCustody.keys[DISKS].identity_id)."""
-    log_analytics_workspace_id: pulumi.Input[str]
-    """In-country workspace for diagnostics and Defender (AuditLogging.workspace_id)."""
+class ClusterSpec:
+    """What the country says about its cluster: plain values, checked before anything registers."""
+
     admin_group_object_ids: Sequence[str]
     """Entra group object ids (UUIDs) that become cluster admins through Azure RBAC; at least one."""
     system_pool: NodePoolSpec
     """The system pool (critical add-ons only, CPU size, zones)."""
     gpu_pools: Sequence[NodePoolSpec] = ()
-    """GPU pools (Standard_N* sizes). Omitted: none."""
+    """GPU pools (GPU sizes of the machine catalogue). Omitted: none."""
     confidential_tier: ConfidentialTier = ConfidentialTier.NONE
     """Confidential hardware required by the country. Omitted: none."""
-    egress_mode: EgressMode = EgressMode.NONE
-    """Must equal the network's egress mode. Omitted: 'none' (network-isolated)."""
-    route_table_id: pulumi.Input[str] | None = None
-    """Node subnet route table (SovereignNetwork.route_table_id); required for 'allow_list'."""
-    registry_id: pulumi.Input[str] | None = None
-    """The country's registry; the kubelet gets AcrPull on it. Omitted: no registry grant."""
     tenant_id: pulumi.Input[str] | None = None
     """Entra tenant. Omitted: the tenant of the deploying credentials."""
     kubernetes_version: str | None = None
@@ -111,11 +97,6 @@ class SovereignClusterArgs:
     """How often unused images are removed from nodes (24-2160). Omitted: 24."""
     cluster_name: str | None = None
     """Azure name of the cluster. Omitted: derived from the component name with a random suffix."""
-    protect_stateful: bool = True
-    """Protect the disk encryption set and the cluster from `pulumi destroy` (prod). The cluster is state: etcd,
-    and the persistent volumes in its node resource group, which Azure deletes with the cluster."""
-    tags: Mapping[str, str] = field(default_factory=dict)
-    """The country's tags."""
 
     def __post_init__(self) -> None:
         if not self.admin_group_object_ids:
@@ -127,15 +108,29 @@ class SovereignClusterArgs:
         check_pools(self.system_pool, self.gpu_pools)
         check_confidential_tier(self.confidential_tier, self.system_pool, self.gpu_pools)
         check_cluster_cidrs(self.pod_cidr, self.service_cidr, self.dns_service_ip)
-        if self.egress_mode is EgressMode.ALLOW_LIST and self.route_table_id is None:
-            raise ValueError(
-                "route_table_id: missing for egress_mode 'allow_list' (allowed: SovereignNetwork.route_table_id) "
-                "- AKS needs rights on the route table that sends traffic to the firewall"
-            )
         if not 24 <= self.image_cleaner_interval_hours <= 2160:
             raise ValueError(
                 f"image_cleaner_interval_hours: {self.image_cleaner_interval_hours} (allowed: 24 to 2160)"
             )
+
+
+@dataclass(frozen=True)
+class SovereignClusterArgs:
+    network: SovereignNetwork
+    """The platform network: resource group, region, node and API server subnets, AKS DNS zone, routes, egress."""
+    keys: KeyCustody
+    """The country's key custody: the etcd key (KMS, and its identity is the control plane's) and the disk key."""
+    logs: AuditLogging
+    """The in-country workspace for diagnostics and Defender."""
+    spec: ClusterSpec
+    """The cluster's own settings."""
+    registry: SovereignRegistry | None = None
+    """The country's registry; the kubelet gets AcrPull on it. Omitted: no registry grant."""
+    protect_stateful: bool = True
+    """Protect the disk encryption set and the cluster from `pulumi destroy` (prod). The cluster is state: etcd,
+    and the persistent volumes in its node resource group, which Azure deletes with the cluster."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """The country's tags."""
 
 
 def _decode(kubeconfig_b64: str) -> str:
@@ -160,20 +155,22 @@ class SovereignCluster(pulumi.ComponentResource):
     ) -> None:
         super().__init__("sovereign:azure:SovereignCluster", name, None, opts)
         tags = dict(args.tags)
+        network, spec = args.network, args.spec
+        etcd, disk_key = args.keys.keys[KeyPurpose.ETCD], args.keys.keys[KeyPurpose.DISKS]
         tenant_id = (
-            args.tenant_id
+            spec.tenant_id
             or authorization.get_client_config_output(opts=pulumi.InvokeOutputOptions(parent=self)).tenant_id
         )
         grants = self._grant_network(name, args)
         disks = DiskEncryption(
             f"{name}-disks",
             DiskEncryptionArgs(
-                resource_group_name=args.resource_group_name,
-                location=args.location,
-                key_uri_with_version=args.disk_key_uri_with_version,
-                key_vault_id=args.key_vault_id,
-                identity_id=args.disk_identity_id,
-                reader_principal_id=args.control_plane_identity_principal_id,
+                resource_group_name=network.resource_group_name,
+                location=network.location,
+                key_uri_with_version=disk_key.key_uri_with_version,
+                key_vault_id=args.keys.vault_id,
+                identity_id=disk_key.identity_id,
+                reader_principal_id=etcd.identity_principal_id,
                 protect_stateful=args.protect_stateful,
                 tags=args.tags,
             ),
@@ -181,57 +178,57 @@ class SovereignCluster(pulumi.ComponentResource):
         )
         cluster = containerservice.ManagedCluster(
             f"{name}-aks",
-            resource_group_name=args.resource_group_name,
-            resource_name_=args.cluster_name,
-            location=args.location,
-            kubernetes_version=args.kubernetes_version,
+            resource_group_name=network.resource_group_name,
+            resource_name_=spec.cluster_name,
+            location=network.location,
+            kubernetes_version=spec.kubernetes_version,
             # With a custom private DNS zone AKS takes an FQDN subdomain instead of a DNS prefix.
             fqdn_subdomain=name,
-            sku=containerservice.ManagedClusterSKUArgs(name="Base", tier=args.sku_tier),
+            sku=containerservice.ManagedClusterSKUArgs(name="Base", tier=spec.sku_tier),
             identity=containerservice.ManagedClusterIdentityArgs(
                 type=containerservice.ResourceIdentityType.USER_ASSIGNED,
-                user_assigned_identities=[args.control_plane_identity_id],
+                user_assigned_identities=[etcd.identity_id],
             ),
             api_server_access_profile=api_server_profile(
-                args.api_server_subnet_id, args.aks_private_dns_zone_id
+                network.api_server_subnet_id, network.private_dns_zone_ids[PrivateZone.AKS]
             ),
             public_network_access="Disabled",
             enable_rbac=True,
             disable_local_accounts=True,
-            aad_profile=aad_profile(args.admin_group_object_ids, tenant_id),
+            aad_profile=aad_profile(spec.admin_group_object_ids, tenant_id),
             oidc_issuer_profile=containerservice.ManagedClusterOIDCIssuerProfileArgs(enabled=True),
             security_profile=security_profile(
-                kms_key_uri_with_version=args.kms_key_uri_with_version,
-                key_vault_id=args.key_vault_id,
-                log_analytics_workspace_id=args.log_analytics_workspace_id,
-                image_cleaner_interval_hours=args.image_cleaner_interval_hours,
+                kms_key_uri_with_version=etcd.key_uri_with_version,
+                key_vault_id=args.keys.vault_id,
+                log_analytics_workspace_id=args.logs.workspace_id,
+                image_cleaner_interval_hours=spec.image_cleaner_interval_hours,
             ),
             disk_encryption_set_id=disks.disk_encryption_set_id,
             network_profile=network_profile(
-                egress_mode=args.egress_mode,
-                policy=args.network_policy,
-                pod_cidr=args.pod_cidr,
-                service_cidr=args.service_cidr,
-                dns_service_ip=args.dns_service_ip,
+                egress_mode=network.egress_mode,
+                policy=spec.network_policy,
+                pod_cidr=spec.pod_cidr,
+                service_cidr=spec.service_cidr,
+                dns_service_ip=spec.dns_service_ip,
             ),
             bootstrap_profile=(
                 containerservice.ManagedClusterBootstrapProfileArgs(artifact_source="Cache")
-                if args.egress_mode is EgressMode.NONE
+                if network.egress_mode is EgressMode.NONE
                 else None
             ),
             auto_upgrade_profile=containerservice.ManagedClusterAutoUpgradeProfileArgs(
-                upgrade_channel=args.upgrade_channel, node_os_upgrade_channel="NodeImage"
+                upgrade_channel=spec.upgrade_channel, node_os_upgrade_channel="NodeImage"
             ),
             node_resource_group_profile=containerservice.ManagedClusterNodeResourceGroupProfileArgs(
                 restriction_level="ReadOnly"
             ),
             agent_pool_profiles=[
                 containerservice.ManagedClusterAgentPoolProfileArgs(
-                    name=args.system_pool.name,
-                    orchestrator_version=args.kubernetes_version,
+                    name=spec.system_pool.name,
+                    orchestrator_version=spec.kubernetes_version,
                     tags=tags,
                     **agent_pool_settings(
-                        args.system_pool, mode="System", vnet_subnet_id=args.nodes_subnet_id
+                        spec.system_pool, mode="System", vnet_subnet_id=network.nodes_subnet_id
                     ),
                 )
             ],
@@ -242,7 +239,7 @@ class SovereignCluster(pulumi.ComponentResource):
             f"{name}-diagnostics",
             name="sovereign-audit",
             resource_uri=cluster.id,
-            workspace_id=args.log_analytics_workspace_id,
+            workspace_id=args.logs.workspace_id,
             log_analytics_destination_type="Dedicated",
             logs=[
                 monitor.DiagnosticsLogSettingsArgs(category=category, enabled=True)
@@ -253,33 +250,33 @@ class SovereignCluster(pulumi.ComponentResource):
         kubelet_object_id = cluster.identity_profile.apply(
             lambda profile: (profile or {})["kubeletidentity"].object_id or ""
         )
-        if args.registry_id is not None:
+        if args.registry is not None:
             authorization.RoleAssignment(
                 f"{name}-kubelet-acrpull",
                 principal_id=kubelet_object_id,
                 principal_type="ServicePrincipal",
                 role_definition_id=role_definition_id("acr_pull"),
-                scope=args.registry_id,
+                scope=args.registry.registry_id,
                 description="Nodes pull workload images from the in-country registry",
                 opts=pulumi.ResourceOptions(parent=self),
             )
         self.node_pools = {
-            spec.name: AksNodePool(
-                f"{name}-{spec.name}",
+            pool.name: AksNodePool(
+                f"{name}-{pool.name}",
                 AksNodePoolArgs(
-                    resource_group_name=args.resource_group_name,
+                    resource_group_name=network.resource_group_name,
                     cluster_name=cluster.name,
-                    spec=spec,
-                    vnet_subnet_id=args.nodes_subnet_id,
-                    kubernetes_version=args.kubernetes_version,
+                    spec=pool,
+                    vnet_subnet_id=network.nodes_subnet_id,
+                    kubernetes_version=spec.kubernetes_version,
                     tags=tags,
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
             )
-            for spec in args.gpu_pools
+            for pool in spec.gpu_pools
         }
         credentials = containerservice.list_managed_cluster_user_credentials_output(
-            resource_group_name=args.resource_group_name,
+            resource_group_name=network.resource_group_name,
             resource_name=cluster.name,
             format="exec",
             opts=pulumi.InvokeOutputOptions(parent=self),
@@ -309,17 +306,21 @@ class SovereignCluster(pulumi.ComponentResource):
     def _grant_network(self, name: str, args: SovereignClusterArgs) -> list[pulumi.Resource]:
         """The control plane joins nodes and the API server to the subnets, writes the API server's private DNS
         record and (user-defined routing) reads the route table: least-privilege scopes, not the resource group."""
+        network = args.network
         scopes: list[tuple[str, str, pulumi.Input[str]]] = [
-            ("nodes-subnet", "network_contributor", args.nodes_subnet_id),
-            ("apiserver-subnet", "network_contributor", args.api_server_subnet_id),
-            ("aks-dns", "private_dns_zone_contributor", args.aks_private_dns_zone_id),
+            ("nodes-subnet", "network_contributor", network.nodes_subnet_id),
+            ("apiserver-subnet", "network_contributor", network.api_server_subnet_id),
+            ("aks-dns", "private_dns_zone_contributor", network.private_dns_zone_ids[PrivateZone.AKS]),
+            # The node subnet's route table (the default drop, or the route to the firewall).
+            ("route-table", "network_contributor", network.route_table_id),
         ]
-        if args.route_table_id is not None:
-            scopes.append(("route-table", "network_contributor", args.route_table_id))
+        if network.internal_load_balancers_subnet is not None:
+            # AKS places internal load balancer frontends there (the cloud provider joins the subnet).
+            scopes.append(("lb-subnet", "network_contributor", network.internal_load_balancers_subnet.id))
         return [
             authorization.RoleAssignment(
                 f"{name}-grant-{role}",
-                principal_id=args.control_plane_identity_principal_id,
+                principal_id=args.keys.keys[KeyPurpose.ETCD].identity_principal_id,
                 principal_type="ServicePrincipal",
                 role_definition_id=role_definition_id(definition),
                 scope=scope,

@@ -140,8 +140,8 @@ def check_pools(system_pool: NodePoolSpec, gpu_pools: Sequence[NodePoolSpec]) ->
     for pool in gpu_pools:
         if not pool.gpu:
             raise ValueError(
-                f"gpu_pools: {pool.name!r} has {pool.vm_size} (allowed: GPU sizes, Standard_N*) - a CPU pool "
-                "here would carry the GPU taint and stay empty"
+                f"gpu_pools: {pool.name!r} has {pool.vm_size} (allowed: GPU sizes of the machine catalogue) - a "
+                "CPU pool here would carry the GPU taint and stay empty"
             )
     names = [system_pool.name, *(pool.name for pool in gpu_pools)]
     duplicates = sorted({n for n in names if names.count(n) > 1})
@@ -158,7 +158,7 @@ def check_confidential_tier(
     if not system_pool.confidential:
         raise ValueError(
             f"system_pool: {system_pool.vm_size} is not a confidential VM size for confidential tier "
-            f"{tier.value!r} (allowed: DCas_v5/ECas_v5/DCes_v5/ECes_v5 sizes such as Standard_DC4as_v5) - "
+            f"{tier.value!r} (allowed: the catalogue's confidential sizes, such as Standard_DC4as_v5) - "
             "choose a confidential size or lower the tier in the country config"
         )
     if tier is ConfidentialTier.CONFIDENTIAL_GPU:

@@ -6,11 +6,6 @@ scoped to the key (not the vault): "Key Vault Crypto Service Encryption User" (g
 storage, the registry and Log Analytics; "Key Vault Crypto User" plus "Key Vault Contributor" on the vault for
 AKS KMS, which needs encrypt/decrypt and manages its private-link access to a private vault itself.
 
-With Managed HSM custody the key is passed in (``existing_key_uri``) and only the identity is created: keys and
-role assignments of a Managed HSM live in its data plane, which Azure Resource Manager (and so azure-native)
-cannot write, and which only works after the custodians activated the HSM's security domain. Grant the identity
-"Managed HSM Crypto Service Encryption User" on the key with ``az keyvault role assignment create --hsm-name``.
-
 Rotation: Key Vault creates new versions on the policy's schedule; consumers given the versionless URI (storage,
 registry, Log Analytics) follow automatically, disk encryption sets follow through rotationToLatestKeyVersion,
 AKS KMS takes the versioned URI and follows on the next ``pulumi up --refresh``. The Keys API of Resource
@@ -25,7 +20,7 @@ from dataclasses import dataclass, field
 import pulumi
 from pulumi_azure_native import authorization, keyvault, managedidentity
 
-from components.azure.catalogue import KeyPurpose, role_definition_id, versionless_key_uri
+from components.azure.catalogue import KeyPurpose, role_definition_id
 
 __all__ = ["CustodyKey", "CustodyKeyArgs", "KeyLifetime"]
 
@@ -85,27 +80,16 @@ class CustodyKeyArgs:
     """Azure region of the identity."""
     purpose: KeyPurpose
     """What the key protects; decides its operations and the role its identity receives."""
-    vault_name: pulumi.Input[str] | None = None
-    """Name of the Key Vault Premium that holds the key; required unless existing_key_uri is given."""
-    vault_id: pulumi.Input[str] | None = None
+    vault_name: pulumi.Input[str]
+    """Name of the Key Vault Premium that holds the key."""
+    vault_id: pulumi.Input[str]
     """Resource id of that vault (the scope of the AKS KMS vault-level grant)."""
-    existing_key_uri: str | None = None
-    """Versioned URI of a key created outside Resource Manager (Managed HSM). Omitted: a vault key is created."""
     lifetime: KeyLifetime = field(default_factory=KeyLifetime)
     """Size, rotation and expiry of a created key. Omitted: the KeyLifetime defaults."""
     protect_stateful: bool = True
     """Protect the key from `pulumi destroy`; the key is always retained in Azure when removed from the stack."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for the key and the identity."""
-
-    def __post_init__(self) -> None:
-        if self.existing_key_uri is None and (self.vault_name is None or self.vault_id is None):
-            raise ValueError(
-                f"custody key {self.purpose.value}: vault_name and vault_id are required when no existing_key_uri "
-                "is given (got None) - pass the vault from KeyCustody"
-            )
-        if self.existing_key_uri is not None:
-            versionless_key_uri(self.existing_key_uri)
 
 
 def _expires_epoch(days: int) -> float:
@@ -135,19 +119,11 @@ class CustodyKey(pulumi.ComponentResource):
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        grants: list[authorization.RoleAssignment] = []
-        if args.existing_key_uri is not None:
-            self.key_uri_with_version = pulumi.Output.from_input(args.existing_key_uri)
-            self.key_uri = pulumi.Output.from_input(versionless_key_uri(args.existing_key_uri))
-            self.key_name = pulumi.Output.from_input(
-                versionless_key_uri(args.existing_key_uri).rsplit("/", 1)[1]
-            )
-        else:
-            key = self._create_key(name, args, tags)
-            grants = self._grant(name, args, identity, key)
-            self.key_name = key.name
-            self.key_uri = key.key_uri
-            self.key_uri_with_version = key.key_uri_with_version
+        key = self._create_key(name, args, tags)
+        grants = self._grant(name, args, identity, key)
+        self.key_name = key.name
+        self.key_uri = key.key_uri
+        self.key_uri_with_version = key.key_uri_with_version
         # The identity outputs resolve only once its grants exist: a consumer (disk encryption set, storage
         # account, registry, AKS KMS) validates key access when it is created, so it must wait for the grant.
         granted = [grant.id for grant in grants]
@@ -187,7 +163,7 @@ class CustodyKey(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
         ]
-        if is_etcd and args.vault_id is not None:
+        if is_etcd:
             grants.append(
                 authorization.RoleAssignment(
                     f"{name}-vault-link",
@@ -203,7 +179,6 @@ class CustodyKey(pulumi.ComponentResource):
 
     def _create_key(self, name: str, args: CustodyKeyArgs, tags: dict[str, str]) -> keyvault.Key:
         lifetime = args.lifetime
-        assert args.vault_name is not None  # checked in CustodyKeyArgs
         operations = ["wrapKey", "unwrapKey"]
         if args.purpose is KeyPurpose.ETCD:
             operations += [

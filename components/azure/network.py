@@ -1,8 +1,9 @@
 """The country platform's network: resource group, virtual network, subnets, NSGs, egress routes, private DNS.
 
-Scope: one resource group (tagged with the country's tags), one virtual network with three subnets (cluster
-nodes, the AKS API server through API Server VNet Integration, private endpoints), one network security group
-per subnet, one route table for the node subnet, and the private DNS zones every private endpoint needs.
+Scope: one resource group (tagged with the country's tags), one virtual network with its subnets (cluster
+nodes, the AKS API server through API Server VNet Integration, private endpoints, and optionally internal load
+balancers), one network security group per subnet, one route table for the node subnet, and the private DNS
+zones every private endpoint needs.
 Pods get no subnet: the cluster uses Azure CNI overlay, so pod IPs never consume virtual-network addresses.
 
 Egress is a closed choice (``EgressMode``): ``none`` routes 0.0.0.0/0 to nothing and denies Internet in the
@@ -13,7 +14,7 @@ Non-goals: the firewall itself and its rules (a hub concern), peering, VPN/Expre
 """
 
 import ipaddress
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
@@ -41,14 +42,16 @@ class SovereignNetworkArgs:
     """CIDR of the subnet delegated to the AKS API server, /28 or larger, inside address_space."""
     private_endpoints_subnet_cidr: str
     """CIDR of the private-endpoint subnet (vault, storage, registry, monitor), inside address_space."""
+    internal_load_balancers_subnet_cidr: str | None = None
+    """CIDR of the subnet that internal load balancers (an internal ingress controller's frontend) take their
+    private IPs from, inside address_space. Omitted: no such subnet; internal load balancers use the node
+    subnet."""
     egress_mode: EgressMode = EgressMode.NONE
     """Outbound posture. Omitted: 'none', no route out of the virtual network at all."""
     egress_firewall_ip: str | None = None
     """Private IP of the allow-list firewall; required for 'allow_list' and refused for 'none'."""
     resource_group_name: str | None = None
     """Azure name of the resource group. Omitted: derived from the component name with a random suffix."""
-    private_zones: Sequence[PrivateZone] = tuple(PrivateZone)
-    """Private DNS zones to create. Omitted: all zones the platform's services can use."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """The country's tags, applied to the resource group and every taggable resource."""
     protect_stateful: bool = True
@@ -64,6 +67,10 @@ class SovereignNetworkArgs:
                 "private_endpoints_subnet_cidr", self.private_endpoints_subnet_cidr
             ),
         }
+        if self.internal_load_balancers_subnet_cidr is not None:
+            subnets["internal_load_balancers_subnet_cidr"] = _network(
+                "internal_load_balancers_subnet_cidr", self.internal_load_balancers_subnet_cidr
+            )
         for key, subnet in subnets.items():
             if not subnet.subnet_of(space):
                 raise ValueError(
@@ -141,12 +148,17 @@ def _deny_internet_inbound() -> network.SecurityRuleArgs:
 
 
 class SovereignNetwork(pulumi.ComponentResource):
+    location: str
+    """The platform's region; every sibling that takes this network lives there too."""
+    egress_mode: EgressMode
     resource_group_name: pulumi.Output[str]
     resource_group_id: pulumi.Output[str]
     virtual_network_id: pulumi.Output[str]
     nodes_subnet_id: pulumi.Output[str]
     api_server_subnet_id: pulumi.Output[str]
     private_endpoints_subnet_id: pulumi.Output[str]
+    internal_load_balancers_subnet: network.Subnet | None
+    """The subnet internal load balancers take their IPs from (its name goes in the Service annotation)."""
     route_table_id: pulumi.Output[str]
     private_dns_zone_ids: dict[PrivateZone, pulumi.Output[str]]
 
@@ -238,6 +250,7 @@ class SovereignNetwork(pulumi.ComponentResource):
                 ("nodes", nodes_rules),
                 ("apiserver", [_deny_internet_inbound()]),
                 ("endpoints", endpoints_rules),
+                *((("lb", [_deny_internet_inbound()]),) if args.internal_load_balancers_subnet_cidr else ()),
             )
         }
         # Subnets of one virtual network are created one after the other: Azure rejects concurrent subnet
@@ -275,23 +288,38 @@ class SovereignNetwork(pulumi.ComponentResource):
             default_outbound_access=False,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[api_server]),
         )
+        load_balancers = None
+        if args.internal_load_balancers_subnet_cidr is not None:
+            # Frontends of internal load balancers (annotation azure-load-balancer-internal-subnet); no outbound.
+            load_balancers = network.Subnet(
+                f"{name}-lb",
+                resource_group_name=group.name,
+                virtual_network_name=vnet.name,
+                address_prefix=args.internal_load_balancers_subnet_cidr,
+                network_security_group=network.NetworkSecurityGroupArgs(id=nsgs["lb"].id),
+                default_outbound_access=False,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[endpoints]),
+            )
         zones = PrivateDnsZones(
             f"{name}-dns",
             PrivateDnsZonesArgs(
                 resource_group_name=group.name,
                 virtual_network_id=vnet.id,
                 region=args.location,
-                zones=args.private_zones,
+                zones=tuple(PrivateZone),
                 tags=tags,
             ),
             opts=child,
         )
+        self.location = args.location
+        self.egress_mode = args.egress_mode
         self.resource_group_name = group.name
         self.resource_group_id = group.id
         self.virtual_network_id = vnet.id
         self.nodes_subnet_id = nodes.id
         self.api_server_subnet_id = api_server.id
         self.private_endpoints_subnet_id = endpoints.id
+        self.internal_load_balancers_subnet = load_balancers
         self.route_table_id = routes.id
         self.private_dns_zone_ids = zones.zone_ids
         self.register_outputs(

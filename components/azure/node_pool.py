@@ -3,8 +3,8 @@
 Every pool, system or GPU, gets: encryption at host (temp disks and disk caches encrypted on the host; OS disks
 are managed disks encrypted with the cluster's disk encryption set), SSH disabled on the nodes, no node public
 IPs, autoscaling bounds, and trusted launch (secure boot + vTPM) where the node image supports it. GPU pools
-(``Standard_N*`` sizes) carry the taint ``nvidia.com/gpu=present:NoSchedule`` so that only pods tolerating it
-land there, and AKS installs the NVIDIA driver.
+(sizes with GPUs in the machine catalogue) carry the taint ``nvidia.com/gpu=present:NoSchedule`` so that only
+pods tolerating it land there, and AKS installs the NVIDIA driver.
 
 Confidential sizes are handled as documented by Microsoft, honestly rather than uniformly:
 - Confidential VMs (DCas/ECas/DCes/ECes v5) bring their own memory encryption and vTPM; AKS refuses trusted
@@ -29,7 +29,8 @@ from typing import Any, Literal
 import pulumi
 from pulumi_azure_native import containerservice
 
-from components.azure.catalogue import CONFIDENTIAL_GPU_SKUS, GPU_TAINT, is_confidential_vm_sku, is_gpu_sku
+from components.azure.catalogue import CONFIDENTIAL_GPU_SKUS, is_confidential_vm_sku, is_gpu_sku
+from sovereign.contracts import GPU_NODE_LABEL_KEY, GPU_NODE_LABEL_VALUE, GPU_TAINT
 
 __all__ = ["AksNodePool", "AksNodePoolArgs", "NodePoolSpec", "agent_pool_settings"]
 
@@ -45,7 +46,7 @@ class NodePoolSpec:
     name: str
     """AKS pool name: 1-12 lowercase letters or digits, starting with a letter."""
     vm_size: str
-    """Azure VM size, such as 'Standard_D4ads_v5', 'Standard_NC40ads_H100_v5' or 'Standard_NCC40ads_H100_v5'."""
+    """Azure VM size from the machine catalogue, such as 'Standard_D8ds_v5' or 'Standard_NCC40ads_H100_v5'."""
     node_count_min: int = 1
     """Autoscaler lower bound (0 allowed for user pools, GPU pools usually scale to zero). Omitted: 1."""
     node_count_max: int = 3
@@ -57,7 +58,9 @@ class NodePoolSpec:
     max_pods: int = 30
     """Pods per node. Omitted: 30."""
     labels: Mapping[str, str] = field(default_factory=dict)
-    """Extra Kubernetes node labels."""
+    """Extra Kubernetes node labels. GPU pools always carry the GPU node label of ``sovereign.contracts``."""
+    enable_autoscaling: bool = True
+    """Let the cluster autoscaler move the pool between its bounds. Off: fixed at ``node_count_max``."""
     encryption_at_host_exemption: str | None = None
     """Confidential sizes only: why encryption at host is off for this pool. Omitted: encryption at host on."""
 
@@ -105,9 +108,11 @@ def agent_pool_settings(
     Keyword names are identical in ``ManagedClusterAgentPoolProfileArgs`` and ``AgentPool``.
     """
     taints = [SYSTEM_TAINT] if mode == "System" else []
+    labels = dict(spec.labels)
     settings: dict[str, Any] = {}
     if spec.gpu:
         taints.append(GPU_TAINT)
+        labels[GPU_NODE_LABEL_KEY] = GPU_NODE_LABEL_VALUE
         driver = "None" if spec.vm_size in CONFIDENTIAL_GPU_SKUS else "Install"
         settings["gpu_profile"] = containerservice.GPUProfileArgs(driver=driver)
     if spec.confidential:
@@ -125,18 +130,27 @@ def agent_pool_settings(
         "os_sku": "Ubuntu" if spec.confidential else "AzureLinux",
         "os_disk_type": "Managed",
         "os_disk_size_gb": spec.os_disk_size_gib,
-        "enable_auto_scaling": True,
-        "count": max(spec.node_count_min, 1) if mode == "System" else spec.node_count_min,
-        "min_count": spec.node_count_min,
-        "max_count": spec.node_count_max,
+        **_scaling(spec, mode),
         "availability_zones": list(spec.zones) or None,
         "max_pods": spec.max_pods,
-        "node_labels": dict(spec.labels) or None,
+        "node_labels": labels or None,
         "node_taints": taints or None,
         "enable_encryption_at_host": spec.encryption_at_host_exemption is None,
         "enable_node_public_ip": False,
         "vnet_subnet_id": vnet_subnet_id,
         "security_profile": security,
+    }
+
+
+def _scaling(spec: NodePoolSpec, mode: Literal["System", "User"]) -> dict[str, Any]:
+    if not spec.enable_autoscaling:
+        # A fixed pool: AKS refuses min/max counts when autoscaling is off.
+        return {"enable_auto_scaling": False, "count": spec.node_count_max}
+    return {
+        "enable_auto_scaling": True,
+        "count": max(spec.node_count_min, 1) if mode == "System" else spec.node_count_min,
+        "min_count": spec.node_count_min,
+        "max_count": spec.node_count_max,
     }
 
 

@@ -4,7 +4,7 @@ Scope: built-in initiatives of Microsoft's Sovereign Landing Zone (Azure-Landing
 assigned with the same parameters SLZ uses:
 - L1 data residency (``Enforce-Sov-L1-Regions``): effect Deny, ``listOfAllowedLocations`` = the country's
   regions; always assigned. Azure's allowed-locations rules exempt ``global`` resources (private DNS zones).
-- L2 customer-managed keys: the Key Vault Premium initiative or the Managed HSM one, by custody tier; always
+- L2 customer-managed keys: the Key Vault Premium initiative (where the keys live); always
   assigned, effect Audit by default as in SLZ (Deny would also block resources AKS creates for itself in the
   node resource group, such as its bootstrap registry cache, which carry no customer key).
 - L3 confidential computing (``Enforce-Sov-L3-Conf``): only when the confidential tier requires it, at
@@ -31,7 +31,7 @@ from components.azure.catalogue import (
     SLZ_POLICY_DEFINITION_VERSION,
     is_confidential_vm_sku,
 )
-from sovereign.types import ConfidentialTier, KeyCustodyTier
+from sovereign.types import ConfidentialTier
 
 __all__ = ["SovereignPolicies", "SovereignPoliciesArgs"]
 
@@ -45,8 +45,6 @@ class SovereignPoliciesArgs:
     """Where to assign: a management group, subscription or resource group id (the country's scope)."""
     allowed_locations: Sequence[str]
     """Azure regions the country allows (its primary region and any allowed pair); at least one."""
-    key_custody_tier: KeyCustodyTier
-    """key_vault_premium or managed_hsm: selects the L2 customer-managed-key initiative."""
     confidential_tier: ConfidentialTier = ConfidentialTier.NONE
     """Assign L3 when not 'none'. Omitted: none."""
     confidential_vm_skus: Sequence[str] = ()
@@ -64,10 +62,6 @@ class SovereignPoliciesArgs:
                 "allowed_locations: empty (allowed: the country's Azure regions) - an empty list denies every "
                 "regional resource"
             )
-        if self.key_custody_tier not in (KeyCustodyTier.KEY_VAULT_PREMIUM, KeyCustodyTier.MANAGED_HSM):
-            raise ValueError(
-                f"key_custody_tier: {self.key_custody_tier.value!r} (allowed: key_vault_premium, managed_hsm)"
-            )
         if self.confidential_tier is not ConfidentialTier.NONE:
             if not self.confidential_vm_skus:
                 raise ValueError(
@@ -77,8 +71,8 @@ class SovereignPoliciesArgs:
             wrong = [sku for sku in self.confidential_vm_skus if not is_confidential_vm_sku(sku)]
             if wrong:
                 raise ValueError(
-                    f"confidential_vm_skus: {wrong} are not confidential sizes (allowed: DCas/ECas/DCes/ECes v5 "
-                    "and Standard_NCC40ads_H100_v5) - L3 exists to allow only confidential hardware"
+                    f"confidential_vm_skus: {wrong} are not confidential sizes (allowed: the catalogue's "
+                    "confidential sizes) - L3 exists to allow only confidential hardware"
                 )
 
 
@@ -95,11 +89,7 @@ class SovereignPolicies(pulumi.ComponentResource):
     ) -> None:
         super().__init__("sovereign:azure:SovereignPolicies", name, None, opts)
         suffix = hashlib.sha256(name.encode()).hexdigest()[:8]
-        cmk_set = (
-            POLICY_SET["l2_cmk_key_vault_premium"]
-            if args.key_custody_tier is KeyCustodyTier.KEY_VAULT_PREMIUM
-            else POLICY_SET["l2_cmk_managed_hsm"]
-        )
+        cmk_set = POLICY_SET["l2_cmk_key_vault_premium"]  # keys live in a Key Vault Premium (key_custody.py)
         levels: list[
             tuple[str, str, str, pulumi.Input[str], dict[str, authorization.ParameterValuesValueArgs]]
         ] = [

@@ -15,33 +15,31 @@ Non-goals: cache rules and import pipelines that pull from public registries, co
 repository-scoped tokens.
 """
 
+from __future__ import annotations
+
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 from pulumi_azure_native import containerregistry
 
+from components.azure.catalogue import KeyPurpose, PrivateZone
 from components.azure.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
+
+if TYPE_CHECKING:
+    from components.azure.key_custody import KeyCustody
+    from components.azure.network import SovereignNetwork
 
 __all__ = ["SovereignRegistry", "SovereignRegistryArgs"]
 
 
 @dataclass(frozen=True)
 class SovereignRegistryArgs:
-    resource_group_name: pulumi.Input[str]
-    """Resource group of the registry."""
-    location: str
-    """Azure region of the registry (and of its only data endpoint)."""
-    key_uri: pulumi.Input[str]
-    """Versionless URI of the registry key (KeyCustody.keys[REGISTRY].key_uri)."""
-    key_identity_id: pulumi.Input[str]
-    """Identity allowed to use it (KeyCustody.keys[REGISTRY].identity_id)."""
-    key_identity_client_id: pulumi.Input[str]
-    """Its client id (KeyCustody.keys[REGISTRY].identity_client_id): ACR names the identity by client id."""
-    private_endpoint_subnet_id: pulumi.Input[str]
-    """Private-endpoint subnet of the platform network."""
-    registry_private_dns_zone_id: pulumi.Input[str]
-    """privatelink.azurecr.io zone id."""
+    network: SovereignNetwork
+    """The platform network: resource group, region, private-endpoint subnet and the registry DNS zone."""
+    keys: KeyCustody
+    """The country's key custody; its registry key (versionless, so rotation is followed) encrypts the registry."""
     untagged_retention_days: int = 30
     """Days untagged manifests are kept before purge (0-365). Omitted: 30."""
     registry_name: str | None = None
@@ -66,14 +64,15 @@ class SovereignRegistry(pulumi.ComponentResource):
         self, name: str, args: SovereignRegistryArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("sovereign:azure:SovereignRegistry", name, None, opts)
+        network, key = args.network, args.keys.keys[KeyPurpose.REGISTRY]
         registry = containerregistry.Registry(
             f"{name}-registry",
-            resource_group_name=args.resource_group_name,
+            resource_group_name=network.resource_group_name,
             registry_name=args.registry_name,
-            location=args.location,
+            location=network.location,
             sku=containerregistry.SkuArgs(name="Premium"),
             # This API version keys user-assigned identities by id (a map), so the id must be known first.
-            identity=pulumi.Output.from_input(args.key_identity_id).apply(
+            identity=pulumi.Output.from_input(key.identity_id).apply(
                 lambda identity_id: containerregistry.IdentityPropertiesArgs(
                     type=containerregistry.ResourceIdentityType.USER_ASSIGNED,
                     user_assigned_identities={identity_id: containerregistry.UserIdentityPropertiesArgs()},
@@ -82,7 +81,7 @@ class SovereignRegistry(pulumi.ComponentResource):
             encryption=containerregistry.EncryptionPropertyArgs(
                 status="enabled",
                 key_vault_properties=containerregistry.KeyVaultPropertiesArgs(
-                    key_identifier=args.key_uri, identity=args.key_identity_client_id
+                    key_identifier=key.key_uri, identity=key.identity_client_id
                 ),
             ),
             admin_user_enabled=False,
@@ -107,12 +106,12 @@ class SovereignRegistry(pulumi.ComponentResource):
         PrivateEndpoint(
             f"{name}-pe",
             PrivateEndpointArgs(
-                resource_group_name=args.resource_group_name,
-                location=args.location,
-                subnet_id=args.private_endpoint_subnet_id,
+                resource_group_name=network.resource_group_name,
+                location=network.location,
+                subnet_id=network.private_endpoints_subnet_id,
                 target_resource_id=registry.id,
                 group_id="registry",
-                private_dns_zone_ids=[args.registry_private_dns_zone_id],
+                private_dns_zone_ids=[network.private_dns_zone_ids[PrivateZone.REGISTRY]],
                 tags=args.tags,
             ),
             opts=pulumi.ResourceOptions(parent=self),

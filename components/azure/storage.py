@@ -17,16 +17,24 @@ created unlocked and ``lock_immutability_policy=True`` on a later deployment loc
 Non-goals: lifecycle management rules, Azure Files/queues/tables, data-plane access grants (RBAC for readers).
 """
 
+from __future__ import annotations
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 from pulumi_azure_native import storage
 
+from components.azure.catalogue import KeyPurpose, PrivateZone
 from components.azure.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
 from sovereign.types import Redundancy, StorePurpose
 
-__all__ = ["EncryptedStorage", "EncryptedStorageArgs"]
+if TYPE_CHECKING:
+    from components.azure.key_custody import KeyCustody
+    from components.azure.network import SovereignNetwork
+
+__all__ = ["EncryptedStorage", "EncryptedStorageArgs", "StoreSpec"]
 
 SKU_BY_REDUNDANCY = {
     Redundancy.LOCAL: "Standard_LRS",
@@ -38,29 +46,17 @@ SKU_BY_REDUNDANCY = {
 
 
 @dataclass(frozen=True)
-class EncryptedStorageArgs:
-    resource_group_name: pulumi.Input[str]
-    """Resource group of the account."""
-    location: str
-    """Azure region of the account (the primary copy)."""
+class StoreSpec:
+    """One configured store: plain values, checked before anything registers."""
+
     purpose: StorePurpose
     """What the store holds; audit_logs stores get an immutability policy."""
-    key_vault_uri: pulumi.Input[str]
-    """Vault or Managed HSM URI holding the storage key (KeyCustody.vault_uri)."""
-    key_name: pulumi.Input[str]
-    """Name of the storage key (KeyCustody.keys[STORAGE].key_name)."""
-    key_identity_id: pulumi.Input[str]
-    """Identity allowed to use the key (KeyCustody.keys[STORAGE].identity_id)."""
-    private_endpoint_subnet_id: pulumi.Input[str]
-    """Private-endpoint subnet of the platform network."""
-    blob_private_dns_zone_id: pulumi.Input[str]
-    """privatelink.blob.core.windows.net zone id."""
+    versioning: bool = True
+    """Keep previous blob versions. Omitted: on. Version-level immutability (audit_logs) requires it."""
     redundancy: Redundancy = Redundancy.ZONE
     """Replication kind. Omitted: zone-redundant, three zones of the same region."""
     geo_paired_region: str | None = None
     """Geo kinds only, required there: the paired region the copies go to (from the region catalogue)."""
-    allowed_regions: Sequence[str] = ()
-    """Regions the country allows data in; geo_paired_region must be one of them."""
     soft_delete_days: int = 30
     """Days deleted blobs and containers stay recoverable (1-365). Omitted: 30."""
     audit_retention_days: int = 365
@@ -69,23 +65,10 @@ class EncryptedStorageArgs:
     """audit_logs only: lock the immutability policy (irreversible; Azure creates it unlocked). Omitted: unlocked."""
     account_name: str | None = None
     """Azure account name (3-24 lowercase letters and digits, globally unique). Omitted: derived, random suffix."""
-    protect_stateful: bool = True
-    """Protect the account from `pulumi destroy` (the stack sets False outside prod)."""
-    tags: Mapping[str, str] = field(default_factory=dict)
-    """The country's tags."""
 
     def __post_init__(self) -> None:
         where = f"store {self.purpose.value}"
-        if self.redundancy.is_geo:
-            if self.geo_paired_region is None or self.geo_paired_region not in self.allowed_regions:
-                raise ValueError(
-                    f"{where}: redundancy {self.redundancy.value!r} copies data to the paired region "
-                    f"{self.geo_paired_region!r}, which is not an allowed region (allowed: "
-                    f"{list(self.allowed_regions)}) - use 'zone', or name an in-country pair the country allows"
-                )
-            if self.geo_paired_region == self.location:
-                raise ValueError(f"{where}: geo_paired_region equals location ({self.location})")
-        elif self.geo_paired_region is not None:
+        if not self.redundancy.is_geo and self.geo_paired_region is not None:
             raise ValueError(
                 f"{where}: geo_paired_region set for redundancy {self.redundancy.value!r} (allowed: None) - "
                 "only geo kinds have a paired region"
@@ -98,6 +81,41 @@ class EncryptedStorageArgs:
             )
         if self.lock_immutability_policy and self.purpose is not StorePurpose.AUDIT_LOGS:
             raise ValueError(f"{where}: lock_immutability_policy applies to audit_logs stores only")
+        if self.purpose is StorePurpose.AUDIT_LOGS and not self.versioning:
+            raise ValueError(
+                f"{where}: versioning off for an audit_logs store (allowed: on) - version-level immutability "
+                "requires blob versioning (Microsoft: 'Configure immutability policies for blob versions')"
+            )
+
+
+@dataclass(frozen=True)
+class EncryptedStorageArgs:
+    network: SovereignNetwork
+    """The platform network: resource group, region (the primary copy), private-endpoint subnet, blob zone."""
+    keys: KeyCustody
+    """The country's key custody; its storage key encrypts the account."""
+    spec: StoreSpec
+    """The store's own settings."""
+    allowed_regions: Sequence[str] = ()
+    """Regions the country allows data in; a geo store's paired region must be one of them."""
+    protect_stateful: bool = True
+    """Protect the account from `pulumi destroy` (the stack sets False outside prod)."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """The country's tags."""
+
+    def __post_init__(self) -> None:
+        spec = self.spec
+        if spec.redundancy.is_geo and (
+            spec.geo_paired_region is None
+            or spec.geo_paired_region not in self.allowed_regions
+            or spec.geo_paired_region == self.network.location
+        ):
+            raise ValueError(
+                f"store {spec.purpose.value}: redundancy {spec.redundancy.value!r} copies data to the paired "
+                f"region {spec.geo_paired_region!r}, which is not another allowed region (allowed: "
+                f"{[r for r in self.allowed_regions if r != self.network.location]}) - use 'zone', or name an "
+                "in-country pair the country allows"
+            )
 
 
 class EncryptedStorage(pulumi.ComponentResource):
@@ -111,36 +129,35 @@ class EncryptedStorage(pulumi.ComponentResource):
     ) -> None:
         super().__init__("sovereign:azure:EncryptedStorage", name, None, opts)
         tags = dict(args.tags)
+        network, spec, key = args.network, args.spec, args.keys.keys[KeyPurpose.STORAGE]
         immutability = None
-        if args.purpose is StorePurpose.AUDIT_LOGS:
+        if spec.purpose is StorePurpose.AUDIT_LOGS:
             immutability = storage.ImmutableStorageAccountArgs(
                 enabled=True,
                 immutability_policy=storage.AccountImmutabilityPolicyPropertiesArgs(
-                    immutability_period_since_creation_in_days=args.audit_retention_days,
-                    state="Locked" if args.lock_immutability_policy else "Unlocked",
+                    immutability_period_since_creation_in_days=spec.audit_retention_days,
+                    state="Locked" if spec.lock_immutability_policy else "Unlocked",
                     # Appending to a log blob is allowed; rewriting or deleting what was written is not.
                     allow_protected_append_writes=True,
                 ),
             )
         account = storage.StorageAccount(
             f"{name}-account",
-            resource_group_name=args.resource_group_name,
-            account_name=args.account_name,
-            location=args.location,
+            resource_group_name=network.resource_group_name,
+            account_name=spec.account_name,
+            location=network.location,
             kind="StorageV2",
-            sku=storage.SkuArgs(name=SKU_BY_REDUNDANCY[args.redundancy]),
+            sku=storage.SkuArgs(name=SKU_BY_REDUNDANCY[spec.redundancy]),
             access_tier=storage.AccessTier.HOT,
-            identity=storage.IdentityArgs(
-                type="UserAssigned", user_assigned_identities=[args.key_identity_id]
-            ),
+            identity=storage.IdentityArgs(type="UserAssigned", user_assigned_identities=[key.identity_id]),
             encryption=storage.EncryptionArgs(
                 key_source="Microsoft.Keyvault",
                 # No key version: the account follows Key Vault's rotation of the key automatically.
                 key_vault_properties=storage.KeyVaultPropertiesArgs(
-                    key_vault_uri=args.key_vault_uri, key_name=args.key_name
+                    key_vault_uri=args.keys.vault_uri, key_name=key.key_name
                 ),
                 encryption_identity=storage.EncryptionIdentityArgs(
-                    encryption_user_assigned_identity=args.key_identity_id
+                    encryption_user_assigned_identity=key.identity_id
                 ),
                 require_infrastructure_encryption=True,
                 services=storage.EncryptionServicesArgs(
@@ -167,13 +184,13 @@ class EncryptedStorage(pulumi.ComponentResource):
             tags=tags,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect_stateful),
         )
-        retention = storage.DeleteRetentionPolicyArgs(enabled=True, days=args.soft_delete_days)
+        retention = storage.DeleteRetentionPolicyArgs(enabled=True, days=spec.soft_delete_days)
         blob_service = storage.BlobServiceProperties(
             f"{name}-blob",
-            resource_group_name=args.resource_group_name,
+            resource_group_name=network.resource_group_name,
             account_name=account.name,
             blob_services_name="default",
-            is_versioning_enabled=True,
+            is_versioning_enabled=spec.versioning,
             delete_retention_policy=retention,
             container_delete_retention_policy=retention,
             change_feed=storage.ChangeFeedArgs(enabled=True),
@@ -181,9 +198,9 @@ class EncryptedStorage(pulumi.ComponentResource):
         )
         container = storage.BlobContainer(
             f"{name}-container",
-            resource_group_name=args.resource_group_name,
+            resource_group_name=network.resource_group_name,
             account_name=account.name,
-            container_name=args.purpose.value.replace("_", "-"),
+            container_name=spec.purpose.value.replace("_", "-"),
             public_access=storage.PublicAccess.NONE,
             opts=pulumi.ResourceOptions(
                 parent=self, depends_on=[blob_service], protect=args.protect_stateful
@@ -192,12 +209,12 @@ class EncryptedStorage(pulumi.ComponentResource):
         PrivateEndpoint(
             f"{name}-pe",
             PrivateEndpointArgs(
-                resource_group_name=args.resource_group_name,
-                location=args.location,
-                subnet_id=args.private_endpoint_subnet_id,
+                resource_group_name=network.resource_group_name,
+                location=network.location,
+                subnet_id=network.private_endpoints_subnet_id,
                 target_resource_id=account.id,
                 group_id="blob",
-                private_dns_zone_ids=[args.blob_private_dns_zone_id],
+                private_dns_zone_ids=[network.private_dns_zone_ids[PrivateZone.BLOB]],
                 tags=args.tags,
             ),
             opts=pulumi.ResourceOptions(parent=self),

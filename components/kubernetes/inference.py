@@ -32,6 +32,7 @@ from components.kubernetes.model_gate import ModelRecord, check_model_risk
 from components.kubernetes.model_loading import chat_template_source
 from components.kubernetes.netpol import PeerSelector, ServiceEndpoint, ingress_from
 from components.kubernetes.scheduling import DEFAULT_GPU_NODE_LABEL, DEFAULT_GPU_TAINT, NodeLabel, Taint
+from sovereign.contracts import MODEL_ANNOTATION
 
 __all__ = [
     "CONFIG_CHECKSUM_ANNOTATION",
@@ -203,7 +204,7 @@ class InferenceService(pulumi.ComponentResource):
         )
         pod_annotations = {
             CONFIG_CHECKSUM_ANNOTATION: checksum,
-            "sovereign.ai/model-id": args.model.model_id,
+            MODEL_ANNOTATION: args.model.model_id,
             "kubectl.kubernetes.io/default-container": "vllm",
         }
         template = inference_pod_template(

@@ -1,13 +1,15 @@
-"""The model risk gate, second line: refuse a model the risk register does not clear for this country today.
+"""The model risk gate, third line: refuse a model the risk register does not clear for this country today.
 
-Pure (no resources). The country config runs the same rule first; this copy runs inside the inference
-component so that a caller who skipped config validation still cannot deploy an unassessed, expired or
-unapproved model. Non-goals: loading the risk register (the config layer's job).
+Pure (no resources). The rule itself is ``sovereign.rules.models.model_clearance``, the same function the
+config validation (first line) and the ``approved-models`` plan policy (second line) call; this guard runs it
+inside the inference component so that a caller who skipped config validation still cannot deploy an
+unassessed, expired or unapproved model. Non-goals: loading the risk register (the config layer's job).
 """
 
 import datetime
 from dataclasses import dataclass
 
+from sovereign.rules.models import model_clearance
 from sovereign.types import ModelTier, image_digest
 
 __all__ = ["ModelRecord", "check_model_risk"]
@@ -46,39 +48,24 @@ def check_model_risk(
     record: ModelRecord, *, country_code: str, as_of: datetime.date, confidential_gpu: bool
 ) -> None:
     """Raise ValueError listing every reason the model may not serve ``country_code`` on ``as_of``."""
-    problems: list[str] = []
-    if record.assessed_on is None:
-        problems.append("it has no risk assessment (assessed_on missing): assess it and record the date")
-    elif record.assessed_on > as_of:
-        problems.append(
-            f"its assessment is dated {record.assessed_on}, after {as_of}: fix the date in the risk register"
-        )
-    if record.expires_on is None:
-        problems.append("its assessment has no expiry date (expires_on missing): record one")
-    elif record.expires_on < as_of:
-        problems.append(f"its assessment expired on {record.expires_on} (checked on {as_of}): re-assess it")
     try:
-        deployed_digest = image_digest(record.weights_ref)
+        deployed: str | None = image_digest(record.weights_ref)
     except ValueError:
-        deployed_digest = "none (not pinned by digest)"
-    if deployed_digest != record.approved_weights_digest:
-        problems.append(
-            f"the weights to deploy ({deployed_digest}) are not the assessed ones "
-            f"({record.approved_weights_digest}): deploy the artifact with the register's digest"
-        )
-    if country_code not in record.approved_countries:
-        approved = ", ".join(record.approved_countries) or "none"
-        problems.append(
-            f"the assessment does not cover country '{country_code}' (approved: {approved}): extend the "
-            "assessment to this country or pick another model"
-        )
-    if record.tier.needs_confidential_gpu and not confidential_gpu:
-        problems.append(
-            f"its capability tier '{record.tier.value}' requires confidential GPUs, and this service does "
-            "not run on them: use confidential GPU nodes or a lower-tier model"
-        )
-    if problems:
+        deployed = None
+    refusals = model_clearance(
+        model_id=record.model_id,
+        tier=record.tier,
+        assessed_on=record.assessed_on,
+        expires_on=record.expires_on,
+        approved_countries=record.approved_countries,
+        approved_weights_digest=record.approved_weights_digest,
+        deployed_weights_digest=deployed,
+        country=country_code,
+        as_of=as_of,
+        confidential_gpu=confidential_gpu,
+    )
+    if refusals:
         raise ValueError(
             f"model risk gate refused model '{record.model_id}' for country '{country_code}': "
-            + "; ".join(problems)
+            + "; ".join(f"{r.message}: {r.fix}" for r in refusals)
         )

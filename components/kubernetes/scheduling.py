@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import pulumi_kubernetes as k8s
 
+from sovereign.contracts import GPU_NODE_LABEL, GPU_RESOURCE, GPU_TAINT
+
 __all__ = [
     "DEFAULT_GPU_NODE_LABEL",
     "DEFAULT_GPU_TAINT",
@@ -21,9 +23,8 @@ __all__ = [
     "spread_across_zones",
 ]
 
-GPU_RESOURCE = "nvidia.com/gpu"
-DEFAULT_GPU_TAINT = "nvidia.com/gpu=present:NoSchedule"
-DEFAULT_GPU_NODE_LABEL = "sovereign.ai/gpu=true"
+DEFAULT_GPU_TAINT = GPU_TAINT
+DEFAULT_GPU_NODE_LABEL = GPU_NODE_LABEL
 
 _KEY = r"([a-z0-9]([a-z0-9.-]*[a-z0-9])?/)?[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?"
 _VALUE = r"([A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?)?"

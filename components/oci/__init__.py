@@ -1,4 +1,5 @@
-"""OCI components of a sovereign AI platform: network, keys, cluster, storage, registry, region fences.
+"""OCI components of a sovereign AI platform: ``OciPlatform`` (L3) composes network, keys, cluster, storage,
+registry, region fences and logs.
 
 Each module holds one component, its Args and ``__all__``; pure helpers (regions, statements, subnet plan,
 NSG rules, node images) create no resources. ``pulumi_oci`` loads its submodules lazily, so importing this
@@ -12,6 +13,7 @@ from components.oci.key_custody import KeyCustody, KeyCustodyArgs
 from components.oci.network import SovereignNetwork, SovereignNetworkArgs
 from components.oci.network_security import OkeNetworkSecurity, OkeNetworkSecurityArgs
 from components.oci.node_pool import NodePoolSpec, OkeNodePool, OkeNodePoolArgs
+from components.oci.platform import OciPlatform, OciPlatformArgs
 from components.oci.region_fences import RegionFences, RegionFencesArgs
 from components.oci.registry import ContainerRegistry, ContainerRegistryArgs
 from components.oci.storage import BucketSpec, EncryptedStorage, EncryptedStorageArgs
@@ -29,6 +31,8 @@ __all__ = [
     "KeyCustody",
     "KeyCustodyArgs",
     "NodePoolSpec",
+    "OciPlatform",
+    "OciPlatformArgs",
     "OkeNetworkSecurity",
     "OkeNetworkSecurityArgs",
     "OkeNodePool",

@@ -14,14 +14,21 @@ Non-goals: the tenancy's audit retention setting (tenancy-wide, owned by the lan
 Analytics, forwarding to a SIEM outside the country.
 """
 
+from __future__ import annotations
+
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_oci as oci
 
 from components.oci.regions import require_region
 from components.oci.statements import audit_export_statements
+
+if TYPE_CHECKING:
+    from components.oci.network import SovereignNetwork
+    from components.oci.storage import EncryptedStorage
 
 __all__ = ["AuditLogging", "AuditLoggingArgs"]
 
@@ -30,19 +37,17 @@ LOG_RETENTION_STEP_DAYS, LOG_RETENTION_MAX_DAYS = 30, 180  # OCI Logging: 30-day
 
 @dataclass(frozen=True)
 class AuditLoggingArgs:
-    compartment_id: pulumi.Input[str]
-    """Country compartment for the log group, the connector and its policy."""
+    network: SovereignNetwork
+    """The platform network: its compartment holds the logs; every one of its subnets gets a flow log."""
     region: str
     """Region identifier of the provider: logs are stored there."""
-    flow_log_subnet_ids: Mapping[str, pulumi.Input[str]]
-    """Subnets to record flow logs for, by role (``SovereignNetwork.subnet_ids``). At least one."""
     retention_days: int = 90
     """Flow log retention: 30, 60, 90, 120, 150 or 180 days."""
-    audit_bucket_name: pulumi.Input[str] | None = None
-    """Bucket receiving the compartment's audit events (``EncryptedStorage.bucket_names['audit_logs']``).
-    Omitted: audit events stay in the OCI Audit service only."""
-    namespace: pulumi.Input[str] | None = None
-    """Object Storage namespace of the audit bucket. Omitted: looked up."""
+    storage: EncryptedStorage | None = None
+    """The country's buckets; with ``audit_store``, the compartment's audit events are exported there."""
+    audit_store: str | None = None
+    """Name of the audit-log store in ``storage`` (its bucket has the locked retention rule). Omitted: audit
+    events stay in the OCI Audit service only."""
     identity_provider: pulumi.ProviderResource | None = None
     """Home-region OCI provider for the connector's IAM policy. Omitted: the inherited provider."""
     freeform_tags: Mapping[str, str] = field(default_factory=dict)
@@ -59,9 +64,11 @@ class AuditLoggingArgs:
                 f"retention_days: got {days} (allowed: 30, 60, 90, 120, 150, 180, OCI Logging's steps); keep "
                 "longer retention in the locked audit bucket"
             )
-        if not self.flow_log_subnet_ids:
+        if (self.audit_store is None) != (self.storage is None) or (
+            self.storage is not None and self.audit_store not in self.storage.bucket_names
+        ):
             raise ValueError(
-                "flow_log_subnet_ids: at least one subnet is needed; unlogged subnets hide traffic"
+                f"audit_store: {self.audit_store!r} is not a store of the given storage; pass both or neither"
             )
 
 
@@ -73,10 +80,11 @@ class AuditLogging(pulumi.ComponentResource):
     def __init__(self, name: str, args: AuditLoggingArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("sovereign:oci:AuditLogging", name, None, opts)
         tags = dict(args.freeform_tags)
+        compartment_id = args.network.compartment_id
         keep = pulumi.ResourceOptions(parent=self, protect=args.protect_stateful)
         group = oci.logging.LogGroup(
             f"{name}-log-group",
-            compartment_id=args.compartment_id,
+            compartment_id=compartment_id,
             display_name=f"{name}-log-group",
             description=f"Flow logs of the sovereign VCN, kept in {args.region}",
             freeform_tags=tags,
@@ -91,7 +99,7 @@ class AuditLogging(pulumi.ComponentResource):
                 is_enabled=True,
                 retention_duration=args.retention_days,
                 configuration=oci.logging.LogConfigurationArgs(
-                    compartment_id=args.compartment_id,
+                    compartment_id=compartment_id,
                     source=oci.logging.LogConfigurationSourceArgs(
                         category="all", resource=subnet_id, service="flowlogs", source_type="OCISERVICE"
                     ),
@@ -99,32 +107,28 @@ class AuditLogging(pulumi.ComponentResource):
                 freeform_tags=tags,
                 opts=keep,
             )
-            for role, subnet_id in args.flow_log_subnet_ids.items()
+            for role, subnet_id in args.network.subnet_ids.items()
         }
         connector = None
-        if args.audit_bucket_name is not None:
-            connector = self._audit_export(name, args, tags)
+        if args.storage is not None and args.audit_store is not None:
+            connector = self._audit_export(name, args, args.storage, args.audit_store, tags)
 
         self.log_group_id = group.id
         self.flow_log_ids = {role: log.id for role, log in flow_logs.items()}
         self.audit_connector_id = connector.id if connector is not None else None
         self.register_outputs({"log_group_id": self.log_group_id, "flow_log_ids": self.flow_log_ids})
 
-    def _audit_export(self, name: str, args: AuditLoggingArgs, tags: dict[str, str]) -> oci.sch.Connector:
-        bucket = pulumi.Output.from_input(args.audit_bucket_name)
-        namespace = (
-            pulumi.Output.from_input(args.namespace)
-            if args.namespace is not None
-            else oci.objectstorage.get_namespace_output(
-                compartment_id=args.compartment_id, opts=pulumi.InvokeOutputOptions(parent=self)
-            ).namespace
-        )
+    def _audit_export(
+        self, name: str, args: AuditLoggingArgs, storage: EncryptedStorage, store: str, tags: dict[str, str]
+    ) -> oci.sch.Connector:
+        compartment_id = args.network.compartment_id
+        bucket, namespace = storage.bucket_names[store], storage.namespace
         policy = oci.identity.Policy(
             f"{name}-audit-export",
-            compartment_id=args.compartment_id,
+            compartment_id=compartment_id,
             name=f"{name}-audit-export",
             description="The compartment's service connectors write audit events to the audit bucket only",
-            statements=pulumi.Output.all(args.compartment_id, bucket).apply(
+            statements=pulumi.Output.all(compartment_id, bucket).apply(
                 lambda v: audit_export_statements(
                     compartment_id=v[0], bucket_name=str(v[1]), region=args.region
                 )
@@ -134,15 +138,13 @@ class AuditLogging(pulumi.ComponentResource):
         )
         return oci.sch.Connector(
             f"{name}-audit-export",
-            compartment_id=args.compartment_id,
+            compartment_id=compartment_id,
             display_name=f"{name}-audit-export",
             description="Copies the compartment's audit events to the locked in-country audit bucket",
             source=oci.sch.ConnectorSourceArgs(
                 kind="logging",
                 log_sources=[
-                    oci.sch.ConnectorSourceLogSourceArgs(
-                        compartment_id=args.compartment_id, log_group_id="_Audit"
-                    )
+                    oci.sch.ConnectorSourceLogSourceArgs(compartment_id=compartment_id, log_group_id="_Audit")
                 ],
             ),
             target=oci.sch.ConnectorTargetArgs(

@@ -20,10 +20,13 @@ Non-goals: add-ons (cluster autoscaler, GPU operator), Kubernetes-side storage c
 virtual nodes.
 """
 
+from __future__ import annotations
+
 import ipaddress
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_oci as oci
@@ -31,45 +34,33 @@ import pulumi_oci as oci
 from components.oci.node_pool import VCN_NATIVE_CNI, NodePoolSpec, OkeNodePool, OkeNodePoolArgs
 from components.oci.regions import require_region
 
+if TYPE_CHECKING:
+    from components.oci.key_custody import KeyCustody
+    from components.oci.network import SovereignNetwork
+
 __all__ = ["SovereignCluster", "SovereignClusterArgs"]
 
 _K8S_VERSION = re.compile(r"v1\.\d{2}\.\d+")
-MAX_IMAGE_POLICY_KEYS = 5  # OKE accepts up to five keys in an image verification policy
 
 
 @dataclass(frozen=True)
 class SovereignClusterArgs:
-    compartment_id: pulumi.Input[str]
-    """Country compartment for the cluster and its node pools."""
+    network: SovereignNetwork
+    """The platform network: compartment, VCN, the private subnets and NSGs of the API, workers, pods, LBs."""
+    keys: KeyCustody
+    """The country's keys: etcd secrets, boot volumes, image signing; the cluster waits for their policy."""
     tenancy_id: pulumi.Input[str]
     """Tenancy OCID, to list the region's availability domains."""
     region: str
     """Region identifier the provider deploys to; checked against the catalogue."""
     kubernetes_version: str
     """OKE Kubernetes version, such as 'v1.31.1'; node images are chosen for it."""
-    vcn_id: pulumi.Input[str]
-    api_subnet_id: pulumi.Input[str]
-    api_nsg_id: pulumi.Input[str]
-    worker_subnet_id: pulumi.Input[str]
-    worker_nsg_id: pulumi.Input[str]
-    pod_subnet_id: pulumi.Input[str]
-    pod_nsg_id: pulumi.Input[str]
-    lb_subnet_id: pulumi.Input[str]
-    """Subnets and NSGs of ``SovereignNetwork`` (all private)."""
-    cluster_secrets_key_id: pulumi.Input[str]
-    """Vault key that encrypts Kubernetes secrets in etcd."""
-    volume_key_id: pulumi.Input[str]
-    """Vault key that encrypts node boot volumes."""
-    image_signing_key_ids: Sequence[pulumi.Input[str]]
-    """1-5 Vault RSA keys; only registry images signed by one of them may run."""
     node_pools: Sequence[NodePoolSpec]
     """At least one pool; names must be unique."""
     services_cidr: str = "10.96.0.0/16"
     """Cluster-internal CIDR for Kubernetes services (must not overlap the VCN)."""
     enable_oidc_discovery: bool = True
     """Publish the OIDC discovery document, so workloads can federate to other identity providers."""
-    wait_for: Sequence[pulumi.Resource] = ()
-    """Resources the cluster and node pools must wait for: the ``KeyCustody`` component (its key policy)."""
     freeform_tags: Mapping[str, str] = field(default_factory=dict)
     """Free-form tags on the cluster, node pools, and the volumes and load balancers OKE creates."""
     protect_stateful: bool = True
@@ -81,10 +72,10 @@ class SovereignClusterArgs:
             raise ValueError(
                 f"kubernetes_version: got {self.kubernetes_version!r} (allowed: 'v1.<minor>.<patch>')"
             )
-        if not 1 <= len(self.image_signing_key_ids) <= MAX_IMAGE_POLICY_KEYS:
+        if self.keys.image_signing_key_id is None:
             raise ValueError(
-                f"image_signing_key_ids: got {len(self.image_signing_key_ids)} keys (allowed: 1-"
-                f"{MAX_IMAGE_POLICY_KEYS}); the cluster runs only images signed by the country's keys"
+                "keys: the key custody has no image-signing key; the cluster runs only images signed by the "
+                "country's key"
             )
         names = [pool.name for pool in self.node_pools]
         if not names or len(names) != len(set(names)):
@@ -107,16 +98,17 @@ class SovereignCluster(pulumi.ComponentResource):
     ) -> None:
         super().__init__("sovereign:oci:SovereignCluster", name, None, opts)
         tags = dict(args.freeform_tags)
+        network, keys = args.network, args.keys
         cluster = oci.containerengine.Cluster(
             f"{name}-cluster",
-            compartment_id=args.compartment_id,
+            compartment_id=network.compartment_id,
             name=name,
             type="ENHANCED_CLUSTER",
             kubernetes_version=args.kubernetes_version,
-            vcn_id=args.vcn_id,
-            kms_key_id=args.cluster_secrets_key_id,
+            vcn_id=network.vcn_id,
+            kms_key_id=keys.cluster_secrets_key_id,
             endpoint_config=oci.containerengine.ClusterEndpointConfigArgs(
-                subnet_id=args.api_subnet_id, is_public_ip_enabled=False, nsg_ids=[args.api_nsg_id]
+                subnet_id=network.api_subnet_id, is_public_ip_enabled=False, nsg_ids=[network.api_nsg_id]
             ),
             cluster_pod_network_options=[
                 oci.containerengine.ClusterClusterPodNetworkOptionArgs(cni_type=VCN_NATIVE_CNI)
@@ -124,12 +116,13 @@ class SovereignCluster(pulumi.ComponentResource):
             image_policy_config=oci.containerengine.ClusterImagePolicyConfigArgs(
                 is_policy_enabled=True,
                 key_details=[
-                    oci.containerengine.ClusterImagePolicyConfigKeyDetailArgs(kms_key_id=key)
-                    for key in args.image_signing_key_ids
+                    oci.containerengine.ClusterImagePolicyConfigKeyDetailArgs(
+                        kms_key_id=keys.image_signing_key_id
+                    )
                 ],
             ),
             options=oci.containerengine.ClusterOptionsArgs(
-                service_lb_subnet_ids=[args.lb_subnet_id],
+                service_lb_subnet_ids=[network.lb_subnet_id],
                 kubernetes_network_config=oci.containerengine.ClusterOptionsKubernetesNetworkConfigArgs(
                     services_cidr=args.services_cidr
                 ),
@@ -143,7 +136,10 @@ class SovereignCluster(pulumi.ComponentResource):
             ),
             freeform_tags=tags,
             opts=pulumi.ResourceOptions(
-                parent=self, protect=args.protect_stateful, depends_on=list(args.wait_for)
+                # OKE checks key access at creation: wait for the key policy (part of the key custody).
+                parent=self,
+                protect=args.protect_stateful,
+                depends_on=[keys],
             ),
         )
         ads = oci.identity.get_availability_domains_output(
@@ -154,17 +150,17 @@ class SovereignCluster(pulumi.ComponentResource):
                 f"{name}-{spec.name}",
                 OkeNodePoolArgs(
                     cluster_id=cluster.id,
-                    compartment_id=args.compartment_id,
+                    compartment_id=network.compartment_id,
                     kubernetes_version=args.kubernetes_version,
                     spec=spec,
                     availability_domains=ads,
-                    worker_subnet_id=args.worker_subnet_id,
-                    pod_subnet_id=args.pod_subnet_id,
-                    worker_nsg_id=args.worker_nsg_id,
-                    pod_nsg_id=args.pod_nsg_id,
-                    volume_key_id=args.volume_key_id,
+                    worker_subnet_id=network.worker_subnet_id,
+                    pod_subnet_id=network.pod_subnet_id,
+                    worker_nsg_id=network.worker_nsg_id,
+                    pod_nsg_id=network.pod_nsg_id,
+                    volume_key_id=keys.volume_key_id,
                     freeform_tags=tags,
-                    depends_on=args.wait_for,
+                    depends_on=[keys],
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
             )

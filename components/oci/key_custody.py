@@ -2,10 +2,9 @@
 
 Declares:
 
-- a Vault of the custody tier's type: ``virtual_private_vault`` -> ``VIRTUAL_PRIVATE`` (its own HSM
-  partition), ``default_vault`` -> ``DEFAULT`` (shared HSM partition). No replica is ever declared (replicas
-  are a separate ``VaultVerification`` resource this component does not create), so key material stays in
-  the vault's region;
+- a virtual private vault (``VIRTUAL_PRIVATE``: the country's own HSM partition; OCI rotates keys
+  automatically only there, so it is the one tier). No replica is ever declared (replicas are a separate
+  ``VaultVerification`` resource this component does not create), so key material stays in the vault's region;
 - three AES-256 master encryption keys with HSM protection, one per purpose (Kubernetes secrets in etcd,
   boot and block volumes, Object Storage), with automatic rotation from the config;
 - an RSA-4096 HSM key for signing container images, which the cluster's image verification policy trusts
@@ -18,22 +17,23 @@ volume, bucket and etcd secret encrypted with it unreadable.
 Non-goals: external key managers (EKMS), key import (BYOK), cross-region replicas, secrets in the vault.
 """
 
+from __future__ import annotations
+
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_oci as oci
 
 from components.oci.key_access import KeyAccessPolicies, KeyAccessPoliciesArgs
 from components.oci.regions import require_region
-from sovereign.types import KeyCustodyTier
+
+if TYPE_CHECKING:
+    from components.oci.network import SovereignNetwork
 
 __all__ = ["KeyCustody", "KeyCustodyArgs"]
 
-VAULT_TYPES: dict[KeyCustodyTier, str] = {
-    KeyCustodyTier.VIRTUAL_PRIVATE_VAULT: "VIRTUAL_PRIVATE",
-    KeyCustodyTier.DEFAULT_VAULT: "DEFAULT",
-}
 AES_256_BYTES = 32
 RSA_4096_BYTES = 512
 ROTATION_DAYS_MIN, ROTATION_DAYS_MAX = 60, 365  # OCI's bounds for automatic key rotation
@@ -42,17 +42,14 @@ _PURPOSE_KEYS = ("cluster-secrets", "volumes", "object-storage")
 
 @dataclass(frozen=True)
 class KeyCustodyArgs:
-    compartment_id: pulumi.Input[str]
-    """Country compartment for the vault, the keys and the key policy."""
+    network: SovereignNetwork
+    """The platform network: its country compartment holds the vault, the keys and the key policy."""
     tenancy_id: pulumi.Input[str]
     """Tenancy OCID, for the dynamic groups (which live in the root compartment)."""
     region: str
     """Region identifier of the vault (the stack's region); key policies are limited to it."""
-    custody_tier: KeyCustodyTier
-    """``virtual_private_vault`` (isolated HSM partition) or ``default_vault``. Azure tiers are rejected."""
-    rotation_interval_days: int | None = 90
-    """Automatic rotation interval of the AES keys, 60-365 days. OCI rotates automatically only in virtual
-    private vaults: with ``default_vault`` this must be None (rotation is then the operators' job)."""
+    rotation_interval_days: int = 90
+    """Automatic rotation interval of the AES keys, 60-365 days."""
     enable_image_signing_key: bool = True
     """Create the RSA image-signing key the cluster's image verification trusts."""
     identity_provider: pulumi.ProviderResource | None = None
@@ -65,22 +62,11 @@ class KeyCustodyArgs:
 
     def __post_init__(self) -> None:
         require_region(self.region)
-        if self.custody_tier not in VAULT_TYPES:
-            raise ValueError(
-                f"custody_tier: {self.custody_tier.value!r} is not an OCI custody tier "
-                f"(allowed: {[t.value for t in VAULT_TYPES]}); Key Vault and Managed HSM are Azure's"
-            )
         days = self.rotation_interval_days
-        if days is not None and not ROTATION_DAYS_MIN <= days <= ROTATION_DAYS_MAX:
+        if not ROTATION_DAYS_MIN <= days <= ROTATION_DAYS_MAX:
             raise ValueError(
                 f"rotation_interval_days: got {days} (allowed: {ROTATION_DAYS_MIN}-{ROTATION_DAYS_MAX}, "
                 "OCI's bounds for automatic rotation)"
-            )
-        if days is not None and self.custody_tier == KeyCustodyTier.DEFAULT_VAULT:
-            raise ValueError(
-                f"rotation_interval_days: got {days} with custody tier 'default_vault' (allowed: None); OCI "
-                "rotates keys automatically only in virtual private vaults, so either choose "
-                "'virtual_private_vault' or set None and rotate the keys from the operations runbook"
             )
 
 
@@ -100,12 +86,13 @@ class KeyCustody(pulumi.ComponentResource):
         super().__init__("sovereign:oci:KeyCustody", name, None, opts)
         tags = dict(args.freeform_tags)
         keep = pulumi.ResourceOptions(parent=self, protect=args.protect_stateful, retain_on_delete=True)
+        compartment_id = args.network.compartment_id
 
         vault = oci.kms.Vault(
             f"{name}-vault",
-            compartment_id=args.compartment_id,
+            compartment_id=compartment_id,
             display_name=f"{name}-vault",
-            vault_type=VAULT_TYPES[args.custody_tier],
+            vault_type="VIRTUAL_PRIVATE",
             freeform_tags=tags,
             opts=keep,
         )
@@ -113,16 +100,14 @@ class KeyCustody(pulumi.ComponentResource):
         keys = {
             purpose: oci.kms.Key(
                 f"{name}-{purpose}",
-                compartment_id=args.compartment_id,
+                compartment_id=compartment_id,
                 display_name=f"{name}-{purpose}",
                 management_endpoint=vault.management_endpoint,
                 key_shape=oci.kms.KeyKeyShapeArgs(algorithm="AES", length=AES_256_BYTES),
                 protection_mode="HSM",
-                is_auto_rotation_enabled=rotation is not None,
-                auto_key_rotation_details=(
-                    oci.kms.KeyAutoKeyRotationDetailsArgs(rotation_interval_in_days=rotation)
-                    if rotation is not None
-                    else None
+                is_auto_rotation_enabled=True,
+                auto_key_rotation_details=oci.kms.KeyAutoKeyRotationDetailsArgs(
+                    rotation_interval_in_days=rotation
                 ),
                 freeform_tags=tags,
                 opts=keep,
@@ -133,7 +118,7 @@ class KeyCustody(pulumi.ComponentResource):
         if args.enable_image_signing_key:
             signing_key = oci.kms.Key(
                 f"{name}-image-signing",
-                compartment_id=args.compartment_id,
+                compartment_id=compartment_id,
                 display_name=f"{name}-image-signing",
                 management_endpoint=vault.management_endpoint,
                 key_shape=oci.kms.KeyKeyShapeArgs(algorithm="RSA", length=RSA_4096_BYTES),
@@ -146,7 +131,7 @@ class KeyCustody(pulumi.ComponentResource):
             f"{name}-access",
             KeyAccessPoliciesArgs(
                 tenancy_id=args.tenancy_id,
-                compartment_id=args.compartment_id,
+                compartment_id=compartment_id,
                 region=args.region,
                 cluster_secrets_key_id=keys["cluster-secrets"].id,
                 volume_key_id=keys["volumes"].id,

@@ -4,8 +4,8 @@ Declares, under a given parent compartment (the tenancy or an organisational par
 
 - the country compartment (protected in prod; ``enable_delete`` off, so a destroy only forgets it);
 - a VCN whose default security list is emptied (OCI creates it with SSH from 0.0.0.0/0 and all egress);
-- a service gateway to the region's Oracle Services Network, and no internet gateway at all;
-- a NAT gateway only when the egress posture is an allow-list, routed *only* to the allow-listed CIDRs;
+- a service gateway to the region's Oracle Services Network, and no internet or NAT gateway at all: OCI
+  security rules filter by address, not by host name, so the toolkit offers no internet egress on OCI;
 - four private subnets (API endpoint, workers, pods for VCN-native CNI, internal load balancers), each with
   ``prohibit_public_ip_on_vnic`` and ``prohibit_internet_ingress``;
 - the least-privilege NSGs of :class:`components.oci.network_security.OkeNetworkSecurity`.
@@ -14,7 +14,6 @@ Non-goals: no DRG, FastConnect or VPN (on-premises connectivity belongs to the l
 public subnet of any kind (nothing in the Args can create one), no IPv6.
 """
 
-import ipaddress
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +24,6 @@ import pulumi_oci as oci
 from components.oci.addressing import plan_subnets
 from components.oci.network_security import OkeNetworkSecurity, OkeNetworkSecurityArgs
 from components.oci.regions import require_region
-from sovereign.types import EgressMode
 
 __all__ = ["SovereignNetwork", "SovereignNetworkArgs"]
 
@@ -33,7 +31,6 @@ _NAME = re.compile(r"[A-Za-z0-9._-]{1,100}")
 _DNS_LABEL = re.compile(r"[a-z][a-z0-9]{0,14}")
 # Short DNS labels and Pulumi name suffixes per subnet role (role suffixes are a contract: renames replace).
 _SUBNET_ROLES = {"api": "api", "workers": "workers", "pods": "pods", "load_balancers": "lb"}
-_MIN_ALLOW_PREFIX = 16
 
 
 @dataclass(frozen=True)
@@ -51,11 +48,6 @@ class SovereignNetworkArgs:
     VCN: pods the first half, workers the next quarter, load balancers the next eighth, the API a /28."""
     dns_label: str = "sovereign"
     """VCN DNS label (lower-case letter first, up to 15 letters and digits)."""
-    egress_mode: EgressMode = EgressMode.NONE
-    """Internet egress posture. ``none``: no NAT gateway exists. ``allow_list``: a NAT gateway routed only to
-    ``egress_allowed_cidrs``, reachable only from pods on TCP 443."""
-    egress_allowed_cidrs: Sequence[str] = ()
-    """Destinations for ``allow_list`` egress (each /16 or narrower); empty when egress is ``none``."""
     api_client_cidrs: Sequence[str] = ()
     """CIDRs (inside the VCN or reached through the landing zone's DRG) that may call the private Kubernetes
     API on 6443, such as in-network CI runners. Omitted: only the cluster's own nodes and pods can."""
@@ -78,33 +70,6 @@ class SovereignNetworkArgs:
                 f"dns_label: {self.dns_label!r} must be a lower-case letter then up to 14 letters/digits"
             )
         plan_subnets(self.vcn_cidr, dict(self.subnet_cidrs))
-        _check_egress(self.egress_mode, self.egress_allowed_cidrs, self.vcn_cidr)
-
-
-def _check_egress(mode: EgressMode, cidrs: Sequence[str], vcn_cidr: str) -> None:
-    """Internet egress only as an explicit, narrow allow-list: never 0.0.0.0/0, never implied."""
-    if mode == EgressMode.NONE and cidrs:
-        raise ValueError(
-            f"egress_allowed_cidrs: got {list(cidrs)} but egress_mode is 'none' (allowed: empty); "
-            "set egress_mode to 'allow_list' to open these destinations"
-        )
-    if mode == EgressMode.ALLOW_LIST and not cidrs:
-        raise ValueError("egress_allowed_cidrs: egress_mode 'allow_list' needs at least one destination CIDR")
-    vcn = ipaddress.ip_network(vcn_cidr)
-    for cidr in cidrs:
-        try:
-            network = ipaddress.ip_network(cidr, strict=True)
-        except ValueError as exc:
-            raise ValueError(f"egress_allowed_cidrs: {cidr!r} is not a CIDR ({exc})") from None
-        if network.prefixlen < _MIN_ALLOW_PREFIX:
-            raise ValueError(
-                f"egress_allowed_cidrs: {cidr} is too broad (got /{network.prefixlen}; allowed: "
-                f"/{_MIN_ALLOW_PREFIX} or narrower); list the specific destinations instead"
-            )
-        if network.overlaps(vcn):
-            raise ValueError(
-                f"egress_allowed_cidrs: {cidr} overlaps the VCN {vcn_cidr}; it is not internet egress"
-            )
 
 
 class SovereignNetwork(pulumi.ComponentResource):
@@ -121,7 +86,6 @@ class SovereignNetwork(pulumi.ComponentResource):
     lb_nsg_id: pulumi.Output[str]
     service_gateway_id: pulumi.Output[str]
     services_cidr_label: pulumi.Output[str]
-    nat_gateway_id: pulumi.Output[str] | None
 
     def __init__(
         self, name: str, args: SovereignNetworkArgs, opts: pulumi.ResourceOptions | None = None
@@ -187,27 +151,6 @@ class SovereignNetwork(pulumi.ComponentResource):
                 description="Oracle services in-region through the service gateway",
             )
         ]
-        nat_gateway = None
-        if args.egress_mode == EgressMode.ALLOW_LIST:
-            nat_gateway = oci.core.NatGateway(
-                f"{name}-nat-gateway",
-                compartment_id=compartment.id,
-                vcn_id=vcn.id,
-                block_traffic=False,
-                display_name=f"{name}-nat-gateway",
-                freeform_tags=tags,
-                opts=child,
-            )
-            # One route per allow-listed destination and no default route: anything else has no way out.
-            routes += [
-                oci.core.RouteTableRouteRuleArgs(
-                    network_entity_id=nat_gateway.id,
-                    destination=cidr,
-                    destination_type="CIDR_BLOCK",
-                    description="Allow-listed internet destination",
-                )
-                for cidr in args.egress_allowed_cidrs
-            ]
         route_table = oci.core.RouteTable(
             f"{name}-private-routes",
             compartment_id=compartment.id,
@@ -243,7 +186,6 @@ class SovereignNetwork(pulumi.ComponentResource):
                 services_cidr_label=services_cidr_label,
                 api_client_cidrs=args.api_client_cidrs,
                 lb_client_cidrs=args.lb_client_cidrs,
-                egress_allowed_cidrs=args.egress_allowed_cidrs,
                 freeform_tags=tags,
             ),
             opts=child,
@@ -262,13 +204,11 @@ class SovereignNetwork(pulumi.ComponentResource):
         self.lb_nsg_id = nsgs.lb_nsg_id
         self.service_gateway_id = service_gateway.id
         self.services_cidr_label = services_cidr_label
-        self.nat_gateway_id = nat_gateway.id if nat_gateway is not None else None
         self.register_outputs(
             {
                 "compartment_id": self.compartment_id,
                 "vcn_id": self.vcn_id,
                 "subnet_ids": self.subnet_ids,
                 "service_gateway_id": self.service_gateway_id,
-                "nat_gateway_id": self.nat_gateway_id,
             }
         )

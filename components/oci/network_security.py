@@ -34,8 +34,6 @@ class OkeNetworkSecurityArgs:
     cluster's own workers and pods reach it."""
     lb_client_cidrs: Sequence[str] = ()
     """CIDRs allowed to reach internal load balancers on 443. Omitted: the VCN's own CIDR."""
-    egress_allowed_cidrs: Sequence[str] = ()
-    """Internet destinations pods may reach on 443 through the NAT gateway. Omitted: no internet egress."""
     freeform_tags: Mapping[str, str] = field(default_factory=dict)
     """Free-form tags on every NSG."""
 
@@ -58,7 +56,6 @@ class OkeNetworkSecurity(pulumi.ComponentResource):
             vcn_cidr=args.vcn_cidr,
             api_client_cidrs=args.api_client_cidrs,
             lb_client_cidrs=args.lb_client_cidrs,
-            egress_allowed_cidrs=args.egress_allowed_cidrs,
         )
         groups = {
             role: oci.core.NetworkSecurityGroup(

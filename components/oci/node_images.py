@@ -12,6 +12,10 @@ import base64
 import re
 from collections.abc import Iterable, Sequence
 
+from sovereign.catalogue import MACHINE_SIZES, machine_size
+from sovereign.contracts import GPU_TAINT
+from sovereign.types import Cloud
+
 __all__ = [
     "GPU_TAINT",
     "cloud_init_user_data",
@@ -22,8 +26,6 @@ __all__ = [
     "validate_taint",
 ]
 
-GPU_TAINT = "nvidia.com/gpu=present:NoSchedule"
-"""Keeps everything but GPU workloads (which tolerate it) off the expensive nodes."""
 
 _TAINT = re.compile(r"[A-Za-z0-9./_-]{1,253}(=[A-Za-z0-9._-]{0,63})?:(NoSchedule|PreferNoSchedule|NoExecute)")
 
@@ -37,7 +39,15 @@ _OKE_INIT = (
 
 
 def is_gpu_shape(shape: str) -> bool:
-    return shape.startswith(("BM.GPU", "VM.GPU"))
+    """From the machine catalogue, the one source of 'is GPU' (a shape not listed there is refused)."""
+    size = machine_size(Cloud.OCI, shape)
+    if size is None:
+        known = sorted(s.name for s in MACHINE_SIZES.values() if s.cloud == Cloud.OCI)
+        raise ValueError(
+            f"shape: {shape!r} is not in the machine catalogue (allowed: {', '.join(known)}) - add it to "
+            "sovereign/catalogue/machines.py with its source"
+        )
+    return size.gpus > 0
 
 
 def is_flex_shape(shape: str) -> bool:

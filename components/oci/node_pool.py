@@ -24,7 +24,6 @@ import pulumi
 import pulumi_oci as oci
 
 from components.oci.node_images import (
-    GPU_TAINT,
     cloud_init_user_data,
     is_arm_shape,
     is_flex_shape,
@@ -32,6 +31,7 @@ from components.oci.node_images import (
     select_node_image,
     validate_taint,
 )
+from sovereign.contracts import GPU_NODE_LABEL_KEY, GPU_NODE_LABEL_VALUE, GPU_TAINT, POOL_LABEL_KEY
 
 __all__ = ["NodePoolSpec", "OkeNodePool", "OkeNodePoolArgs"]
 
@@ -79,6 +79,9 @@ class NodePoolSpec:
             )
         if self.node_count < 0:
             raise ValueError(f"node_pools.{self.name}.node_count: got {self.node_count} (allowed: 0 or more)")
+        is_gpu_shape(
+            self.shape
+        )  # a shape missing from the machine catalogue is refused here, not in the program
         flex = is_flex_shape(self.shape)
         sized = [v for v in (self.ocpus, self.memory_gib) if v is not None]
         if (flex and len(sized) != 2) or (not flex and sized):
@@ -107,8 +110,8 @@ class NodePoolSpec:
     def all_labels(self) -> dict[str, str]:
         return {
             **self.labels,
-            "sovereign.ai/pool": self.name,
-            **({"sovereign.ai/gpu": "true"} if self.gpu else {}),
+            POOL_LABEL_KEY: self.name,
+            **({GPU_NODE_LABEL_KEY: GPU_NODE_LABEL_VALUE} if self.gpu else {}),
         }
 
 

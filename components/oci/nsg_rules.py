@@ -6,7 +6,7 @@ follows the OKE "network resource configuration" reference for VCN-native pod ne
 
 - peers are the other NSGs, not whole subnets, wherever both ends are ours;
 - Oracle services only through the region's Oracle Services Network label (the service gateway);
-- nothing from or to 0.0.0.0/0: internet egress exists only for the explicit allow-list, TCP 443, from pods;
+- nothing from or to 0.0.0.0/0: there is no internet egress;
 - the API endpoint accepts clients only from the CIDRs the stack names (in-network runners, bastion).
 
 Non-goals: UDP services, NodePort access from outside the load-balancer NSG, IPv6.
@@ -114,7 +114,6 @@ def oke_rules(
     vcn_cidr: str,
     api_client_cidrs: Sequence[str] = (),
     lb_client_cidrs: Sequence[str] = (),
-    egress_allowed_cidrs: Sequence[str] = (),
 ) -> list[NsgRule]:
     """All rules, keyed uniquely (the key becomes the Pulumi name suffix, so keep keys stable)."""
     rules = [_rule(row) for row in _FIXED]
@@ -127,10 +126,6 @@ def oke_rules(
         *[
             ("load_balancers", _IN, f"client{i}-443", TCP, "cidr", c, (443, 443), None, "Clients reach HTTPS")
             for i, c in enumerate(lb_client_cidrs or (vcn_cidr,))
-        ],
-        *[
-            ("pods", _OUT, f"allowed{i}-443", TCP, "cidr", c, (443, 443), None, "Allow-listed egress via NAT")
-            for i, c in enumerate(egress_allowed_cidrs)
         ],
     ]
     rules += [_rule(row) for row in extra]

@@ -19,14 +19,20 @@ Non-goals: tenancy-wide quotas (other countries share the tenancy), Security Zon
 reporting region is a landing-zone decision), group creation (groups belong to the identity domain).
 """
 
+from __future__ import annotations
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_oci as oci
 
 from components.oci.regions import realm_of, require_region
 from components.oci.statements import FENCED_QUOTA_FAMILIES, admin_statements, quota_statements
+
+if TYPE_CHECKING:
+    from components.oci.network import SovereignNetwork
 
 __all__ = ["RegionFences", "RegionFencesArgs"]
 
@@ -35,8 +41,8 @@ __all__ = ["RegionFences", "RegionFencesArgs"]
 class RegionFencesArgs:
     tenancy_id: pulumi.Input[str]
     """Tenancy OCID: quotas are created in the root compartment."""
-    compartment_id: pulumi.Input[str]
-    """OCID of the country compartment (IAM statements name it by OCID)."""
+    network: SovereignNetwork
+    """The platform network: its country compartment is fenced (IAM statements name it by OCID)."""
     compartment_path: str
     """The country compartment's name as quota statements reference it; for a compartment nested below a
     parent, the colon-separated path from the tenancy ('sovereign:de-prod')."""
@@ -107,7 +113,7 @@ class RegionFences(pulumi.ComponentResource):
             compartment_id=args.policy_compartment_id or args.tenancy_id,
             name=f"{name}-admins",
             description="Country admins manage the country compartment from in-country regions only",
-            statements=pulumi.Output.from_input(args.compartment_id).apply(
+            statements=args.network.compartment_id.apply(
                 lambda compartment: admin_statements(
                     groups=args.admin_groups, compartment_id=compartment, regions=args.allowed_regions
                 )

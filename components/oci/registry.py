@@ -11,15 +11,22 @@ Non-goals: pushing or signing images (the supply-chain pipeline's job, with the 
 caches of public registries, the tenancy-wide registry setting that auto-creates repositories on first push.
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_oci as oci
 
 from components.oci.regions import registry_host, registry_hosts, require_region
 from components.oci.statements import repository_read_statements
+
+if TYPE_CHECKING:
+    from components.oci.key_custody import KeyCustody
+    from components.oci.network import SovereignNetwork
 
 __all__ = ["ContainerRegistry", "ContainerRegistryArgs"]
 
@@ -28,17 +35,15 @@ _REPOSITORY = re.compile(r"[a-z0-9]([a-z0-9._-]*[a-z0-9])?(/[a-z0-9]([a-z0-9._-]
 
 @dataclass(frozen=True)
 class ContainerRegistryArgs:
-    compartment_id: pulumi.Input[str]
-    """Country compartment for the repositories and the read policy."""
+    network: SovereignNetwork
+    """The platform network: its country compartment holds the repositories and the read policy."""
+    keys: KeyCustody
+    """The country's keys: the cluster and worker dynamic groups read the repositories; images are signed with
+    its image-signing key."""
     region: str
     """Region identifier of the provider; the registry endpoint is derived from it."""
     repositories: Sequence[str]
     """Repository paths, such as 'models/vllm-openai' (lower case, '/'-separated)."""
-    reader_dynamic_groups: Sequence[pulumi.Input[str]]
-    """Dynamic groups allowed to pull: ``KeyCustody.cluster_dynamic_group_name`` and
-    ``KeyCustody.worker_dynamic_group_name``."""
-    image_signing_key_id: pulumi.Input[str] | None = None
-    """Vault key images must be signed with (the cluster enforces it). Omitted: repositories record none."""
     namespace: pulumi.Input[str] | None = None
     """Object Storage namespace (the registry uses the tenancy's). Omitted: looked up."""
     identity_provider: pulumi.ProviderResource | None = None
@@ -59,10 +64,6 @@ class ContainerRegistryArgs:
                 raise ValueError(
                     f"repositories: {path!r} is not a lower-case repository path like 'models/vllm'"
                 )
-        if not self.reader_dynamic_groups:
-            raise ValueError(
-                "reader_dynamic_groups: at least one reader is needed, or no node could pull images"
-            )
 
 
 class ContainerRegistry(pulumi.ComponentResource):
@@ -80,14 +81,16 @@ class ContainerRegistry(pulumi.ComponentResource):
     ) -> None:
         super().__init__("sovereign:oci:ContainerRegistry", name, None, opts)
         host = registry_host(args.region)
+        compartment_id = args.network.compartment_id
+        readers = [args.keys.cluster_dynamic_group_name, args.keys.worker_dynamic_group_name]
         namespace = (
             pulumi.Output.from_input(args.namespace)
             if args.namespace is not None
             else oci.objectstorage.get_namespace_output(
-                compartment_id=args.compartment_id, opts=pulumi.InvokeOutputOptions(parent=self)
+                compartment_id=compartment_id, opts=pulumi.InvokeOutputOptions(parent=self)
             ).namespace
         )
-        signing = pulumi.Output.from_input(args.image_signing_key_id)
+        signing = pulumi.Output.from_input(args.keys.image_signing_key_id)
         readme = signing.apply(
             lambda key: (
                 f"Private, immutable, in-region. Images must be signed with Vault key {key}; the cluster "
@@ -100,7 +103,7 @@ class ContainerRegistry(pulumi.ComponentResource):
         repositories = {
             path: oci.artifacts.ContainerRepository(
                 f"{name}-{path.replace('/', '-')}",
-                compartment_id=args.compartment_id,
+                compartment_id=compartment_id,
                 display_name=path,
                 is_public=False,
                 is_immutable=True,
@@ -112,14 +115,14 @@ class ContainerRegistry(pulumi.ComponentResource):
             )
             for path in args.repositories
         }
-        statements = pulumi.Output.all(args.compartment_id, *args.reader_dynamic_groups).apply(
+        statements = pulumi.Output.all(compartment_id, *readers).apply(
             lambda v: repository_read_statements(
                 dynamic_groups=v[1:], compartment_id=v[0], region=args.region
             )
         )
         oci.identity.Policy(
             f"{name}-readers",
-            compartment_id=args.compartment_id,
+            compartment_id=compartment_id,
             name=f"{name}-readers",
             description="Cluster and worker nodes pull from the in-country registry, in its region only",
             statements=statements,

@@ -15,16 +15,23 @@ Non-goals: lifecycle (tiering/archive) policies, pre-authenticated requests, pri
 Storage (traffic already stays on the service gateway).
 """
 
+from __future__ import annotations
+
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_oci as oci
 
 from components.oci.regions import require_region
 from sovereign.types import StorePurpose
+
+if TYPE_CHECKING:
+    from components.oci.key_custody import KeyCustody
+    from components.oci.network import SovereignNetwork
 
 __all__ = ["BucketSpec", "EncryptedStorage", "EncryptedStorageArgs"]
 
@@ -43,6 +50,9 @@ class BucketSpec:
     """What the bucket holds; decides versioning versus locked retention."""
     bucket_name: str | None = None
     """Bucket name, unique in the tenancy's namespace. Omitted: '<component name>-<store name>'."""
+    versioning: bool = True
+    """Keep previous object versions. Omitted: on. OCI refuses retention rules on a versioned bucket, so it is
+    off for audit-log buckets."""
     retention_days: int | None = None
     """Audit logs only (required there): days every object is kept, immutable, after its last change."""
     retention_lock_date: date | None = None
@@ -70,6 +80,11 @@ class BucketSpec:
                 f"{where}: retention is only for audit_logs (got retention_days {self.retention_days}); OCI "
                 "forbids retention rules on versioned buckets, and this store is versioned"
             )
+        if audit and self.versioning:
+            raise ValueError(
+                f"{where}: versioning on an audit_logs bucket (allowed: off) - OCI refuses retention rules on "
+                "versioned buckets (Oracle: 'Using Retention Rules to Preserve Data')"
+            )
         if self.retention_days is not None and not 1 <= self.retention_days <= MAX_RETENTION_DAYS:
             raise ValueError(
                 f"{where}.retention_days: got {self.retention_days} (allowed: 1-{MAX_RETENTION_DAYS})"
@@ -78,12 +93,12 @@ class BucketSpec:
 
 @dataclass(frozen=True)
 class EncryptedStorageArgs:
-    compartment_id: pulumi.Input[str]
-    """Country compartment for the buckets."""
+    network: SovereignNetwork
+    """The platform network: its country compartment holds the buckets."""
+    keys: KeyCustody
+    """The country's keys: the Object Storage key encrypts every bucket, and buckets wait for its policy."""
     region: str
     """Region identifier of the provider; the buckets live there and only there."""
-    kms_key_id: pulumi.Input[str]
-    """Vault key for Object Storage (``KeyCustody.object_storage_key_id``)."""
     stores: Sequence[BucketSpec]
     """One bucket per store; store names must be unique."""
     namespace: pulumi.Input[str] | None = None
@@ -114,7 +129,7 @@ class EncryptedStorage(pulumi.ComponentResource):
             pulumi.Output.from_input(args.namespace)
             if args.namespace is not None
             else oci.objectstorage.get_namespace_output(
-                compartment_id=args.compartment_id, opts=pulumi.InvokeOutputOptions(parent=self)
+                compartment_id=args.network.compartment_id, opts=pulumi.InvokeOutputOptions(parent=self)
             ).namespace
         )
         buckets = {spec.name: self._bucket(name, spec, namespace, args) for spec in args.stores}
@@ -139,13 +154,13 @@ class EncryptedStorage(pulumi.ComponentResource):
             ]
         return oci.objectstorage.Bucket(
             f"{name}-{spec.name}",
-            compartment_id=args.compartment_id,
+            compartment_id=args.network.compartment_id,
             namespace=namespace,
             name=spec.bucket_name or f"{name}-{spec.name}",
             access_type="NoPublicAccess",
-            kms_key_id=args.kms_key_id,
+            kms_key_id=args.keys.object_storage_key_id,
             # Retention rules and versioning exclude each other in OCI; audit buckets take the locked rule.
-            versioning="Disabled" if retention else "Enabled",
+            versioning="Enabled" if spec.versioning else "Disabled",
             retention_rules=retention,
             object_events_enabled=True,
             storage_tier="Standard",

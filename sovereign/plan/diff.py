@@ -2,24 +2,36 @@
 
 A URN is a resource's identity: when a change moves a resource to another URN (renamed, re-parented), Pulumi
 destroys the real resource and creates a new one; for a vault, a bucket or a cluster that is data loss, so
-such pairs are reported as replaced, loudly. Changes that touch sovereignty (regions, keys, public exposure,
-replication, model digests, access groups) are listed first.
+such pairs are reported as replaced, loudly. Changes that touch sovereignty are listed first: a change is
+sovereignty-relevant when its path is one a sovereignty rule reads (``Rule.reads`` in ``sovereign.policies``),
+so the diff and the checks can never disagree about what matters.
 """
 
 from __future__ import annotations
 
 import difflib
+import fnmatch
+import functools
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["StackDiff", "diff_documents", "render_diff_markdown"]
+__all__ = ["StackDiff", "diff_documents", "is_sovereignty_relevant", "render_diff_markdown"]
 
-_SOVEREIGN = re.compile(
-    r"(location|region|key|kms|encryption|public|private|firewall|egress|replica|sku|geo|redundan|image|"
-    r"weights|sha256|digest|admin|group|principal|role|subjects|approv|retention|immutab|protect)",
-    re.IGNORECASE,
-)
+_INDEX = re.compile(r"\[\d+\]")
+
+
+@functools.cache
+def _sovereign_paths() -> tuple[str, ...]:
+    from sovereign.policies import ALL_RULES
+
+    return tuple(dict.fromkeys(pattern for rule in ALL_RULES for pattern in rule.reads))
+
+
+def is_sovereignty_relevant(path: str) -> bool:
+    """Whether a flattened plan path (``inputs.spec.template.spec.containers[0].image``) is read by a rule."""
+    generic = _INDEX.sub("", path)  # list positions do not matter: containers[1].image -> containers.image
+    return any(fnmatch.fnmatchcase(generic, pattern) for pattern in _sovereign_paths())
 
 
 @dataclass(frozen=True)
@@ -100,7 +112,7 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
     changes = []
     for path in sorted(set(a) | set(b)):
         if a.get(path, None) != b.get(path, None) or (path in a) != (path in b):
-            changes.append(Change(path, a.get(path), b.get(path), bool(_SOVEREIGN.search(path))))
+            changes.append(Change(path, a.get(path), b.get(path), is_sovereignty_relevant(path)))
     return changes
 
 

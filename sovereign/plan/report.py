@@ -176,10 +176,11 @@ def render_report_markdown(report: dict[str, Any]) -> str:
         out.append("No assistant deployed.")
     a = report["access"]
     out += ["", "## Access (groups only)", ""]
-    out += [f"- admin group: {g['name']} `{g['object_id'] or ''}`" for g in a["admin_groups"]]
-    out += [f"- break-glass group: {g['name']} `{g['object_id'] or ''}`" for g in a["break_glass_groups"]]
+    out += [f"- admin group: {g['name']} `{g.get('object_id') or ''}`" for g in a["admin_groups"]]
+    out += [f"- break-glass group: {g['name']} `{g.get('object_id') or ''}`" for g in a["break_glass_groups"]]
     out += [
-        f"- tenant group ({t['tenant']}): {t['name']} `{t['object_id'] or ''}`" for t in a["tenant_groups"]
+        f"- tenant group ({t['tenant']}): {t['name']} `{t.get('object_id') or ''}`"
+        for t in a["tenant_groups"]
     ]
     out.append(f"- operator access approvers: {', '.join(a['operator_access_approvers'])}")
     out += [

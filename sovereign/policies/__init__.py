@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from sovereign.contracts import MODEL_ANNOTATION
 from sovereign.engine.recorder import Registration
-from sovereign.policies.cloud_rules import CLOUD_RULES, STATEFUL_TYPES
-from sovereign.policies.kubernetes_rules import KUBERNETES_RULES, MODEL_ANNOTATION
+from sovereign.policies.cloud_rules import CLOUD_RULES
+from sovereign.policies.kubernetes_rules import KUBERNETES_RULES
 from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule, evaluate
+from sovereign.policies.stateful import RETAINED_TYPES, STATEFUL_TYPES
 
 __all__ = [
     "ALL_RULES",
     "MODEL_ANNOTATION",
+    "RETAINED_TYPES",
     "STATEFUL_TYPES",
     "Finding",
     "PolicyContext",

@@ -7,9 +7,10 @@ from typing import Any
 
 from sovereign.catalogue import find_region
 from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule
+from sovereign.policies.stateful import RETAINED_TYPES, STATEFUL_TYPES
 from sovereign.types import Cloud
 
-__all__ = ["CLOUD_RULES", "STATEFUL_TYPES"]
+__all__ = ["CLOUD_RULES"]
 
 _GLOBAL_TYPES = {
     # Private DNS zones and their links are global by design: they hold names, not data.
@@ -20,25 +21,6 @@ _GLOBAL_TYPES = {
     # Azure Monitor private link scopes are global objects that only name which workspaces are private.
     "azure-native:monitor:PrivateLinkScope",
 }
-
-STATEFUL_TYPES = {
-    "azure-native:keyvault:Vault",
-    "azure-native:keyvault:ManagedHsm",
-    "azure-native:keyvault:Key",
-    "azure-native:keyvault:ManagedHsmKey",
-    "azure-native:compute:DiskEncryptionSet",
-    "azure-native:storage:StorageAccount",
-    "azure-native:containerregistry:Registry",
-    "azure-native:operationalinsights:Workspace",
-    # Deleting a resource group deletes everything in it, protected or not.
-    "azure-native:resources:ResourceGroup",
-    "oci:Kms/vault:Vault",
-    "oci:Kms/key:Key",
-    "oci:ObjectStorage/bucket:Bucket",
-    "oci:Artifacts/containerRepository:ContainerRepository",
-    "oci:Logging/logGroup:LogGroup",
-}
-_KEY_TYPES = {"azure-native:keyvault:Key", "azure-native:keyvault:ManagedHsmKey", "oci:Kms/key:Key"}
 
 
 def _eq(value: Any, expected: str) -> bool:
@@ -177,9 +159,11 @@ def _protected(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Fi
         return
     for r in resources:
         if r.type in STATEFUL_TYPES and not r.protect:
-            yield Finding("stateful resource is not protected in a prod stack", r.urn)
-        if r.type in _KEY_TYPES and r.retain_on_delete is False:
-            yield Finding("key is not retained on delete", r.urn)
+            yield Finding(
+                f"stateful resource is not protected in a prod stack ({STATEFUL_TYPES[r.type]})", r.urn
+            )
+        if r.type in RETAINED_TYPES and r.retain_on_delete is False:
+            yield Finding(f"not retained on delete ({STATEFUL_TYPES[r.type]})", r.urn)
 
 
 def _audit_logs(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
@@ -206,33 +190,74 @@ CLOUD_RULES: tuple[Rule, ...] = (
         "Every resource with a location, and every provider, is in the country's allowed regions.",
         _residency,
         _is_cloud,
+        reads=("inputs.location", "inputs.region", "provider"),
     ),
     Rule(
         "explicit-in-country-provider",
         "Every cloud resource uses the stack's explicit in-country provider.",
         _explicit_provider,
         _is_cloud,
+        reads=("provider",),
     ),
     Rule(
         "customer-managed-encryption",
         "Customer-managed keys on every data store, disk set and cluster secret store.",
         _cmk,
         _is_cloud,
+        reads=(
+            "inputs.encryption.*",
+            "inputs.diskEncryptionSetID",
+            "inputs.securityProfile.azureKeyVaultKms.*",
+            "inputs.activeKey.*",
+            "inputs.kmsKeyId",
+            "inputs.nodeConfigDetails.kmsKeyId",
+            "inputs.nodeConfigDetails.isPvEncryptionInTransitEnabled",
+        ),
     ),
-    Rule("no-public-endpoints", "No public endpoints or public IPs.", _no_public, _is_cloud),
+    Rule(
+        "no-public-endpoints",
+        "No public endpoints or public IPs.",
+        _no_public,
+        _is_cloud,
+        reads=(
+            "inputs.publicNetworkAccess*",
+            "inputs.properties.publicNetworkAccess",
+            "inputs.allowBlobPublicAccess",
+            "inputs.adminUserEnabled",
+            "inputs.anonymousPullEnabled",
+            "inputs.apiServerAccessProfile.*",
+            "inputs.prohibitPublicIpOnVnic",
+            "inputs.endpointConfig.isPublicIpEnabled",
+            "inputs.accessType",
+        ),
+    ),
     Rule(
         "no-cross-border-replication",
         "No replication or log destination outside the country.",
         _no_cross_border,
         _is_cloud,
+        reads=(
+            "inputs.sku.name",
+            "inputs.storageAccountId",
+            "inputs.eventHubAuthorizationRuleId",
+            "inputs.marketplacePartnerId",
+            "inputs.destinationRegionName",
+            "inputs.replicaDetails*",
+        ),
     ),
     Rule(
         "stateful-protected",
-        "Stateful resources are protected in prod; keys are retained on delete.",
+        "Stateful resources (cloud and Kubernetes) are protected in prod; keys, vaults and resource groups are "
+        "retained on delete.",
         _protected,
-        _is_cloud,
+        lambda r: r.custom,
+        reads=("protect",),
     ),
     Rule(
-        "audit-logs-in-country", "Audit logs in-country with the required retention.", _audit_logs, _is_cloud
+        "audit-logs-in-country",
+        "Audit logs in-country with the required retention.",
+        _audit_logs,
+        _is_cloud,
+        reads=("inputs.retentionInDays",),
     ),
 )

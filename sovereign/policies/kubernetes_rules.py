@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from sovereign.contracts import GPU_RESOURCE, MODEL_ANNOTATION
 from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule
-from sovereign.types import parse_image_ref
+from sovereign.rules.models import model_clearance
+from sovereign.types import ConfidentialTier, parse_image_ref
 
 __all__ = ["KUBERNETES_RULES", "MODEL_ANNOTATION", "pod_spec"]
 
-MODEL_ANNOTATION = "sovereign.ai/model-id"
-"""Pod-template annotation on every workload that serves a model; its value is the register's model id."""
 
 _POD_TEMPLATES = {
     "Deployment": "spec.template.spec",
@@ -128,27 +128,57 @@ def _model_id(r: ResourceView) -> str | None:
     return None
 
 
+def _requests_gpus(spec: dict[str, Any]) -> bool:
+    for c in _containers(spec):
+        resources = c.get("resources") or {}
+        for amounts in (resources.get("requests") or {}, resources.get("limits") or {}):
+            if str(amounts.get(GPU_RESOURCE, "0")) not in ("0", "0.0"):
+                return True
+    return False
+
+
 def _approved_models(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
+    """Fails closed: a GPU workload that names no model is a finding, not a pass."""
+    confidential = ctx.config.cluster.confidential_tier == ConfidentialTier.CONFIDENTIAL_GPU
     for r in resources:
+        spec = pod_spec(r) or {}
         model_id = _model_id(r)
         if model_id is None:
+            if _requests_gpus(spec):
+                yield Finding(
+                    f"workload requests {GPU_RESOURCE} but names no model ('{MODEL_ANNOTATION}' pod annotation): "
+                    "the risk gate cannot clear it",
+                    r.urn,
+                )
             continue
-        record = ctx.register.find(str(model_id))
+        record = ctx.register.find(model_id)
         if record is None:
             yield Finding(f"model '{model_id}' is not in the risk register", r.urn)
             continue
+        digests = [image_digest_or_none(str(c.get("image", ""))) for c in _containers(spec)]
+        approved = record.weights_digest
+        deployed = approved if approved in digests else next((d for d in digests if d), None)
         a = record.assessment
-        if not a.assessed_on <= ctx.as_of <= a.expires_on:
-            yield Finding(
-                f"model '{model_id}' assessment valid {a.assessed_on}..{a.expires_on}, not {ctx.as_of}", r.urn
-            )
-        if ctx.config.country not in record.approved_countries:
-            yield Finding(f"model '{model_id}' is not approved for '{ctx.config.country}'", r.urn)
-        images = [str(c.get("image", "")) for c in _containers(pod_spec(r) or {})]
-        if not any(i.endswith("@" + record.weights_digest) for i in images):
-            yield Finding(
-                f"model '{model_id}' weights are not the approved artifact {record.weights_digest}", r.urn
-            )
+        for refusal in model_clearance(
+            model_id=model_id,
+            tier=record.capability_tier,
+            assessed_on=a.assessed_on,
+            expires_on=a.expires_on,
+            approved_countries=record.approved_countries,
+            approved_weights_digest=approved,
+            deployed_weights_digest=deployed,
+            country=ctx.config.country,
+            as_of=ctx.as_of,
+            confidential_gpu=confidential,
+        ):
+            yield Finding(refusal.message, r.urn)
+
+
+def image_digest_or_none(image: str) -> str | None:
+    try:
+        return parse_image_ref(image)[2]
+    except ValueError:
+        return None
 
 
 def _no_public_services(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
@@ -179,12 +209,19 @@ KUBERNETES_RULES: tuple[Rule, ...] = (
         "capabilities dropped, RuntimeDefault seccomp; no host namespaces.",
         _hardened,
         _is_workload,
+        reads=(
+            "inputs.spec.*securityContext*",
+            "inputs.spec.*hostNetwork",
+            "inputs.spec.*hostPID",
+            "inputs.spec.*hostIPC",
+        ),
     ),
     Rule(
         "default-deny-network-policies",
         "Every namespace has a default-deny NetworkPolicy for ingress and egress.",
         _default_deny,
         lambda r: r.type.startswith("kubernetes:"),
+        reads=("inputs.spec.policyTypes*", "inputs.spec.podSelector*", "inputs.spec.ingress*"),
     ),
     Rule(
         "images-from-country-registry",
@@ -192,17 +229,25 @@ KUBERNETES_RULES: tuple[Rule, ...] = (
         "registry, pinned by sha256 digest.",
         _images,
         _is_workload,
+        reads=("inputs.spec.*containers.image", "inputs.spec.*volumes.image.reference"),
     ),
     Rule(
         "approved-models",
-        "Only models with an unexpired risk assessment covering the country, with the approved weights.",
+        "Only models with an unexpired risk assessment covering the country, with the approved weights, on "
+        "confidential GPUs where their tier needs it; a GPU workload that names no model fails.",
         _approved_models,
         _is_workload,
+        reads=(
+            f"inputs.spec.*annotations.{MODEL_ANNOTATION}",
+            "inputs.spec.*containers.image",
+            "inputs.spec.*resources.*",
+        ),
     ),
     Rule(
         "no-public-kubernetes-endpoints",
         "No NodePort or public LoadBalancer services; ingresses only with TLS.",
         _no_public_services,
         lambda r: r.type.startswith("kubernetes:"),
+        reads=("inputs.spec.type", "inputs.metadata.annotations.*", "inputs.spec.tls*"),
     ),
 )

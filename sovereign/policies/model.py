@@ -74,6 +74,11 @@ class Rule:
     description: str
     check: RuleCheck
     applies_to: Callable[[ResourceView], bool] = field(default=lambda r: True)
+    reads: tuple[str, ...] = ()
+    """The resource fields the check reads, as ``fnmatch`` patterns over the plan document's flattened paths
+    with list positions left out (``inputs.location``, ``inputs.spec.template.spec.containers.image``,
+    ``protect``, ``provider``):
+    ``sovereign diff`` calls a change sovereignty-relevant when its path matches one of them."""
 
     def run(self, ctx: PolicyContext, resources: list[ResourceView]) -> tuple[int, list[Finding]]:
         """(number of resources the rule looked at, findings)."""

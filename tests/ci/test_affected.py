@@ -89,8 +89,8 @@ def test_documentation_tests_and_ci_configuration_affect_no_stack(repo: Repo) ->
 
 def test_a_country_file_affects_that_countrys_stacks(repo: Repo) -> None:
     repo.branch("country")
-    repo.replace("country_configs/de.yaml", "rotation_days: 90", "rotation_days: 60")
-    repo.commit("rotate faster")
+    repo.replace("country_configs/de.yaml", "retention_days: 2555", "retention_days: 3650")
+    repo.commit("keep audit logs longer")
     found = repo.affected()
     assert sorted(found) == ["de-prod", "de-staging"]
     assert found["de-prod"].reasons == ("country_configs/de.yaml: country file",)
@@ -137,6 +137,12 @@ def test_a_model_deployed_by_one_environment_affects_the_countrys_stacks(repo: R
     repo.branch("models-env")
     repo.replace(
         "country_configs/de.yaml", "model: llama-3.3-70b-instruct", "model: mistral-small-3.1-24b-instruct"
+    )
+    # Staging keeps Llama: its override (deployments merge by name) states only the model that differs.
+    repo.replace(
+        "country_configs/de.yaml",
+        "          replicas_min: 1\n",
+        "          model: llama-3.3-70b-instruct\n          replicas_min: 1\n",
     )
     repo.commit("German prod on Mistral")
     repo.replace(
@@ -214,11 +220,11 @@ def test_an_invalid_country_file_is_still_affected(repo: Repo) -> None:
 def test_only_the_changes_since_the_branch_point_count(repo: Repo) -> None:
     """main moves on (Japan) after the feature branched (Korea): comparing with main names Korea only."""
     repo.branch("feature")
-    repo.replace("country_configs/kr.yaml", "rotation_days: 90", "rotation_days: 30")
-    repo.commit("Korea rotates monthly")
+    repo.replace("country_configs/kr.yaml", "retention_days: 2555", "retention_days: 3000")
+    repo.commit("Korea keeps audit logs longer")
     repo.branch("main-later")
-    repo.replace("country_configs/jp.yaml", "rotation_days: 90", "rotation_days: 45")
-    repo.commit("Japan rotates faster")
+    repo.replace("country_configs/jp.yaml", "retention_days: 2555", "retention_days: 3100")
+    repo.commit("Japan keeps audit logs longer")
     repo.git("checkout", "-q", "feature")
     assert list(repo.affected(base="main-later")) == ["kr-prod"]
     assert list(repo.affected(base="main-later", head="main-later")) == []
@@ -248,7 +254,7 @@ def _cli(repo: Repo, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_cli_prints_exactly_a_json_array_of_stack_names_and_the_matrix_on_request(repo: Repo) -> None:
     repo.branch("cli")
-    repo.replace("country_configs/jp.yaml", "rotation_days: 90", "rotation_days: 80")
+    repo.replace("country_configs/jp.yaml", "retention_days: 2555", "retention_days: 3200")
     repo.git("rm", "-q", "stacks/Pulumi.de-staging.yaml")
     repo.commit("Japan; drop German staging")
     plain = _cli(repo, "--base", "base")
@@ -275,7 +281,8 @@ def test_cli_refuses_an_unknown_ref_cleanly(repo: Repo) -> None:
 
 def test_cli_needs_base_or_all(repo: Repo) -> None:
     result = _cli(repo)
-    assert result.returncode == 2 and "give exactly one of --base GIT_REF and --all" in result.stderr
+    words = " ".join(result.stderr.replace("│", " ").split())  # typer's usage error box wraps long lines
+    assert result.returncode == 2 and "give exactly one of --base GIT_REF and --all" in words
 
 
 def test_classify_is_explicit_about_each_kind_of_path(repo: Repo) -> None:

@@ -215,3 +215,25 @@ def test_no_public_kubernetes_endpoints() -> None:
         },
     )
     assert failures([internal], "no-public-kubernetes-endpoints") == []
+
+
+def test_rejects_gpu_workload_that_names_no_model() -> None:
+    """approved-models fails closed: a workload requesting GPUs without the model annotation is a finding."""
+    gpu = {"requests": {"nvidia.com/gpu": "1"}, "limits": {"nvidia.com/gpu": "1"}}
+    pod = {**SAFE_POD, "containers": [{**SAFE_POD["containers"][0], "resources": gpu}]}
+    [msg] = failures([deployment(pod)], "approved-models")
+    assert "names no model" in msg and "sovereign.ai/model-id" in msg
+    assert failures([deployment(SAFE_POD)], "approved-models") == []  # a CPU workload names no model: fine
+
+
+def test_stateful_protected_covers_kubernetes_state() -> None:
+    for kind in ("kubernetes:core/v1:Namespace", "kubernetes:core/v1:PersistentVolumeClaim"):
+        [msg] = failures([view(kind, {}, protect=False)], "stateful-protected")
+        assert "not protected" in msg, kind
+
+
+def test_every_stateful_type_names_what_is_lost() -> None:
+    from sovereign.policies import RETAINED_TYPES, STATEFUL_TYPES
+
+    assert set(STATEFUL_TYPES) >= RETAINED_TYPES
+    assert all(len(reason) > 10 for reason in STATEFUL_TYPES.values())

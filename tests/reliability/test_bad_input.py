@@ -86,8 +86,8 @@ CASES = [
     ),
     Case(
         "wrong-type-mapping",
-        lambda ws: _edit(ws.country("gb"), "key_custody:\n", "key_custody: 42\nold_key_custody:\n"),
-        Expected(GB, "key_custody", "valid dictionary", "expected type"),
+        lambda ws: _edit(ws.country("gb"), "registry:\n", "registry: 42\nold_registry:\n"),
+        Expected(GB, "registry", "valid dictionary", "expected type"),
     ),
     Case(
         "unknown-key",
@@ -96,8 +96,8 @@ CASES = [
     ),
     Case(
         "unknown-nested-key",
-        lambda ws: _edit(ws.country("gb"), "rotation_days: 90", "rotaton_days: 90"),
-        Expected(GB, "key_custody.rotaton_days", "unknown setting", "did you mean 'rotation_days'?"),
+        lambda ws: _edit(ws.country("gb"), "vm_size: Standard_D8ds_v5", "vm_sise: Standard_D8ds_v5"),
+        Expected(GB, "cluster.system_pool.vm_sise", "unknown setting", "did you mean 'vm_size'?"),
     ),
     Case(
         "foreign-region-azure",
@@ -290,14 +290,20 @@ def test_every_problem_is_reported_in_one_pass(workspace: Workspace) -> None:
 def test_command_line_mistakes_are_clean_errors(workspace: Workspace, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("", encoding="utf-8")
-    for args, path, message in (
+    # Mistakes on the command line are typer's usage errors (`Invalid value for OPTION: ...`).
+    for args, option, message in (
         (("plan", "gb-prod", "--out", str(blocker / "plans")), "--out", "cannot write to this folder"),
         (("report", "gb-prod", "--out", str(tmp_path)), "--out", "is a folder"),
-        (("plan", "nowhere-prod"), "nowhere-prod", "no stack or country 'nowhere-prod'"),
+        (("plan", "gb-prod"), "--as-of", "'22.11.2026' is not a date — use YYYY-MM-DD"),
     ):
-        result = cli(workspace, *args, "--as-of", AS_OF)
+        as_of = "22.11.2026" if option == "--as-of" else AS_OF
+        result = cli(workspace, *args, "--as-of", as_of)
         assert result.code == 2 and "Traceback" not in result.stderr, result
-        assert f": {path}: {message}" in result.stderr, result.stderr
+        assert f"Invalid value for {option}: {message}" in " ".join(result.stderr.replace("│", " ").split())
+    # A stack that does not exist is a problem with the files: named with the folder it is missing from.
+    result = cli(workspace, "plan", "nowhere-prod", "--as-of", AS_OF)
+    assert result.code == 2 and "Traceback" not in result.stderr, result
+    assert ": nowhere-prod: no stack or country 'nowhere-prod'" in result.stderr, result.stderr
     for stack in workspace.stacks.iterdir():
         stack.unlink()
     result = cli(workspace, "plan", "--all", "--as-of", AS_OF)

@@ -1,7 +1,8 @@
 """Nothing lost: proven from the plan JSON that ``sovereign plan --format json`` writes for every prod stack.
 
-1. Every resource type of a prod plan is classified here, independently of the policy code: stateful (its
-   deletion or replacement loses data or keys) or not. A new type fails until someone classifies it.
+1. Every resource type of a prod plan is classified: stateful (its deletion or replacement loses data or
+   keys), in ``sovereign.policies.stateful``, the table the ``stateful-protected`` policy reads; or stateless,
+   here with the reason. A new type fails until someone classifies it.
 2. Every stateful resource of every prod stack is ``protect``ed; keys, vaults and resource groups are also
    ``retain_on_delete`` (a destroy leaves them in the cloud).
 3. Renaming keeps the cloud resources: a store renamed in a country file, with the rename listed in the stack
@@ -19,44 +20,13 @@ import pytest
 
 from sovereign.engine.recorder import run_program
 from sovereign.plan.diff import diff_documents
+from sovereign.policies.stateful import RETAINED_TYPES, STATEFUL_TYPES
 from stacks.renames import RENAMED_KEY, keep_renamed_resources
 from tests.reliability.conftest import PROD_STACKS, plan_json
 from tests.reliability.workspace import make_workspace
 
-STATEFUL = {
-    # Azure
-    "azure-native:resources:ResourceGroup": "deleting a resource group deletes everything in it",
-    "azure-native:keyvault:Vault": "holds the customer-managed keys",
-    "azure-native:keyvault:ManagedHsm": "holds the customer-managed keys",
-    "azure-native:keyvault:Key": "wraps the data keys of disks, blobs, logs and etcd",
-    "azure-native:compute:DiskEncryptionSet": "disks encrypted through it are unreadable without it",
-    "azure-native:storage:StorageAccount": "model weights, datasets, backups, audit logs",
-    "azure-native:storage:BlobContainer": "the blobs themselves, with their immutability policy",
-    "azure-native:containerregistry:Registry": "the country's mirrored images and model weights",
-    "azure-native:operationalinsights:Workspace": "the audit logs",
-    "azure-native:operationalinsights:Cluster": "the dedicated cluster that stores the logs under the customer key",
-    "azure-native:containerservice:ManagedCluster": "etcd, and the volumes in its node resource group",
-    # OCI
-    "oci:Identity/compartment:Compartment": "holds every resource of the country",
-    "oci:Kms/vault:Vault": "holds the customer-managed keys",
-    "oci:Kms/key:Key": "encrypts etcd secrets, boot and block volumes, buckets",
-    "oci:ObjectStorage/bucket:Bucket": "model weights, datasets, backups, audit logs",
-    "oci:Artifacts/containerRepository:ContainerRepository": "the country's mirrored images and model weights",
-    "oci:Logging/logGroup:LogGroup": "the audit and flow logs",
-    "oci:Logging/log:Log": "the audit and flow logs",
-    "oci:ContainerEngine/cluster:Cluster": "etcd",
-    # Kubernetes
-    "kubernetes:core/v1:Namespace": "deleting a namespace deletes the claims in it",
-    "kubernetes:core/v1:PersistentVolumeClaim": "the chat front end's data (volumes are deleted with claims)",
-}
-RETAINED = {
-    "azure-native:resources:ResourceGroup",
-    "azure-native:keyvault:Vault",
-    "azure-native:keyvault:ManagedHsm",
-    "azure-native:keyvault:Key",
-    "oci:Kms/vault:Vault",
-    "oci:Kms/key:Key",
-}
+STATEFUL = STATEFUL_TYPES  # the one table the stateful-protected policy reads, with its reasons
+RETAINED = RETAINED_TYPES
 STATELESS_PREFIXES = {
     "pulumi:providers:": "provider configuration",
     "azure-native:network:": "network plumbing, recreated from the program",
@@ -257,7 +227,12 @@ def test_a_renamed_component_aliases_its_whole_subtree(
         )
         assert old in r["aliases"], (r["urn"], r["aliases"])
     inside = {r["urn"] for r in subtree}
-    outside = [r for r in document["resources"] if r["urn"] not in inside and r["aliases"]]
+    # Outside the renamed subtree, the only aliases are the platform's own: its L2 components' URNs from before
+    # they moved under it (children of the root stack), which every plan carries.
+    before = {r["urn"]: r["aliases"] for r in prod_plans["fr-prod"]["resources"]}
+    outside = [
+        r for r in document["resources"] if r["urn"] not in inside and r["aliases"] != before[r["urn"]]
+    ]
     assert outside == [], [r["urn"] for r in outside]
 
 

@@ -1,28 +1,64 @@
-"""Shared builders for the Azure component tests: one whole platform, recorded once per test module.
+"""Shared builders for the Azure component tests: the real ``AzurePlatform``, built from a spec.
 
 Each test builds components inside a program passed to ``run_program`` and asserts afterwards on the recorded,
-wire-named inputs. ``platform_program`` composes every Azure component the way the stack does, so the
-cross-component tests (parenting, regions, tags, protect flags) see real wiring, not hand-written ids.
+wire-named inputs. ``platform_program`` builds the L3 ``AzurePlatform`` exactly as the stack does (from typed
+specs), so the cross-component tests (parenting, regions, tags, protect flags, key grants) see the component's
+own wiring, not a copy of it. Tests of one L2 component build it with real sibling objects (``with_siblings``):
+a ``SovereignNetwork`` and a ``KeyCustody``, never hand-written ids.
 """
 
-from collections.abc import Callable
-from typing import Any
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pytest
 
 from sovereign.engine.recorder import Recording, run_program
-from sovereign.types import ConfidentialTier, EgressMode, KeyCustodyTier, StorePurpose
+from sovereign.types import ConfidentialTier, EgressMode, StorePurpose
+
+if TYPE_CHECKING:
+    from components.azure import (
+        AzurePlatformArgs,
+        ClusterSpec,
+        KeyCustody,
+        NamedStore,
+        NodePoolSpec,
+        SovereignNetwork,
+        SovereignNetworkArgs,
+    )
 
 REGION = "germanywestcentral"
+PAIR = "germanynorth"
 ADMIN_GROUP = "6f1c7b6e-3f0a-4c8e-9a55-0b1f1d2e3a4b"
-CUSTODIAN = "0b3f4c1d-2e5a-4f6b-8c7d-9e0f1a2b3c4d"
+TENANT = "11111111-1111-1111-1111-111111111111"
 TAGS = {"country": "de", "data-classification": "sovereign"}
+SYSTEM_SIZE = "Standard_D4ds_v5"
+GPU_SIZE = "Standard_NC40ads_H100_v5"
+FIREWALL_IP = "10.0.0.4"
+_ARM = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/offline/providers/"
+
+
+FIREWALL_POLICY_ID = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/hub/providers/Microsoft.Network/"
+    "firewallPolicies/hub-egress"
+)
+
+
+def arm_id(kind: str, name: str) -> str:
+    """The id the offline engine gives a resource: ``arm_id("Microsoft.Network/subnets", "de-net-nodes")``."""
+    return f"{_ARM}{kind}/{name}"
+
+
+def at(reg: Any) -> str:
+    """Assertion message naming the registration: every assertion carries its URN."""
+    return f"at {getattr(reg, 'urn', reg)}"
 
 
 def network_args(
     egress: EgressMode = EgressMode.NONE, firewall_ip: str | None = None, **overrides: Any
-) -> Any:
+) -> SovereignNetworkArgs:
     from components.azure import SovereignNetworkArgs
 
     values: dict[str, Any] = {
@@ -39,157 +75,128 @@ def network_args(
     return SovereignNetworkArgs(**values)
 
 
-def platform_program(
+def pool(name: str, vm_size: str, **overrides: Any) -> NodePoolSpec:
+    from components.azure import NodePoolSpec
+
+    return NodePoolSpec(name=name, vm_size=vm_size, **overrides)
+
+
+def gpu_pool(**overrides: Any) -> NodePoolSpec:
+    """The H100 pool of the default platform: scales from zero, regional (no zones)."""
+    values: dict[str, Any] = {"node_count_min": 0, "node_count_max": 4, "zones": ()}
+    values.update(overrides)
+    return pool("h100", values.pop("vm_size", GPU_SIZE), **values)
+
+
+def cluster_spec(**overrides: Any) -> ClusterSpec:
+    from components.azure import ClusterSpec
+
+    values: dict[str, Any] = {
+        "admin_group_object_ids": [ADMIN_GROUP],
+        "system_pool": pool("system", SYSTEM_SIZE),
+        "gpu_pools": [gpu_pool()],
+        "tenant_id": TENANT,
+    }
+    values.update(overrides)
+    return ClusterSpec(**values)
+
+
+def confidential_cluster(tier: ConfidentialTier) -> ClusterSpec:
+    """Confidential system pool; for the GPU tier, the confidential H100 size as well."""
+    gpu_size = "Standard_NCC40ads_H100_v5" if tier is ConfidentialTier.CONFIDENTIAL_GPU else GPU_SIZE
+    return cluster_spec(
+        confidential_tier=tier,
+        system_pool=pool("system", "Standard_DC4as_v5"),
+        gpu_pools=[gpu_pool(vm_size=gpu_size)],
+    )
+
+
+def default_stores() -> list[NamedStore]:
+    from components.azure import NamedStore, StoreSpec
+
+    return [
+        NamedStore("model-weights", StoreSpec(purpose=StorePurpose.MODEL_WEIGHTS)),
+        NamedStore("audit-logs", StoreSpec(purpose=StorePurpose.AUDIT_LOGS, audit_retention_days=2555)),
+    ]
+
+
+def platform_args(
     *,
     egress: EgressMode = EgressMode.NONE,
-    confidential: ConfidentialTier = ConfidentialTier.NONE,
+    cluster: ClusterSpec | None = None,
+    stores: Sequence[NamedStore] | None = None,
     protect: bool = True,
-) -> Callable[[], None]:
-    """The whole Azure platform of one country, wired like the stack wires it."""
+    **overrides: Any,
+) -> AzurePlatformArgs:
+    """One country's platform spec: the shape ``stacks/azure_platform.py`` builds from a country file."""
+    from components.azure import AllowedDestination, AzurePlatformArgs, KeyLifetime
+
+    allow_list = egress is EgressMode.ALLOW_LIST
+    values: dict[str, Any] = {
+        "network": network_args(egress, FIREWALL_IP if allow_list else None),
+        "egress_firewall_policy_id": FIREWALL_POLICY_ID if allow_list else None,
+        "egress_destinations": [AllowedDestination("login.microsoftonline.com", (443,), "Entra ID sign-in")]
+        if allow_list
+        else [],
+        "key_lifetime": KeyLifetime(rotate_after_days=90, expiry_days=365),
+        "cluster": cluster or cluster_spec(),
+        "registry_name": "desovereignacr",
+        "allowed_regions": [REGION, PAIR],
+        "stores": default_stores() if stores is None else stores,
+        "protect_stateful": protect,
+        "tags": TAGS,
+    }
+    values.update(overrides)
+    return AzurePlatformArgs(**values)
+
+
+def platform_program(args: AzurePlatformArgs | None = None) -> Callable[[], None]:
+    """The whole Azure platform of one country: ``AzurePlatform('de', args)``, plus the cluster's exports."""
 
     def program() -> None:
-        from components.azure import (
-            AuditLogging,
-            AuditLoggingArgs,
-            EncryptedStorage,
-            EncryptedStorageArgs,
-            KeyCustody,
-            KeyCustodyArgs,
-            KeyLifetime,
-            KeyPurpose,
-            LogsCustomerKey,
-            NodePoolSpec,
-            PrivateZone,
-            SovereignCluster,
-            SovereignClusterArgs,
-            SovereignNetwork,
-            SovereignPolicies,
-            SovereignPoliciesArgs,
-            SovereignRegistry,
-            SovereignRegistryArgs,
-        )
+        from components.azure import AzurePlatform
 
-        firewall = "10.0.0.4" if egress is EgressMode.ALLOW_LIST else None
-        net = SovereignNetwork("de-net", network_args(egress, firewall))
-        zones = net.private_dns_zone_ids
-        keys = KeyCustody(
-            "de-keys",
-            KeyCustodyArgs(
-                resource_group_name=net.resource_group_name,
-                location=REGION,
-                private_endpoint_subnet_id=net.private_endpoints_subnet_id,
-                private_dns_zone_id=zones[PrivateZone.KEY_VAULT],
-                lifetime=KeyLifetime(rotate_after_days=90, expiry_days=365),
-                protect_stateful=protect,
-                tags=TAGS,
-            ),
-        )
-        common = {
-            "resource_group_name": net.resource_group_name,
-            "location": REGION,
-            "private_endpoint_subnet_id": net.private_endpoints_subnet_id,
-            "protect_stateful": protect,
-            "tags": TAGS,
-        }
-        logs = AuditLogging(
-            "de-logs",
-            AuditLoggingArgs(
-                **common,
-                private_dns_zone_ids=zones,
-                customer_managed_key=LogsCustomerKey(
-                    key_vault_uri=keys.vault_uri,
-                    key_name=keys.keys[KeyPurpose.LOGS].key_name,
-                    identity_id=keys.keys[KeyPurpose.LOGS].identity_id,
-                ),
-            ),
-        )
-        registry_key = keys.keys[KeyPurpose.REGISTRY]
-        registry = SovereignRegistry(
-            "de-acr",
-            SovereignRegistryArgs(
-                **common,
-                key_uri=registry_key.key_uri,
-                key_identity_id=registry_key.identity_id,
-                key_identity_client_id=registry_key.identity_client_id,
-                registry_private_dns_zone_id=zones[PrivateZone.REGISTRY],
-            ),
-        )
-        for purpose in (StorePurpose.MODEL_WEIGHTS, StorePurpose.AUDIT_LOGS):
-            EncryptedStorage(
-                f"de-{purpose.value.replace('_', '-')}",
-                EncryptedStorageArgs(
-                    **common,
-                    purpose=purpose,
-                    key_vault_uri=keys.vault_uri,
-                    key_name=keys.keys[KeyPurpose.STORAGE].key_name,
-                    key_identity_id=keys.keys[KeyPurpose.STORAGE].identity_id,
-                    blob_private_dns_zone_id=zones[PrivateZone.BLOB],
-                ),
-            )
-        confidential_pools = confidential is not ConfidentialTier.NONE
-        system = NodePoolSpec(
-            name="system", vm_size="Standard_DC4as_v5" if confidential_pools else "Standard_D4ads_v5"
-        )
-        gpu = NodePoolSpec(
-            name="gpu",
-            vm_size=(
-                "Standard_NCC40ads_H100_v5"
-                if confidential is ConfidentialTier.CONFIDENTIAL_GPU
-                else "Standard_NC40ads_H100_v5"
-            ),
-            node_count_min=0,
-            node_count_max=4,
-            zones=(),
-        )
-        etcd, disks = keys.keys[KeyPurpose.ETCD], keys.keys[KeyPurpose.DISKS]
-        cluster = SovereignCluster(
-            "de-aks",
-            SovereignClusterArgs(
-                resource_group_name=net.resource_group_name,
-                location=REGION,
-                nodes_subnet_id=net.nodes_subnet_id,
-                api_server_subnet_id=net.api_server_subnet_id,
-                aks_private_dns_zone_id=zones[PrivateZone.AKS],
-                control_plane_identity_id=etcd.identity_id,
-                control_plane_identity_principal_id=etcd.identity_principal_id,
-                kms_key_uri_with_version=etcd.key_uri_with_version,
-                key_vault_id=keys.vault_id,
-                disk_key_uri_with_version=disks.key_uri_with_version,
-                disk_identity_id=disks.identity_id,
-                log_analytics_workspace_id=logs.workspace_id,
-                admin_group_object_ids=[ADMIN_GROUP],
-                system_pool=system,
-                gpu_pools=[gpu],
-                confidential_tier=confidential,
-                egress_mode=egress,
-                route_table_id=net.route_table_id,
-                registry_id=registry.registry_id,
-                protect_stateful=protect,
-                tags=TAGS,
-            ),
-        )
-        SovereignPolicies(
-            "de-policy",
-            SovereignPoliciesArgs(
-                scope="/subscriptions/00000000-0000-0000-0000-000000000000",
-                allowed_locations=[REGION],
-                key_custody_tier=KeyCustodyTier.KEY_VAULT_PREMIUM,
-                confidential_tier=confidential,
-                confidential_vm_skus=[system.vm_size, gpu.vm_size] if confidential_pools else (),
-            ),
-        )
+        platform = AzurePlatform("de", args or platform_args())
+        cluster = platform.cluster
         pulumi.export("kubeconfig", cluster.kubeconfig)
         pulumi.export("kubeconfig_plain", pulumi.Output.unsecret(cluster.kubeconfig))
         pulumi.export("oidc_issuer_url", cluster.oidc_issuer_url)
-        pulumi.export("login_server", registry.login_server)
+        pulumi.export("login_server", platform.registry.login_server)
 
     return program
+
+
+def record_platform(args: AzurePlatformArgs | None = None) -> Recording:
+    return run_program(platform_program(args))
+
+
+def with_siblings(
+    build: Callable[[SovereignNetwork, KeyCustody], object], *, network: SovereignNetworkArgs | None = None
+) -> Recording:
+    """Record one L2 component built on real siblings: the network ``de-net`` and the key custody ``de-keys``
+    (tenant fixed, 4096-bit keys rotated after 90 days), as the platform composes them."""
+    from components.azure import KeyCustody, KeyCustodyArgs, KeyLifetime, SovereignNetwork
+
+    def program() -> None:
+        net = SovereignNetwork("de-net", network or network_args())
+        keys = KeyCustody(
+            "de-keys",
+            KeyCustodyArgs(
+                network=net,
+                lifetime=KeyLifetime(rotate_after_days=90, expiry_days=365, key_size_bits=4096),
+                tenant_id=TENANT,
+                tags=TAGS,
+            ),
+        )
+        build(net, keys)
+
+    return run_program(program)
 
 
 @pytest.fixture(scope="module")
 def platform() -> Recording:
     """The default platform (egress none, no confidential tier, prod protection), recorded once per module."""
-    return run_program(platform_program())
+    return record_platform()
 
 
 @pytest.fixture

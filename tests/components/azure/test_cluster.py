@@ -1,4 +1,5 @@
-"""SovereignCluster and AksNodePool: every control on the captured ManagedCluster/AgentPool inputs, and the checks."""
+"""SovereignCluster and AksNodePool, built by the real platform on its real siblings (network, keys, logs,
+registry): every control on the captured ManagedCluster/AgentPool inputs, and the checks of ClusterSpec."""
 
 import dataclasses
 import itertools
@@ -6,65 +7,41 @@ from typing import Any
 
 import pytest
 
-from sovereign.engine.recorder import SECRET, Recording, run_program
+from sovereign.contracts import GPU_NODE_LABEL_KEY, GPU_NODE_LABEL_VALUE, GPU_TAINT
+from sovereign.engine.recorder import SECRET, Recording
 from sovereign.types import ConfidentialTier, EgressMode
+from tests.components.azure.conftest import (
+    ADMIN_GROUP,
+    GPU_SIZE,
+    SYSTEM_SIZE,
+    TENANT,
+    arm_id,
+    at,
+    cluster_spec,
+    confidential_cluster,
+    gpu_pool,
+    platform_args,
+    pool,
+    record_platform,
+)
 
 CLUSTER = "azure-native:containerservice:ManagedCluster"
 POOL = "azure-native:containerservice:AgentPool"
 GRANT = "azure-native:authorization:RoleAssignment"
-ADMIN_GROUP = "6f1c7b6e-3f0a-4c8e-9a55-0b1f1d2e3a4b"
 ROLE = "/providers/Microsoft.Authorization/roleDefinitions/"
+NODES_SUBNET = arm_id("Microsoft.Network/subnets", "de-net-nodes")
+VAULT_ID = arm_id("Microsoft.KeyVault/vaults", "de-keys-vault")
+WORKSPACE_ID = arm_id("Microsoft.OperationalInsights/workspaces", "de-logs-workspace")
 
 
-def pool(name: str, vm_size: str, **overrides: Any) -> Any:
-    from components.azure import NodePoolSpec
-
-    return NodePoolSpec(name=name, vm_size=vm_size, **overrides)
-
-
-def cluster_args(**overrides: Any) -> Any:
-    from components.azure import SovereignClusterArgs
-
-    values: dict[str, Any] = {
-        "resource_group_name": "de-rg",
-        "location": "germanywestcentral",
-        "nodes_subnet_id": "/subnets/nodes",
-        "api_server_subnet_id": "/subnets/apiserver",
-        "aks_private_dns_zone_id": "/zones/aks",
-        "control_plane_identity_id": "/identities/etcd",
-        "control_plane_identity_principal_id": "aaaaaaaa-0000-0000-0000-000000000001",
-        "kms_key_uri_with_version": "https://kv.vault.azure.net/keys/etcd-cmk/v1",
-        "key_vault_id": "/vaults/kv",
-        "disk_key_uri_with_version": "https://kv.vault.azure.net/keys/disks-cmk/v1",
-        "disk_identity_id": "/identities/disks",
-        "log_analytics_workspace_id": "/workspaces/logs",
-        "admin_group_object_ids": [ADMIN_GROUP],
-        "system_pool": pool("system", "Standard_D4ads_v5"),
-        "gpu_pools": [pool("h100", "Standard_NC40ads_H100_v5", node_count_min=0, node_count_max=4, zones=())],
-        "registry_id": "/registries/acr",
-        "route_table_id": "/routeTables/nodes",
-        "tenant_id": "11111111-1111-1111-1111-111111111111",
-    }
-    values.update(overrides)
-    return SovereignClusterArgs(**values)
-
-
-def record(args: Any) -> Recording:
-    def program() -> None:
-        import pulumi
-
-        from components.azure import SovereignCluster
-
-        cluster = SovereignCluster("de-aks", args)
-        pulumi.export("kubeconfig", cluster.kubeconfig)
-        pulumi.export("kubeconfig_plain", pulumi.Output.unsecret(cluster.kubeconfig))
-
-    return run_program(program)
+def record(egress: EgressMode = EgressMode.NONE, **spec: Any) -> Recording:
+    """The platform (without stores) whose cluster has these ClusterSpec fields."""
+    return record_platform(platform_args(egress=egress, cluster=cluster_spec(**spec), stores=()))
 
 
 @pytest.fixture(scope="module")
-def default() -> Recording:
-    return record(cluster_args())
+def default(platform: Recording) -> Recording:
+    return platform
 
 
 def test_api_server_is_private_without_public_fqdn_or_run_command(default: Recording) -> None:
@@ -73,55 +50,64 @@ def test_api_server_is_private_without_public_fqdn_or_run_command(default: Recor
         "enablePrivateCluster": True,
         "enablePrivateClusterPublicFQDN": False,
         "enableVnetIntegration": True,
-        "subnetId": "/subnets/apiserver",
-        "privateDNSZone": "/zones/aks",
+        "subnetId": arm_id("Microsoft.Network/subnets", "de-net-apiserver"),
+        "privateDNSZone": arm_id("Microsoft.Network/privateZones", "de-net-dns-aks"),
         "disableRunCommand": True,
-    }, cluster.urn
-    assert cluster.inputs["publicNetworkAccess"] == "Disabled", cluster.urn
-    assert cluster.inputs["fqdnSubdomain"] == "de-aks", cluster.urn
+    }, at(cluster)
+    assert cluster.inputs["publicNetworkAccess"] == "Disabled", at(cluster)
+    assert cluster.inputs["fqdnSubdomain"] == "de-aks", at(cluster)
 
 
 def test_entra_only_access_with_azure_rbac(default: Recording) -> None:
     cluster = default.one(CLUSTER)
-    assert cluster.inputs["disableLocalAccounts"] is True, cluster.urn
-    assert cluster.inputs["enableRBAC"] is True, cluster.urn
+    assert cluster.inputs["disableLocalAccounts"] is True, at(cluster)
+    assert cluster.inputs["enableRBAC"] is True, at(cluster)
     assert cluster.get("aadProfile") == {
         "managed": True,
         "enableAzureRBAC": True,
         "adminGroupObjectIDs": [ADMIN_GROUP],
-        "tenantID": "11111111-1111-1111-1111-111111111111",
-    }, cluster.urn
+        "tenantID": TENANT,
+    }, at(cluster)
 
 
 def test_kms_etcd_encryption_on_a_private_vault(default: Recording) -> None:
     cluster = default.one(CLUSTER)
-    assert cluster.get("securityProfile.azureKeyVaultKms") == {
-        "enabled": True,
-        "keyId": "https://kv.vault.azure.net/keys/etcd-cmk/v1",
-        "keyVaultNetworkAccess": "Private",
-        "keyVaultResourceId": "/vaults/kv",
-    }, cluster.urn
-    assert cluster.get("identity") == {"type": "UserAssigned", "userAssignedIdentities": ["/identities/etcd"]}
+    kms = cluster.get("securityProfile.azureKeyVaultKms")
+    assert kms.pop("keyId").startswith("https://de-keys-vault.vault.azure.net/keys/etcd-cmk/"), at(cluster)
+    assert kms == {"enabled": True, "keyVaultNetworkAccess": "Private", "keyVaultResourceId": VAULT_ID}, at(
+        cluster
+    )
+    assert cluster.get("identity") == {
+        "type": "UserAssigned",
+        "userAssignedIdentities": [
+            arm_id("Microsoft.ManagedIdentity/userAssignedIdentities", "de-keys-etcd-identity")
+        ],
+    }, at(cluster)
 
 
 def test_disks_double_encrypted_with_the_customer_key(default: Recording) -> None:
     des = default.one("azure-native:compute:DiskEncryptionSet")
-    assert des.inputs["encryptionType"] == "EncryptionAtRestWithPlatformAndCustomerKeys", des.urn
-    assert des.inputs["rotationToLatestKeyVersionEnabled"] is True, des.urn
-    assert des.inputs["activeKey"] == {
-        "keyUrl": "https://kv.vault.azure.net/keys/disks-cmk/v1",
-        "sourceVault": {"id": "/vaults/kv"},
-    }, des.urn
-    assert des.inputs["identity"] == {"type": "UserAssigned", "userAssignedIdentities": ["/identities/disks"]}
+    assert des.inputs["encryptionType"] == "EncryptionAtRestWithPlatformAndCustomerKeys", at(des)
+    assert des.inputs["rotationToLatestKeyVersionEnabled"] is True, at(des)
+    assert des.get("activeKey.keyUrl").startswith("https://de-keys-vault.vault.azure.net/keys/disks-cmk/"), (
+        at(des)
+    )
+    assert des.get("activeKey.sourceVault") == {"id": VAULT_ID}, at(des)
+    assert des.inputs["identity"] == {
+        "type": "UserAssigned",
+        "userAssignedIdentities": [
+            arm_id("Microsoft.ManagedIdentity/userAssignedIdentities", "de-keys-disks-identity")
+        ],
+    }, at(des)
     assert des.protect, f"{des.urn}: disk encryption set must be protected in prod"
     cluster = default.one(CLUSTER)
-    assert cluster.inputs["diskEncryptionSetID"].endswith("/diskEncryptionSets/de-aks-disks-des"), cluster.urn
+    assert cluster.inputs["diskEncryptionSetID"].endswith("/diskEncryptionSets/de-aks-disks-des"), at(cluster)
 
 
 def test_every_pool_is_host_encrypted_without_ssh_or_public_ips(default: Recording) -> None:
     cluster = default.one(CLUSTER)
     pools = [*cluster.inputs["agentPoolProfiles"], *(p.inputs for p in default.of_type(POOL))]
-    assert len(pools) == 2
+    assert len(pools) == 2, at(cluster)
     for profile in pools:
         where = f"{cluster.urn} pool {profile.get('name', profile.get('agentPoolName'))}"
         assert profile["enableEncryptionAtHost"] is True, where
@@ -129,36 +115,55 @@ def test_every_pool_is_host_encrypted_without_ssh_or_public_ips(default: Recordi
         assert profile["enableNodePublicIP"] is False, where
         assert profile["osDiskType"] == "Managed", where
         assert profile["enableAutoScaling"] is True, where
-        assert profile["vnetSubnetID"] == "/subnets/nodes", where
+        assert profile["vnetSubnetID"] == NODES_SUBNET, where
 
 
 def test_system_pool_runs_critical_addons_only_across_zones(default: Recording) -> None:
-    (system,) = default.one(CLUSTER).inputs["agentPoolProfiles"]
-    assert system["mode"] == "System"
-    assert system["nodeTaints"] == ["CriticalAddonsOnly=true:NoSchedule"]
-    assert system["availabilityZones"] == ["1", "2", "3"]
+    cluster = default.one(CLUSTER)
+    (system,) = cluster.inputs["agentPoolProfiles"]
+    assert system["mode"] == "System", at(cluster)
+    assert system["nodeTaints"] == ["CriticalAddonsOnly=true:NoSchedule"], at(cluster)
+    assert "nodeLabels" not in system, f"{cluster.urn}: the system pool carries no GPU label ({system})"
+    assert system["availabilityZones"] == ["1", "2", "3"], at(cluster)
     assert system["securityProfile"] == {
         "sshAccess": "Disabled",
         "enableVTPM": True,
         "enableSecureBoot": True,
-    }
-    assert system["osSKU"] == "AzureLinux"
+    }, at(cluster)
+    assert system["osSKU"] == "AzureLinux", at(cluster)
 
 
 def test_gpu_pool_is_tainted_bounded_and_gets_the_driver(default: Recording) -> None:
     gpu = default.one(POOL)
-    assert gpu.inputs["vmSize"] == "Standard_NC40ads_H100_v5", gpu.urn
-    assert gpu.inputs["nodeTaints"] == ["nvidia.com/gpu=present:NoSchedule"], gpu.urn
-    assert (gpu.inputs["minCount"], gpu.inputs["maxCount"]) == (0, 4), gpu.urn
-    assert gpu.inputs["gpuProfile"] == {"driver": "Install"}, gpu.urn
+    assert gpu.inputs["vmSize"] == GPU_SIZE, at(gpu)
+    assert (gpu.inputs["minCount"], gpu.inputs["maxCount"]) == (0, 4), at(gpu)
+    assert gpu.inputs["gpuProfile"] == {"driver": "Install"}, at(gpu)
     # AKS's driver install and secure boot exclude each other; vTPM stays on.
     assert gpu.inputs["securityProfile"] == {
         "sshAccess": "Disabled",
         "enableVTPM": True,
         "enableSecureBoot": False,
-    }
-    assert gpu.inputs["resourceName"] == "de-aks-aks", gpu.urn
+    }, at(gpu)
+    assert gpu.inputs["resourceName"] == "de-aks-aks", at(gpu)
     assert "availabilityZones" not in gpu.inputs, f"{gpu.urn}: zones () means regional placement"
+
+
+def test_gpu_pool_carries_the_contract_taint_and_label() -> None:
+    """The inference pods tolerate and select exactly what sovereign.contracts names, with no label in the spec."""
+    recording = record(gpu_pools=[gpu_pool(labels={"team": "inference"})])
+    gpu = recording.one(POOL)
+    assert gpu.inputs["nodeTaints"] == [GPU_TAINT], at(gpu)
+    assert gpu.inputs["nodeLabels"] == {"team": "inference", GPU_NODE_LABEL_KEY: GPU_NODE_LABEL_VALUE}, at(
+        gpu
+    )
+
+
+def test_fixed_pool_when_autoscaling_is_off() -> None:
+    recording = record(gpu_pools=[gpu_pool(node_count_min=1, node_count_max=2, enable_autoscaling=False)])
+    gpu = recording.one(POOL)
+    assert gpu.inputs["enableAutoScaling"] is False, at(gpu)
+    assert gpu.inputs["count"] == 2, f"{gpu.urn}: a fixed pool runs at node_count_max"
+    assert "minCount" not in gpu.inputs and "maxCount" not in gpu.inputs, f"{gpu.urn}: AKS refuses bounds"
 
 
 def test_overlay_networking_with_policy_and_no_outbound_path(default: Recording) -> None:
@@ -173,41 +178,44 @@ def test_overlay_networking_with_policy_and_no_outbound_path(default: Recording)
         "dnsServiceIP": "100.65.0.10",
         "outboundType": "none",
         "loadBalancerSku": "standard",
-    }, cluster.urn
-    assert cluster.inputs["bootstrapProfile"] == {"artifactSource": "Cache"}, cluster.urn
+    }, at(cluster)
+    assert cluster.inputs["bootstrapProfile"] == {"artifactSource": "Cache"}, at(cluster)
 
 
 def test_allow_list_egress_uses_user_defined_routing() -> None:
-    cluster = record(cluster_args(egress_mode=EgressMode.ALLOW_LIST, network_policy="calico")).one(CLUSTER)
-    assert cluster.get("networkProfile.outboundType") == "userDefinedRouting", cluster.urn
-    assert cluster.get("networkProfile.networkDataplane") == "azure", cluster.urn
-    assert "bootstrapProfile" not in cluster.inputs, cluster.urn
+    """The egress posture comes from the network the cluster is given, not from a field of its own."""
+    cluster = record(EgressMode.ALLOW_LIST, network_policy="calico").one(CLUSTER)
+    assert cluster.get("networkProfile.outboundType") == "userDefinedRouting", at(cluster)
+    assert cluster.get("networkProfile.networkDataplane") == "azure", at(cluster)
+    assert "bootstrapProfile" not in cluster.inputs, at(cluster)
 
 
 def test_defender_image_cleaner_workload_identity_and_upgrades(default: Recording) -> None:
     cluster = default.one(CLUSTER)
     assert cluster.get("securityProfile.defender") == {
-        "logAnalyticsWorkspaceResourceId": "/workspaces/logs",
+        "logAnalyticsWorkspaceResourceId": WORKSPACE_ID,
         "securityMonitoring": {"enabled": True},
-    }, cluster.urn
-    assert cluster.get("securityProfile.imageCleaner") == {"enabled": True, "intervalHours": 24}, cluster.urn
-    assert cluster.get("securityProfile.workloadIdentity") == {"enabled": True}, cluster.urn
-    assert cluster.get("oidcIssuerProfile") == {"enabled": True}, cluster.urn
+    }, at(cluster)
+    assert cluster.get("securityProfile.imageCleaner") == {"enabled": True, "intervalHours": 24}, at(cluster)
+    assert cluster.get("securityProfile.workloadIdentity") == {"enabled": True}, at(cluster)
+    assert cluster.get("oidcIssuerProfile") == {"enabled": True}, at(cluster)
     assert cluster.get("autoUpgradeProfile") == {
         "upgradeChannel": "patch",
         "nodeOSUpgradeChannel": "NodeImage",
-    }
-    assert cluster.get("nodeResourceGroupProfile") == {"restrictionLevel": "ReadOnly"}, cluster.urn
-    assert cluster.get("sku") == {"name": "Base", "tier": "Standard"}, cluster.urn
+    }, at(cluster)
+    assert cluster.get("nodeResourceGroupProfile") == {"restrictionLevel": "ReadOnly"}, at(cluster)
+    assert cluster.get("sku") == {"name": "Base", "tier": "Standard"}, at(cluster)
 
 
 def test_audit_categories_go_to_the_workspace(default: Recording) -> None:
     diagnostics = default.one("azure-native:monitor:DiagnosticSetting")
-    assert diagnostics.inputs["workspaceId"] == "/workspaces/logs", diagnostics.urn
-    assert diagnostics.inputs["resourceUri"].endswith("/managedClusters/de-aks-aks"), diagnostics.urn
+    assert diagnostics.inputs["workspaceId"] == WORKSPACE_ID, at(diagnostics)
+    assert diagnostics.inputs["resourceUri"].endswith("/managedClusters/de-aks-aks"), at(diagnostics)
     categories = [log["category"] for log in diagnostics.inputs["logs"] if log["enabled"]]
-    assert {"kube-audit-admin", "guard", "kube-apiserver"} <= set(categories), categories
-    assert diagnostics.inputs["logAnalyticsDestinationType"] == "Dedicated", diagnostics.urn
+    assert {"kube-audit-admin", "guard", "kube-apiserver"} <= set(categories), (
+        f"{diagnostics.urn}: {categories}"
+    )
+    assert diagnostics.inputs["logAnalyticsDestinationType"] == "Dedicated", at(diagnostics)
 
 
 def test_control_plane_and_kubelet_grants_are_narrowly_scoped(default: Recording) -> None:
@@ -220,60 +228,62 @@ def test_control_plane_and_kubelet_grants_are_narrowly_scoped(default: Recording
     )
     reader, acr_pull = "acdd72a7-3385-48ef-bd42-f606fba81ae7", "7f951dda-4ed3-4680-a7ca-43fe172d538d"
     assert {
-        (network_contributor, "/subnets/nodes"),
-        (network_contributor, "/subnets/apiserver"),
-        (network_contributor, "/routeTables/nodes"),
-        (dns_contributor, "/zones/aks"),
-        (acr_pull, "/registries/acr"),
+        (network_contributor, NODES_SUBNET),
+        (network_contributor, arm_id("Microsoft.Network/subnets", "de-net-apiserver")),
+        (network_contributor, arm_id("Microsoft.Network/routeTables", "de-net-routes")),
+        (dns_contributor, arm_id("Microsoft.Network/privateZones", "de-net-dns-aks")),
+        (acr_pull, arm_id("Microsoft.ContainerRegistry/registries", "de-acr-registry")),
     } <= grants, grants
     assert any(
         role == reader and scope.endswith("/diskEncryptionSets/de-aks-disks-des") for role, scope in grants
-    )
+    ), grants
+    control_plane = default.one(GRANT, "de-keys-etcd-key-access").inputs["principalId"]
+    for grant in default.of_type(GRANT):
+        if grant.name.startswith("de-aks-grant-"):
+            assert grant.inputs["principalId"] == control_plane, (
+                f"{grant.urn}: not the control plane identity"
+            )
     kubelet = default.one(GRANT, "de-aks-kubelet-acrpull")
-    assert kubelet.inputs["principalId"] not in ("", "aaaaaaaa-0000-0000-0000-000000000001"), kubelet.urn
+    assert kubelet.inputs["principalId"] not in ("", control_plane), at(kubelet)
     cluster = default.one(CLUSTER)
-    assert all(g.urn in cluster.dependencies for g in default.of_type(GRANT) if "grant" in g.name), (
-        cluster.urn
+    assert all(g.urn in cluster.dependencies for g in default.of_type(GRANT) if "grant" in g.name), at(
+        cluster
     )
 
 
 def test_kubeconfig_is_secret(default: Recording) -> None:
-    assert default.outputs["kubeconfig"] == SECRET
+    assert default.outputs["kubeconfig"] == SECRET, "the kubeconfig export must be a Pulumi secret"
     assert "current-context: de-aks-aks" in default.outputs["kubeconfig_plain"]
 
 
 def test_confidential_gpu_pools_use_signed_drivers_and_no_trusted_launch_flags() -> None:
-    recording = record(
-        cluster_args(
-            confidential_tier=ConfidentialTier.CONFIDENTIAL_GPU,
-            system_pool=pool("system", "Standard_DC4as_v5"),
-            gpu_pools=[pool("cgpu", "Standard_NCC40ads_H100_v5", node_count_min=0, zones=())],
-        )
+    recording = record_platform(
+        platform_args(cluster=confidential_cluster(ConfidentialTier.CONFIDENTIAL_GPU), stores=())
     )
     gpu = recording.one(POOL)
     assert gpu.inputs["gpuProfile"] == {"driver": "None"}, (
         f"{gpu.urn}: the GPU Operator installs the signed driver"
     )
-    assert gpu.inputs["securityProfile"] == {"sshAccess": "Disabled"}, gpu.urn
-    assert gpu.inputs["osSKU"] == "Ubuntu", gpu.urn
-    assert gpu.inputs["enableEncryptionAtHost"] is True, gpu.urn
-    (system,) = recording.one(CLUSTER).inputs["agentPoolProfiles"]
+    assert gpu.inputs["securityProfile"] == {"sshAccess": "Disabled"}, at(gpu)
+    assert gpu.inputs["osSKU"] == "Ubuntu", at(gpu)
+    assert gpu.inputs["enableEncryptionAtHost"] is True, at(gpu)
+    cluster = recording.one(CLUSTER)
+    (system,) = cluster.inputs["agentPoolProfiles"]
     assert (system["vmSize"], system["osSKU"], system["securityProfile"]) == (
         "Standard_DC4as_v5",
         "Ubuntu",
         {"sshAccess": "Disabled"},
-    )
+    ), at(cluster)
 
 
 def test_encryption_at_host_exemption_needs_a_confidential_size_and_a_reason() -> None:
     reason = "region refuses EncryptionAtHost on DCasv5 (support case 123456)"
-    recording = record(
-        cluster_args(system_pool=pool("system", "Standard_DC4as_v5", encryption_at_host_exemption=reason))
-    )
-    (system,) = recording.one(CLUSTER).inputs["agentPoolProfiles"]
-    assert system["enableEncryptionAtHost"] is False
+    recording = record(system_pool=pool("system", "Standard_DC4as_v5", encryption_at_host_exemption=reason))
+    cluster = recording.one(CLUSTER)
+    (system,) = cluster.inputs["agentPoolProfiles"]
+    assert system["enableEncryptionAtHost"] is False, at(cluster)
     with pytest.raises(ValueError, match="allowed only for confidential sizes"):
-        pool("system", "Standard_D4ads_v5", encryption_at_host_exemption=reason)
+        pool("system", SYSTEM_SIZE, encryption_at_host_exemption=reason)
     with pytest.raises(ValueError, match="not a justification"):
         pool("system", "Standard_DC4as_v5", encryption_at_host_exemption="because")
 
@@ -281,9 +291,11 @@ def test_encryption_at_host_exemption_needs_a_confidential_size_and_a_reason() -
 def test_no_args_value_can_open_the_cluster() -> None:
     """Public API server, local accounts, run command, public outbound: no field controls them at all, and every
     value of every closed choice still yields the private, Entra-only cluster."""
-    from components.azure import SovereignClusterArgs
+    from components.azure import ClusterSpec, SovereignClusterArgs
 
-    fields = {f.name for f in dataclasses.fields(SovereignClusterArgs)}
+    fields = {f.name for f in dataclasses.fields(SovereignClusterArgs)} | {
+        f.name for f in dataclasses.fields(ClusterSpec)
+    }
     for word in (
         "public",
         "private_cluster",
@@ -293,11 +305,9 @@ def test_no_args_value_can_open_the_cluster() -> None:
         "authorized_ip",
         "fqdn",
     ):
-        assert not any(word in name for name in fields), (
-            f"SovereignClusterArgs exposes a '{word}' knob: {fields}"
-        )
+        assert not any(word in name for name in fields), f"the cluster exposes a '{word}' knob: {fields}"
     for egress, policy in itertools.product(EgressMode, ("cilium", "calico")):
-        cluster = record(cluster_args(egress_mode=egress, network_policy=policy)).one(CLUSTER)
+        cluster = record(egress, network_policy=policy).one(CLUSTER)
         where = f"{cluster.urn} ({egress}, {policy})"
         assert cluster.get("apiServerAccessProfile.enablePrivateCluster") is True, where
         assert cluster.get("apiServerAccessProfile.enablePrivateClusterPublicFQDN") is False, where
@@ -313,9 +323,9 @@ def test_no_args_value_can_open_the_cluster() -> None:
         ({"admin_group_object_ids": []}, "nobody could administer"),
         ({"admin_group_object_ids": ["aks-admins"]}, "not an Entra object id"),
         ({"system_pool": pool("system", "Standard_NC24ads_A100_v4")}, "is a GPU size"),
-        ({"system_pool": pool("system", "Standard_D4ads_v5", node_count_min=0)}, "at least 1"),
-        ({"gpu_pools": [pool("cpu", "Standard_D8ads_v5")]}, "allowed: GPU sizes"),
-        ({"gpu_pools": [pool("system", "Standard_NC40ads_H100_v5")]}, "must be unique"),
+        ({"system_pool": pool("system", SYSTEM_SIZE, node_count_min=0)}, "at least 1"),
+        ({"gpu_pools": [pool("cpu", "Standard_D8ds_v5")]}, "allowed: GPU sizes"),
+        ({"gpu_pools": [pool("system", GPU_SIZE)]}, "must be unique"),
         ({"confidential_tier": ConfidentialTier.CONFIDENTIAL_VM}, "not a confidential VM size"),
         (
             {
@@ -332,7 +342,6 @@ def test_no_args_value_can_open_the_cluster() -> None:
             },
             "add a confidential GPU pool",
         ),
-        ({"egress_mode": EgressMode.ALLOW_LIST, "route_table_id": None}, "route_table_id: missing"),
         ({"service_cidr": "100.64.0.0/15", "dns_service_ip": "100.64.0.10"}, "overlap"),
         ({"dns_service_ip": "100.65.0.1"}, "not usable"),
         ({"image_cleaner_interval_hours": 1}, "24 to 2160"),
@@ -342,15 +351,28 @@ def test_rejects_clusters_that_break_sovereignty_or_cannot_work(
     overrides: dict[str, Any], message: str
 ) -> None:
     with pytest.raises(ValueError, match=message):
-        cluster_args(**overrides)
+        cluster_spec(**overrides)
+
+
+@pytest.mark.parametrize(
+    ("pools", "size"),
+    [
+        ({"system_pool": pool("system", "Standard_D4ads_v5")}, "Standard_D4ads_v5"),
+        ({"gpu_pools": [pool("gpu", "Standard_NC96ads_A100_v4")]}, "Standard_NC96ads_A100_v4"),
+    ],
+)
+def test_rejects_sizes_not_in_the_machine_catalogue(pools: dict[str, Any], size: str) -> None:
+    """GPU and confidential capability come from the catalogue only: an unknown size is refused, not guessed."""
+    with pytest.raises(ValueError, match=f"'{size}' is not in the machine catalogue"):
+        cluster_spec(**pools)
 
 
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        ({"name": "GPU-pool", "vm_size": "Standard_NC40ads_H100_v5"}, "invalid name"),
-        ({"name": "gpu", "vm_size": "Standard_NC40ads_H100_v5", "node_count_min": 5}, "out of order"),
-        ({"name": "gpu", "vm_size": "Standard_NC40ads_H100_v5", "zones": ("4",)}, "subset of"),
+        ({"name": "GPU-pool", "vm_size": GPU_SIZE}, "invalid name"),
+        ({"name": "gpu", "vm_size": GPU_SIZE, "node_count_min": 5}, "out of order"),
+        ({"name": "gpu", "vm_size": GPU_SIZE, "zones": ("4",)}, "subset of"),
     ],
 )
 def test_rejects_invalid_node_pools(spec: dict[str, Any], message: str) -> None:

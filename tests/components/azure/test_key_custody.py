@@ -1,12 +1,13 @@
-"""KeyCustody and CustodyKey: HSM-backed store, hardened vault, keys with rotation, one scoped grant per key."""
+"""KeyCustody and CustodyKey on a real SovereignNetwork: HSM-backed Key Vault Premium, hardened and private, keys
+with rotation, one scoped grant per key."""
 
 import datetime
 from typing import Any
 
 import pytest
 
-from sovereign.engine.recorder import Recording, run_program
-from sovereign.types import KeyCustodyTier
+from sovereign.engine.recorder import Recording
+from tests.components.azure.conftest import TENANT, arm_id, at, network_args
 
 VAULT = "azure-native:keyvault:Vault"
 KEY = "azure-native:keyvault:Key"
@@ -18,36 +19,36 @@ CRYPTO_USER = "/providers/Microsoft.Authorization/roleDefinitions/12338af0-0e69-
 KEY_VAULT_CONTRIBUTOR = (
     "/providers/Microsoft.Authorization/roleDefinitions/f25e0fa2-a7c8-4377-a976-54943a77a395"
 )
-CUSTODIAN = "0b3f4c1d-2e5a-4f6b-8c7d-9e0f1a2b3c4d"
-HSM_KEY = "https://de-hsm.managedhsm.azure.net/keys/storage-cmk/0123456789abcdef0123456789abcdef"
 
 
-def custody_args(**overrides: Any) -> Any:
+def custody_args(network: Any = None, **overrides: Any) -> Any:
     from components.azure import KeyCustodyArgs, KeyLifetime
 
     values: dict[str, Any] = {
-        "resource_group_name": "de-rg",
-        "location": "germanywestcentral",
-        "private_endpoint_subnet_id": "/subnets/endpoints",
-        "private_dns_zone_id": "/zones/vaultcore",
+        "network": network,
         "lifetime": KeyLifetime(rotate_after_days=90, expiry_days=365, key_size_bits=4096),
+        "tenant_id": TENANT,
     }
     values.update(overrides)
     return KeyCustodyArgs(**values)
 
 
-def record(args: Any) -> Recording:
-    def program() -> None:
-        from components.azure import KeyCustody
+def record(**overrides: Any) -> Recording:
+    """KeyCustody 'de-keys' on the network 'de-net' it is given in the platform."""
+    from sovereign.engine.recorder import run_program
 
-        KeyCustody("de-keys", args)
+    def program() -> None:
+        from components.azure import KeyCustody, SovereignNetwork
+
+        net = SovereignNetwork("de-net", network_args())
+        KeyCustody("de-keys", custody_args(net, **overrides))
 
     return run_program(program)
 
 
 @pytest.fixture(scope="module")
 def premium() -> Recording:
-    return record(custody_args())
+    return record()
 
 
 def test_vault_is_premium_rbac_purge_protected_and_private(premium: Recording) -> None:
@@ -63,16 +64,26 @@ def test_vault_is_premium_rbac_purge_protected_and_private(premium: Recording) -
     )
     assert vault.get("properties.tenantId") == "11111111-1111-1111-1111-111111111111", vault.urn
     assert vault.protect, f"{vault.urn}: vault not protected"
+    # In the network's resource group and region: the sibling it is given decides where the keys live.
+    assert (vault.inputs["resourceGroupName"], vault.inputs["location"]) == (
+        "de-net-rg",
+        "germanywestcentral",
+    ), at(vault)
 
 
 def test_vault_has_a_private_endpoint_with_dns(premium: Recording) -> None:
-    endpoint = premium.one("azure-native:network:PrivateEndpoint")
+    endpoint = premium.one("azure-native:network:PrivateEndpoint", "de-keys-pe-endpoint")
     connection = endpoint.get("privateLinkServiceConnections.0")
     assert connection["groupIds"] == ["vault"], endpoint.urn
     assert connection["privateLinkServiceId"].endswith("/vaults/de-keys-vault"), endpoint.urn
-    assert endpoint.get("subnet") == {"id": "/subnets/endpoints"}, endpoint.urn
-    zone_group = premium.one("azure-native:network:PrivateDnsZoneGroup")
-    assert zone_group.get("privateDnsZoneConfigs.0.privateDnsZoneId") == "/zones/vaultcore", zone_group.urn
+    assert endpoint.get("subnet") == {"id": arm_id("Microsoft.Network/subnets", "de-net-endpoints")}, at(
+        endpoint
+    )
+    assert endpoint.inputs["location"] == "germanywestcentral", at(endpoint)
+    zone_group = premium.one("azure-native:network:PrivateDnsZoneGroup", "de-keys-pe-dns")
+    assert zone_group.get("privateDnsZoneConfigs.0.privateDnsZoneId") == arm_id(
+        "Microsoft.Network/privateZones", "de-net-dns-key-vault"
+    ), at(zone_group)
 
 
 def test_one_rsa_hsm_key_per_purpose_with_rotation_and_expiry(premium: Recording) -> None:
@@ -122,54 +133,35 @@ def test_each_identity_is_granted_its_own_key_only(premium: Recording) -> None:
 
 
 def test_outside_prod_keys_are_unprotected_but_still_retained() -> None:
-    recording = record(custody_args(protect_stateful=False))
+    recording = record(protect_stateful=False)
     assert not recording.one(VAULT).protect
     for key in recording.of_type(KEY):
         assert not key.protect, key.urn
         assert key.retain_on_delete, f"{key.urn}: keys are retained in every environment"
 
 
-def test_managed_hsm_tier_creates_the_pool_and_uses_keys_from_the_ceremony() -> None:
-    from components.azure import KeyPurpose
-
-    recording = record(
-        custody_args(
-            tier=KeyCustodyTier.MANAGED_HSM,
-            private_dns_zone_id="/zones/managedhsm",
-            hsm_administrator_object_ids=[CUSTODIAN],
-            managed_hsm_key_uris={KeyPurpose.STORAGE: HSM_KEY},
-        )
-    )
-    hsm = recording.one("azure-native:keyvault:ManagedHsm")
-    assert hsm.inputs["sku"] == {"family": "B", "name": "Standard_B1"}, hsm.urn
-    assert hsm.get("properties.initialAdminObjectIds") == [CUSTODIAN], hsm.urn
-    assert hsm.get("properties.enablePurgeProtection") is True, hsm.urn
-    assert hsm.get("properties.softDeleteRetentionInDays") == 90, hsm.urn
-    assert hsm.get("properties.publicNetworkAccess") == "Disabled", hsm.urn
-    assert hsm.get("properties.regions") is None, f"{hsm.urn}: no geo-replicated HSM regions"
-    endpoint = recording.one("azure-native:network:PrivateEndpoint")
-    assert endpoint.get("privateLinkServiceConnections.0.groupIds") == ["managedhsm"], endpoint.urn
-    assert not recording.of_type(VAULT) and not recording.of_type(KEY), "keys of an HSM are not ARM resources"
-    identities = [r.name for r in recording.of_type("azure-native:managedidentity:UserAssignedIdentity")]
-    assert identities == ["de-keys-storage-identity"], identities
-
-
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"tier": KeyCustodyTier.DEFAULT_VAULT}, "not an Azure custody tier"),
-        ({"tier": KeyCustodyTier.MANAGED_HSM}, "hsm_administrator_object_ids: empty"),
-        (
-            {"tier": KeyCustodyTier.MANAGED_HSM, "hsm_administrator_object_ids": ["key-admins"]},
-            "not an Entra",
-        ),
-        ({"hsm_administrator_object_ids": [CUSTODIAN]}, "set for tier 'key_vault_premium'"),
         ({"purposes": ()}, "nothing would be encrypted"),
     ],
 )
 def test_rejects_custody_that_would_not_hold(overrides: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         custody_args(**overrides)
+
+
+def test_no_args_value_selects_another_custody_tier() -> None:
+    """Managed HSM is not reachable: no tier, HSM administrator or external key field exists."""
+    import dataclasses
+
+    from components.azure import CustodyKeyArgs, KeyCustodyArgs
+
+    fields = {f.name for f in dataclasses.fields(KeyCustodyArgs)} | {
+        f.name for f in dataclasses.fields(CustodyKeyArgs)
+    }
+    for word in ("tier", "hsm", "existing_key"):
+        assert not any(word in name for name in fields), f"key custody exposes a '{word}' knob: {fields}"
 
 
 @pytest.mark.parametrize(

@@ -101,7 +101,6 @@ def test_private_dns_zones_are_linked_without_auto_registration(isolated: Record
     zones = {z.inputs["privateZoneName"] for z in isolated.of_type("azure-native:privatedns:PrivateZone")}
     assert zones == {
         "privatelink.vaultcore.azure.net",
-        "privatelink.managedhsm.azure.net",
         "privatelink.blob.core.windows.net",
         "privatelink.azurecr.io",
         "privatelink.germanywestcentral.azmk8s.io",

@@ -1,9 +1,22 @@
-"""Cross-component properties of the whole Azure platform, recorded once: parenting, region, tags, protection."""
+"""The L3 AzurePlatform, built from a spec and recorded once: composition, URN aliases, parenting, region, tags,
+protection, and the key wiring between its components."""
+
+import pytest
 
 from sovereign.engine.recorder import SECRET, Recording
+from sovereign.types import StorePurpose
+from tests.components.azure.conftest import REGION, TAGS, at, platform_args
 
-REGION = "germanywestcentral"
-TAGS = {"country": "de", "data-classification": "sovereign"}
+L2_COMPONENTS = {
+    "de-net": "sovereign:azure:SovereignNetwork",
+    "de-keys": "sovereign:azure:KeyCustody",
+    "de-logs": "sovereign:azure:AuditLogging",
+    "de-acr": "sovereign:azure:SovereignRegistry",
+    "de-store-model-weights": "sovereign:azure:EncryptedStorage",
+    "de-store-audit-logs": "sovereign:azure:EncryptedStorage",
+    "de-aks": "sovereign:azure:SovereignCluster",
+    "de-policy": "sovereign:azure:SovereignPolicies",
+}
 GLOBAL_BY_DESIGN = {
     # Azure defines these as global resources; they hold only private IPs of in-region endpoints / scopes.
     "azure-native:privatedns:PrivateZone",
@@ -37,7 +50,7 @@ def test_sub_components_are_children_of_their_component(platform: Recording) -> 
         ("de-keys-pe", "de-keys"),
         ("de-keys-etcd", "de-keys"),
         ("de-net-dns", "de-net"),
-        ("de-aks-gpu", "de-aks"),
+        ("de-aks-h100", "de-aks"),
         ("de-acr-pe", "de-acr"),
     ]:
         child = next(r for r in platform.registrations if r.name == name and not r.custom)
@@ -137,7 +150,9 @@ def test_key_consumers_wait_for_their_key_grants(platform: Recording) -> None:
             "de-keys-etcd-vault-link",
         ],
         ("azure-native:compute:DiskEncryptionSet", "de-aks-disks-des"): ["de-keys-disks-key-access"],
-        ("azure-native:storage:StorageAccount", "de-model-weights-account"): ["de-keys-storage-key-access"],
+        ("azure-native:storage:StorageAccount", "de-store-model-weights-account"): [
+            "de-keys-storage-key-access"
+        ],
         ("azure-native:containerregistry:Registry", "de-acr-registry"): ["de-keys-registry-key-access"],
         ("azure-native:operationalinsights:Cluster", "de-logs-cluster"): ["de-keys-logs-key-access"],
     }
@@ -145,3 +160,44 @@ def test_key_consumers_wait_for_their_key_grants(platform: Recording) -> None:
         consumer = platform.one(type_token, name)
         for grant in needed:
             assert grants[grant] in consumer.dependencies, f"{consumer.urn} does not wait for {grant}"
+
+
+def test_platform_composes_every_l2_component_as_its_child(platform: Recording) -> None:
+    root = platform.one("sovereign:azure:AzurePlatform", "de")
+    children = {r.name: r.type for r in platform.children_of(root.urn) if not r.custom}
+    assert children == L2_COMPONENTS, at(root)
+
+
+def test_l2_components_keep_their_urns_from_when_they_were_children_of_the_stack(platform: Recording) -> None:
+    """Moving a component under the platform must not replace its cloud resources: each L2 component carries
+    an alias to its old URN, a child of the root stack with the same type and name."""
+    root = platform.one("sovereign:azure:AzurePlatform", "de")
+    stack_urn = root.parent or ""
+    stack_type = stack_urn.split("::")[2]
+    assert stack_type == "pulumi:pulumi:Stack", f"{root.urn}: parent {stack_urn} is not the root stack"
+    head = root.urn.split("::", 2)
+    for name, type_token in L2_COMPONENTS.items():
+        component = platform.one(type_token, name)
+        was_at_root = f"{head[0]}::{head[1]}::{stack_type}${type_token}::{name}"
+        assert was_at_root in component.aliases, f"{component.urn}: aliases {component.aliases}"
+
+
+def test_policies_are_scoped_to_the_platform_resource_group(platform: Recording) -> None:
+    for assignment in platform.of_type("azure-native:authorization:PolicyAssignment"):
+        assert assignment.inputs["scope"].endswith("/resourceGroups/de-net-rg"), at(assignment)
+        residency = assignment.get("parameters.listOfAllowedLocations.value")
+        if residency is not None:
+            assert residency == [REGION, "germanynorth"], at(assignment)
+
+
+def test_rejects_a_platform_outside_its_allowed_regions() -> None:
+    with pytest.raises(ValueError, match="is not an allowed region"):
+        platform_args(allowed_regions=["francecentral"])
+
+
+def test_rejects_two_stores_of_the_same_name() -> None:
+    from components.azure import NamedStore, StoreSpec
+
+    store = NamedStore("weights", StoreSpec(purpose=StorePurpose.MODEL_WEIGHTS))
+    with pytest.raises(ValueError, match="names must be unique"):
+        platform_args(stores=[store, store])

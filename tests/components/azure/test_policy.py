@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from sovereign.engine.recorder import Recording, run_program
-from sovereign.types import ConfidentialTier, KeyCustodyTier
+from sovereign.types import ConfidentialTier
 
 ASSIGNMENT = "azure-native:authorization:PolicyAssignment"
 SETS = "/providers/Microsoft.Authorization/policySetDefinitions/"
@@ -18,7 +18,6 @@ def policy_args(**overrides: Any) -> Any:
     values: dict[str, Any] = {
         "scope": SUBSCRIPTION,
         "allowed_locations": ["germanywestcentral", "germanynorth"],
-        "key_custody_tier": KeyCustodyTier.KEY_VAULT_PREMIUM,
     }
     values.update(overrides)
     return SovereignPoliciesArgs(**values)
@@ -55,17 +54,9 @@ def test_residency_and_key_vault_premium_cmk_without_confidential_tier() -> None
         assert len(name) <= 24, f"{assignment.urn}: {name} too long for a management-group scope"
 
 
-def test_managed_hsm_custody_assigns_the_hsm_initiative_and_deny_when_asked() -> None:
-    found = assignments(
-        record(
-            policy_args(
-                key_custody_tier=KeyCustodyTier.MANAGED_HSM,
-                cmk_effect="Deny",
-                enforcement_mode="DoNotEnforce",
-            )
-        )
-    )
-    cmk = found["7a00a7fc-fdf4-4ad8-8fa2-a94acc223e8e"]
+def test_cmk_initiative_denies_and_assignments_stop_enforcing_when_asked() -> None:
+    found = assignments(record(policy_args(cmk_effect="Deny", enforcement_mode="DoNotEnforce")))
+    cmk = found["f15f4d95-c59c-4395-9317-be6978d0743f"]
     assert cmk.inputs["parameters"] == {"effect": {"value": "Deny"}}, cmk.urn
     assert {a.inputs["enforcementMode"] for a in found.values()} == {"DoNotEnforce"}
 
@@ -96,12 +87,11 @@ def test_confidential_tier_assigns_l3_with_the_cluster_sizes_at_its_scope() -> N
     ("overrides", "message"),
     [
         ({"allowed_locations": []}, "denies every"),
-        ({"key_custody_tier": KeyCustodyTier.VIRTUAL_PRIVATE_VAULT}, "allowed: key_vault_premium"),
         ({"confidential_tier": ConfidentialTier.CONFIDENTIAL_VM}, "would deny every VM"),
         (
             {
                 "confidential_tier": ConfidentialTier.CONFIDENTIAL_VM,
-                "confidential_vm_skus": ["Standard_D4ads_v5"],
+                "confidential_vm_skus": ["Standard_D4ds_v5"],
             },
             "not confidential sizes",
         ),

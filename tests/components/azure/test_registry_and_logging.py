@@ -1,39 +1,30 @@
-"""SovereignRegistry and AuditLogging: private, customer-keyed, in-country; and the logging key opt-out rule."""
+"""SovereignRegistry and AuditLogging on real siblings (network, key custody): private, customer-keyed,
+in-country; and the rule that Microsoft-managed keys for the logs need a stated reason."""
 
+import re
 from typing import Any
 
 import pytest
 
-from sovereign.engine.recorder import Recording, run_program
+from sovereign.engine.recorder import Recording
+from tests.components.azure.conftest import REGION, arm_id, at, with_siblings
 
 REGISTRY = "azure-native:containerregistry:Registry"
 WORKSPACE = "azure-native:operationalinsights:Workspace"
-ZONES = ("monitor", "oms", "ods", "agent_service", "blob")
-
-
-def record(build: Any) -> Recording:
-    return run_program(build)
+ZONES = ("monitor", "oms", "ods", "agent-service", "blob")
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 @pytest.fixture(scope="module")
 def registry() -> Recording:
-    def program() -> None:
+    def build(net: Any, keys: Any) -> None:
         from components.azure import SovereignRegistry, SovereignRegistryArgs
 
         SovereignRegistry(
-            "de-acr",
-            SovereignRegistryArgs(
-                resource_group_name="de-rg",
-                location="germanywestcentral",
-                key_uri="https://kv.vault.azure.net/keys/registry-cmk",
-                key_identity_id="/identities/registry",
-                key_identity_client_id="c1c1c1c1-0000-0000-0000-000000000001",
-                private_endpoint_subnet_id="/subnets/endpoints",
-                registry_private_dns_zone_id="/zones/azurecr",
-            ),
+            "de-acr", SovereignRegistryArgs(network=net, keys=keys, registry_name="desovereignacr")
         )
 
-    return run_program(program)
+    return with_siblings(build)
 
 
 def test_registry_is_premium_private_and_customer_keyed(registry: Recording) -> None:
@@ -49,55 +40,59 @@ def test_registry_is_premium_private_and_customer_keyed(registry: Recording) -> 
         "encryption": {
             "status": "enabled",
             "keyVaultProperties": {
-                "keyIdentifier": "https://kv.vault.azure.net/keys/registry-cmk",
-                "identity": "c1c1c1c1-0000-0000-0000-000000000001",
+                # Versionless: the registry follows the key's rotation.
+                "keyIdentifier": "https://de-keys-vault.vault.azure.net/keys/registry-cmk",
+                "identity": acr.get("encryption.keyVaultProperties.identity"),
             },
         },
-        "identity": {"type": "UserAssigned", "userAssignedIdentities": {"/identities/registry": {}}},
+        "identity": {
+            "type": "UserAssigned",
+            "userAssignedIdentities": {
+                arm_id("Microsoft.ManagedIdentity/userAssignedIdentities", "de-keys-registry-identity"): {}
+            },
+        },
+        "location": REGION,
+        "resourceGroupName": "de-net-rg",
+        "registryName": "desovereignacr",
     }
     assert {key: acr.inputs.get(key) for key in expected} == expected, acr.urn
+    assert UUID.fullmatch(acr.get("encryption.keyVaultProperties.identity")), (
+        f"{acr.urn}: client id of the key identity"
+    )
     assert acr.get("policies.exportPolicy.status") == "disabled", acr.urn
     assert acr.get("policies.azureADAuthenticationAsArmPolicy.status") == "disabled", acr.urn
     assert acr.get("policies.retentionPolicy") == {"status": "enabled", "days": 30}, acr.urn
     assert acr.protect, f"{acr.urn}: registry not protected"
-    endpoint = registry.one("azure-native:network:PrivateEndpoint")
+    endpoint = registry.one("azure-native:network:PrivateEndpoint", "de-acr-pe-endpoint")
     assert endpoint.get("privateLinkServiceConnections.0.groupIds") == ["registry"], endpoint.urn
+    zone_group = registry.one("azure-native:network:PrivateDnsZoneGroup", "de-acr-pe-dns")
+    assert zone_group.get("privateDnsZoneConfigs.0.privateDnsZoneId") == arm_id(
+        "Microsoft.Network/privateZones", "de-net-dns-registry"
+    ), at(zone_group)
 
 
-def logging_args(**overrides: Any) -> Any:
-    from components.azure import AuditLoggingArgs, LogsCustomerKey, PrivateZone
+def record_logging(**overrides: Any) -> Recording:
+    """AuditLogging 'de-logs' on the network and key custody of the platform; keyword overrides go to its Args."""
 
-    values: dict[str, Any] = {
-        "resource_group_name": "de-rg",
-        "location": "germanywestcentral",
-        "private_endpoint_subnet_id": "/subnets/endpoints",
-        "private_dns_zone_ids": {PrivateZone(zone): f"/zones/{zone}" for zone in ZONES},
-        "customer_managed_key": LogsCustomerKey(
-            key_vault_uri="https://kv.vault.azure.net/", key_name="logs-cmk", identity_id="/identities/logs"
-        ),
-        "retention_days": 730,
-    }
-    values.update(overrides)
-    return AuditLoggingArgs(**values)
+    def build(net: Any, keys: Any) -> None:
+        from components.azure import AuditLogging, AuditLoggingArgs
 
+        AuditLogging(
+            "de-logs", AuditLoggingArgs(**{"network": net, "keys": keys, "retention_days": 730, **overrides})
+        )
 
-def record_logging(args: Any) -> Recording:
-    def program() -> None:
-        from components.azure import AuditLogging
-
-        AuditLogging("de-logs", args)
-
-    return run_program(program)
+    return with_siblings(build)
 
 
 @pytest.fixture(scope="module")
 def logging() -> Recording:
-    return record_logging(logging_args())
+    return record_logging()
 
 
 def test_workspace_keeps_logs_in_country_and_refuses_public_access(logging: Recording) -> None:
     workspace = logging.one(WORKSPACE)
-    assert workspace.inputs["location"] == "germanywestcentral", workspace.urn
+    assert workspace.inputs["location"] == REGION, workspace.urn
+    assert workspace.inputs["resourceGroupName"] == "de-net-rg", workspace.urn
     assert workspace.inputs["retentionInDays"] == 730, workspace.urn
     assert workspace.inputs["publicNetworkAccessForIngestion"] == "Disabled", workspace.urn
     assert workspace.inputs["publicNetworkAccessForQuery"] == "Disabled", workspace.urn
@@ -111,13 +106,15 @@ def test_workspace_keeps_logs_in_country_and_refuses_public_access(logging: Reco
 def test_workspace_data_is_encrypted_with_the_country_key(logging: Recording) -> None:
     cluster = logging.one("azure-native:operationalinsights:Cluster")
     assert cluster.inputs["keyVaultProperties"] == {
-        "keyVaultUri": "https://kv.vault.azure.net/",
+        "keyVaultUri": "https://de-keys-vault.vault.azure.net/",
         "keyName": "logs-cmk",
     }, cluster.urn
     assert cluster.inputs["identity"] == {
         "type": "UserAssigned",
-        "userAssignedIdentities": ["/identities/logs"],
-    }
+        "userAssignedIdentities": [
+            arm_id("Microsoft.ManagedIdentity/userAssignedIdentities", "de-keys-logs-identity")
+        ],
+    }, cluster.urn
     assert cluster.inputs["sku"] == {"name": "CapacityReservation", "capacity": 100}, cluster.urn
     assert cluster.inputs["isDoubleEncryptionEnabled"] is True, cluster.urn
     assert cluster.protect, cluster.urn
@@ -134,34 +131,36 @@ def test_private_link_scope_is_private_only_with_all_monitor_zones(logging: Reco
     }, scope.urn
     scoped = logging.one("azure-native:monitor:PrivateLinkScopedResource")
     assert scoped.inputs["linkedResourceId"].endswith("/workspaces/de-logs-workspace"), scoped.urn
-    endpoint = logging.one("azure-native:network:PrivateEndpoint")
+    endpoint = logging.one("azure-native:network:PrivateEndpoint", "de-logs-pe-endpoint")
     assert endpoint.get("privateLinkServiceConnections.0.groupIds") == ["azuremonitor"], endpoint.urn
-    zone_group = logging.one("azure-native:network:PrivateDnsZoneGroup")
+    zone_group = logging.one("azure-native:network:PrivateDnsZoneGroup", "de-logs-pe-dns")
     zones = [config["privateDnsZoneId"] for config in zone_group.inputs["privateDnsZoneConfigs"]]
-    assert zones == [f"/zones/{zone}" for zone in ZONES], zone_group.urn
+    assert zones == [arm_id("Microsoft.Network/privateZones", f"de-net-dns-{zone}") for zone in ZONES], at(
+        zone_group
+    )
 
 
 def test_microsoft_keys_for_logs_only_with_a_stated_reason() -> None:
+    """Without a justification the customer key is used (the dedicated cluster above); with one, no cluster."""
     reason = "Ingestion under 5 GB/day; dedicated cluster cost approved as not proportionate by the DPO"
-    recording = record_logging(logging_args(customer_managed_key=None, platform_key_justification=reason))
-    assert not recording.of_type("azure-native:operationalinsights:Cluster")
-    assert not recording.of_type("azure-native:operationalinsights:LinkedService")
-    with pytest.raises(ValueError, match="give exactly one"):
-        logging_args(customer_managed_key=None)
-    with pytest.raises(ValueError, match="give exactly one"):
-        logging_args(platform_key_justification=reason)
-    with pytest.raises(ValueError, match="too short"):
-        logging_args(customer_managed_key=None, platform_key_justification="cost")
+    recording = record_logging(platform_key_justification=reason)
+    assert not recording.of_type("azure-native:operationalinsights:Cluster"), (
+        "a justified opt-out has no cluster"
+    )
+    assert not recording.of_type("azure-native:operationalinsights:LinkedService"), "nothing to link"
+    assert recording.one(WORKSPACE).inputs["publicNetworkAccessForQuery"] == "Disabled", at(
+        recording.one(WORKSPACE)
+    )
 
 
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
+        ({"platform_key_justification": "cost"}, "too short"),
         ({"retention_days": 7}, "30 to 730"),
         ({"cluster_capacity_gib_per_day": 50}, "100 or more"),
-        ({"private_dns_zone_ids": {}}, "missing"),
     ],
 )
 def test_rejects_invalid_logging(overrides: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        logging_args(**overrides)
+        record_logging(**overrides)

@@ -222,7 +222,7 @@ def test_exports_the_in_cluster_urls_and_tenant_namespaces(recording) -> None:
 
 def test_refuses_a_model_the_gate_does_not_clear_before_registering_anything() -> None:
     bad = dataclasses.replace(platform_args().deployments[0], model=model_record(approved_countries=("fr",)))
-    with pytest.raises(ValueError, match="does not cover country 'de'"):
+    with pytest.raises(ValueError, match="is not approved for 'de'"):
         platform_args(deployments=(bad,))
 
 

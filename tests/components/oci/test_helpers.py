@@ -184,12 +184,14 @@ def test_rejects_bad_subnet_plans(vcn: str, overrides: dict[str, str], message: 
 
 
 def test_no_rule_opens_the_internet() -> None:
-    rules = oke_rules(vcn_cidr="10.0.0.0/16", egress_allowed_cidrs=["203.0.113.0/24"])
+    rules = oke_rules(
+        vcn_cidr="10.0.0.0/16", api_client_cidrs=["10.9.0.0/24"], lb_client_cidrs=["10.8.0.0/24"]
+    )
     assert not [r.key for r in rules if r.peer in ("0.0.0.0/0", "::/0")]
     egress_cidrs = {
         (r.nsg, r.peer, r.ports) for r in rules if r.direction == "EGRESS" and r.peer_kind == "cidr"
     }
-    assert egress_cidrs == {("pods", "203.0.113.0/24", (443, 443))}
+    assert egress_cidrs == set(), f"no rule sends traffic to an address range: {egress_cidrs}"
 
 
 def test_api_accepts_only_cluster_peers_and_named_clients() -> None:

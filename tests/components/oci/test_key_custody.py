@@ -1,4 +1,5 @@
-"""KeyCustody under the recording mocks: vault tier, HSM keys with rotation, no replica, region-bound grants."""
+"""KeyCustody on a real SovereignNetwork: virtual private vault, HSM keys with rotation, no replica, region-bound
+grants."""
 
 import re
 
@@ -6,21 +7,20 @@ import pulumi_oci as oci
 import pytest
 
 from components.oci.key_custody import KeyCustody, KeyCustodyArgs
+from components.oci.network import SovereignNetwork
 from sovereign.engine.recorder import Recording, run_program
-from sovereign.types import KeyCustodyTier
-from tests.components.oci.helpers import COMPARTMENT, REGION, TAGS, TENANCY, as_program, at
+from tests.components.oci.helpers import COMPARTMENT, REGION, TAGS, TENANCY, at, network_args, with_network
 
 KEY = "oci:Kms/key:Key"
 POLICY = "oci:Identity/policy:Policy"
 GROUP = "oci:Identity/dynamicGroup:DynamicGroup"
 
 
-def _args(**overrides: object) -> KeyCustodyArgs:
+def _args(network: SovereignNetwork, **overrides: object) -> KeyCustodyArgs:
     base: dict[str, object] = {
-        "compartment_id": COMPARTMENT,
+        "network": network,
         "tenancy_id": TENANCY,
         "region": REGION,
-        "custody_tier": KeyCustodyTier.VIRTUAL_PRIVATE_VAULT,
         "freeform_tags": TAGS,
     }
     return KeyCustodyArgs(**{**base, **overrides})  # type: ignore[arg-type]
@@ -30,25 +30,10 @@ def _args(**overrides: object) -> KeyCustodyArgs:
 def private_vault() -> Recording:
     def program() -> None:
         home = oci.Provider("home", region="eu-frankfurt-1")
-        KeyCustody("de-keys", _args(identity_provider=home))
+        net = SovereignNetwork("de", network_args())
+        KeyCustody("de-keys", _args(net, identity_provider=home))
 
     return run_program(program)
-
-
-@pytest.fixture(scope="module")
-def default_vault() -> Recording:
-    return run_program(
-        as_program(
-            lambda: KeyCustody(
-                "de-keys",
-                _args(
-                    custody_tier=KeyCustodyTier.DEFAULT_VAULT,
-                    rotation_interval_days=None,
-                    protect_stateful=False,
-                ),
-            )
-        )
-    )
 
 
 def test_virtual_private_vault_protected_and_retained(private_vault: Recording) -> None:
@@ -143,33 +128,39 @@ def test_parenting(private_vault: Recording) -> None:
         assert reg.parent == access.urn, at(reg)
 
 
-def test_default_vault_without_auto_rotation(default_vault: Recording) -> None:
-    vault = default_vault.one("oci:Kms/vault:Vault", "de-keys-vault")
-    assert vault.get("vaultType") == "DEFAULT", at(vault)
+def test_non_prod_vault_unprotected_but_retained() -> None:
+    def program() -> None:
+        KeyCustody("de-keys", _args(SovereignNetwork("de", network_args()), protect_stateful=False))
+
+    recording = run_program(program)
+    vault = recording.one("oci:Kms/vault:Vault", "de-keys-vault")
+    assert vault.get("vaultType") == "VIRTUAL_PRIVATE", at(vault)
     assert vault.protect is False, at(vault)
     assert vault.retain_on_delete is True, at(vault)
-    for key in default_vault.of_type(KEY):
-        assert key.get("isAutoRotationEnabled") is False, at(key)
-        assert key.get("autoKeyRotationDetails") is None, at(key)
-        assert key.get("protectionMode") == "HSM", at(key)
+    for key in recording.of_type(KEY):
+        assert key.protect is False and key.retain_on_delete is True, at(key)
 
 
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"custody_tier": KeyCustodyTier.MANAGED_HSM}, "not an OCI custody tier"),
-        ({"custody_tier": KeyCustodyTier.DEFAULT_VAULT}, "only in virtual private vaults"),
         ({"rotation_interval_days": 30}, "allowed: 60-365"),
         ({"rotation_interval_days": 400}, "allowed: 60-365"),
         ({"region": "eu-atlantis-1"}, "unknown OCI region"),
     ],
 )
 def test_rejects_weak_or_impossible_custody(overrides: dict[str, object], message: str) -> None:
+    def build(net: SovereignNetwork) -> None:
+        KeyCustody("de-keys", _args(net, **overrides))
+
     with pytest.raises(ValueError, match=message):
-        _args(**overrides)
+        with_network(build)
 
 
 def test_no_args_value_gives_software_keys_or_a_replica() -> None:
     """Protection mode, key length and replicas are not Args fields: no value can weaken them."""
     fields = set(KeyCustodyArgs.__dataclass_fields__)
-    assert not fields & {"protection_mode", "key_length", "replica_region", "vault_replica_region"}
+    assert not fields & {"protection_mode", "key_length", "replica_region", "vault_replica_region"}, fields
+    assert not {f for f in fields if "tier" in f or "vault_type" in f}, (
+        f"only the virtual private vault: {fields}"
+    )

@@ -1,16 +1,14 @@
-"""SovereignNetwork under the recording mocks: private-only subnets, no internet gateway, NAT only by allow-list."""
+"""SovereignNetwork under the recording mocks: private-only subnets, no internet or NAT gateway, no egress path."""
 
 import pytest
 
 from components.oci.network import SovereignNetwork, SovereignNetworkArgs
-from sovereign.engine.outputs_oci import OFFLINE_SERVICES_CIDR
+from sovereign.clouds.oci.offline import OFFLINE_SERVICES_CIDR
 from sovereign.engine.recorder import Recording, run_program
-from sovereign.types import EgressMode
 from tests.components.oci.helpers import REGION, TAGS, TENANCY, as_program, at
 
 SUBNET = "oci:Core/subnet:Subnet"
 RULE = "oci:Core/networkSecurityGroupSecurityRule:NetworkSecurityGroupSecurityRule"
-ALLOWED = "203.0.113.0/24"
 
 
 def _args(**overrides: object) -> SovereignNetworkArgs:
@@ -31,18 +29,9 @@ def closed() -> Recording:
 
 
 @pytest.fixture(scope="module")
-def allow_list() -> Recording:
-    """Egress by allow-list, non-prod (no protection)."""
-    return run_program(
-        as_program(
-            lambda: SovereignNetwork(
-                "de",
-                _args(
-                    egress_mode=EgressMode.ALLOW_LIST, egress_allowed_cidrs=[ALLOWED], protect_stateful=False
-                ),
-            )
-        )
-    )
+def non_prod() -> Recording:
+    """Egress 'none' as always, non-prod (no protection)."""
+    return run_program(as_program(lambda: SovereignNetwork("de", _args(protect_stateful=False))))
 
 
 def test_compartment_under_parent_protected_and_never_deleted(closed: Recording) -> None:
@@ -53,8 +42,8 @@ def test_compartment_under_parent_protected_and_never_deleted(closed: Recording)
     assert compartment.protect is True, at(compartment)
 
 
-def test_non_prod_compartment_unprotected(allow_list: Recording) -> None:
-    compartment = allow_list.one("oci:Identity/compartment:Compartment", "de-compartment")
+def test_non_prod_compartment_unprotected(non_prod: Recording) -> None:
+    compartment = non_prod.one("oci:Identity/compartment:Compartment", "de-compartment")
     assert compartment.protect is False, at(compartment)
 
 
@@ -78,14 +67,14 @@ def test_subnet_cidrs_from_plan(closed: Recording) -> None:
     }
 
 
-def test_no_internet_gateway_and_no_nat_when_egress_none(closed: Recording) -> None:
+def test_no_internet_gateway_and_no_nat(closed: Recording) -> None:
     types = {r.type for r in closed.registrations}
     assert "oci:Core/internetGateway:InternetGateway" not in types
     assert "oci:Core/natGateway:NatGateway" not in types
     assert "oci:Core/publicIp:PublicIp" not in types
 
 
-def test_routes_only_to_oracle_services_when_egress_none(closed: Recording) -> None:
+def test_routes_only_to_oracle_services(closed: Recording) -> None:
     table = closed.one("oci:Core/routeTable:RouteTable", "de-private-routes")
     assert table.get("routeRules") == [
         {
@@ -102,15 +91,6 @@ def test_service_gateway_to_all_regional_services(closed: Recording) -> None:
     assert gateway.get("services") == [{"serviceId": "ocid1.service.oc1..offlineallservices"}], at(gateway)
 
 
-def test_nat_routes_only_allow_listed_destinations(allow_list: Recording) -> None:
-    nat = allow_list.one("oci:Core/natGateway:NatGateway", "de-nat-gateway")
-    assert nat.get("blockTraffic") is False, at(nat)
-    table = allow_list.one("oci:Core/routeTable:RouteTable", "de-private-routes")
-    destinations = [(r["destination"], r["destinationType"]) for r in table.get("routeRules")]
-    assert destinations == [(OFFLINE_SERVICES_CIDR, "SERVICE_CIDR_BLOCK"), (ALLOWED, "CIDR_BLOCK")], at(table)
-    assert "oci:Core/internetGateway:InternetGateway" not in {r.type for r in allow_list.registrations}
-
-
 def test_default_security_list_emptied(closed: Recording) -> None:
     default = closed.one("oci:Core/defaultSecurityList:DefaultSecurityList", "de-default-security-list")
     assert default.get("manageDefaultResourceId") == "ocid1.securitylist.oc1..offlinedevcndefault", at(
@@ -120,15 +100,12 @@ def test_default_security_list_emptied(closed: Recording) -> None:
     assert default.get("egressSecurityRules") == [], at(default)
 
 
-def test_no_nsg_rule_reaches_the_internet(closed: Recording, allow_list: Recording) -> None:
-    for recording in (closed, allow_list):
-        for rule in recording.of_type(RULE):
-            assert rule.get("source") != "0.0.0.0/0", at(rule)
-            assert rule.get("destination") != "0.0.0.0/0", at(rule)
-    internet = [r for r in allow_list.of_type(RULE) if r.get("destination") == ALLOWED]
-    assert len(internet) == 1
-    assert internet[0].name == "de-nsgs-pods-out-allowed0-443", at(internet[0])
-    assert internet[0].get("tcpOptions.destinationPortRange") == {"min": 443.0, "max": 443.0}, at(internet[0])
+def test_no_nsg_rule_reaches_the_internet(closed: Recording) -> None:
+    for rule in closed.of_type(RULE):
+        assert rule.get("source") != "0.0.0.0/0", at(rule)
+        assert rule.get("destination") != "0.0.0.0/0", at(rule)
+        if rule.get("direction") == "EGRESS" and rule.get("destinationType") == "CIDR_BLOCK":
+            assert rule.get("destination").startswith("10.20."), f"egress outside the VCN {at(rule)}"
 
 
 def test_api_nsg_accepts_workers_by_nsg_on_6443(closed: Recording) -> None:
@@ -161,13 +138,6 @@ def test_parenting(closed: Recording) -> None:
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"egress_allowed_cidrs": [ALLOWED]}, "egress_mode is 'none'"),
-        ({"egress_mode": EgressMode.ALLOW_LIST}, "needs at least one destination"),
-        ({"egress_mode": EgressMode.ALLOW_LIST, "egress_allowed_cidrs": ["0.0.0.0/0"]}, "too broad"),
-        (
-            {"egress_mode": EgressMode.ALLOW_LIST, "egress_allowed_cidrs": ["10.20.5.0/24"]},
-            "overlaps the VCN",
-        ),
         ({"region": "germanywestcentral"}, "unknown OCI region"),
         ({"compartment_name": "de prod"}, "compartment_name"),
         ({"vcn_cidr": "10.0.0.0/8"}, "/16 to /24"),
@@ -176,3 +146,9 @@ def test_parenting(closed: Recording) -> None:
 def test_rejects_unsafe_or_invalid_args(overrides: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         _args(**overrides)
+
+
+def test_no_args_value_opens_an_egress_path() -> None:
+    """OCI security rules filter by address, not host name: no field can ask for a NAT or internet gateway."""
+    fields = set(SovereignNetworkArgs.__dataclass_fields__)
+    assert not {f for f in fields if "egress" in f or "nat" in f or "internet" in f}, fields

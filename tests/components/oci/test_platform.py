@@ -1,153 +1,47 @@
-"""All OCI components wired the way a country stack wires them: real ids flow between components."""
+"""The L3 OciPlatform, built from a spec and recorded once: URN aliases, and real ids flowing between its
+components (keys to cluster, pools and buckets; dynamic groups to the registry; audit bucket to the logs)."""
 
-import datetime as dt
-
-import pulumi
 import pytest
 
-from components.oci import (
-    AuditLogging,
-    AuditLoggingArgs,
-    BucketSpec,
-    ContainerRegistry,
-    ContainerRegistryArgs,
-    EncryptedStorage,
-    EncryptedStorageArgs,
-    KeyCustody,
-    KeyCustodyArgs,
-    NodePoolSpec,
-    RegionFences,
-    RegionFencesArgs,
-    SovereignCluster,
-    SovereignClusterArgs,
-    SovereignNetwork,
-    SovereignNetworkArgs,
-)
-from sovereign.engine.recorder import SECRET, Recording, run_program
-from sovereign.types import KeyCustodyTier, StorePurpose
-from tests.components.oci.helpers import TAGS, TENANCY, at
+from sovereign.engine.recorder import SECRET, Recording
+from sovereign.types import StorePurpose
+from tests.components.oci.helpers import LOCK, TAGS, TENANCY, at, platform_args, record_platform
 
-REGION = "eu-paris-1"
 COUNTRY = "ocid1.compartment.oc1..offlinefrcompartment"
-
-
-def _program() -> None:
-    net = SovereignNetwork(
-        "fr",
-        SovereignNetworkArgs(
-            parent_compartment_id=TENANCY,
-            compartment_name="sovereign-fr-prod",
-            region=REGION,
-            vcn_cidr="10.50.0.0/16",
-            subnet_cidrs={
-                "workers": "10.50.0.0/20",
-                "api": "10.50.16.0/28",
-                "load_balancers": "10.50.18.0/24",
-                "pods": "10.50.64.0/18",
-            },
-            freeform_tags=TAGS,
-        ),
-    )
-    keys = KeyCustody(
-        "fr-keys",
-        KeyCustodyArgs(
-            compartment_id=net.compartment_id,
-            tenancy_id=TENANCY,
-            region=REGION,
-            custody_tier=KeyCustodyTier.VIRTUAL_PRIVATE_VAULT,
-            freeform_tags=TAGS,
-        ),
-    )
-    assert keys.image_signing_key_id is not None
-    cluster = SovereignCluster(
-        "fr",
-        SovereignClusterArgs(
-            compartment_id=net.compartment_id,
-            tenancy_id=TENANCY,
-            region=REGION,
-            kubernetes_version="v1.34.1",
-            vcn_id=net.vcn_id,
-            api_subnet_id=net.api_subnet_id,
-            api_nsg_id=net.api_nsg_id,
-            worker_subnet_id=net.worker_subnet_id,
-            worker_nsg_id=net.worker_nsg_id,
-            pod_subnet_id=net.pod_subnet_id,
-            pod_nsg_id=net.pod_nsg_id,
-            lb_subnet_id=net.lb_subnet_id,
-            cluster_secrets_key_id=keys.cluster_secrets_key_id,
-            volume_key_id=keys.volume_key_id,
-            image_signing_key_ids=[keys.image_signing_key_id],
-            node_pools=[
-                NodePoolSpec(
-                    name="system", shape="VM.Standard.E4.Flex", node_count=3, ocpus=4, memory_gib=64
-                ),
-                NodePoolSpec(name="h100", shape="BM.GPU.H100.8", node_count=1),
-            ],
-            wait_for=[keys],
-            freeform_tags=TAGS,
-        ),
-    )
-    storage = EncryptedStorage(
-        "fr-storage",
-        EncryptedStorageArgs(
-            compartment_id=net.compartment_id,
-            region=REGION,
-            kms_key_id=keys.object_storage_key_id,
-            namespace="frsovereignns",
-            stores=[
-                BucketSpec(name="weights", purpose=StorePurpose.MODEL_WEIGHTS),
-                BucketSpec(
-                    name="audit",
-                    purpose=StorePurpose.AUDIT_LOGS,
-                    retention_days=2555,
-                    retention_lock_date=dt.date(2027, 1, 15),
-                ),
-            ],
-            freeform_tags=TAGS,
-        ),
-    )
-    ContainerRegistry(
-        "fr-registry",
-        ContainerRegistryArgs(
-            compartment_id=net.compartment_id,
-            region=REGION,
-            repositories=["frsovereignregistry/mirror/vllm/vllm-openai"],
-            reader_dynamic_groups=[keys.cluster_dynamic_group_name, keys.worker_dynamic_group_name],
-            image_signing_key_id=keys.image_signing_key_id,
-            namespace="frsovereignns",
-            freeform_tags=TAGS,
-        ),
-    )
-    RegionFences(
-        "fr-fences",
-        RegionFencesArgs(
-            tenancy_id=TENANCY,
-            compartment_id=net.compartment_id,
-            compartment_path="sovereign-fr-prod",
-            region=REGION,
-            allowed_regions=[REGION, "eu-marseille-1"],
-            admin_groups=["fr-platform-admins"],
-            freeform_tags=TAGS,
-        ),
-    )
-    AuditLogging(
-        "fr-logs",
-        AuditLoggingArgs(
-            compartment_id=net.compartment_id,
-            region=REGION,
-            flow_log_subnet_ids=net.subnet_ids,
-            retention_days=180,
-            audit_bucket_name=storage.bucket_names["audit"],
-            namespace=storage.namespace,
-            freeform_tags=TAGS,
-        ),
-    )
-    pulumi.export("kubeconfig", cluster.kubeconfig)
+L2_COMPONENTS = {
+    "fr": {"sovereign:oci:SovereignNetwork", "sovereign:oci:SovereignCluster"},
+    "fr-keys": {"sovereign:oci:KeyCustody"},
+    "fr-storage": {"sovereign:oci:EncryptedStorage"},
+    "fr-registry": {"sovereign:oci:ContainerRegistry"},
+    "fr-fences": {"sovereign:oci:RegionFences"},
+    "fr-logs": {"sovereign:oci:AuditLogging"},
+}
 
 
 @pytest.fixture(scope="module")
 def platform() -> Recording:
-    return run_program(_program)
+    return record_platform()
+
+
+def test_platform_composes_every_l2_component_as_its_child(platform: Recording) -> None:
+    root = platform.one("sovereign:oci:OciPlatform", "fr")
+    children: dict[str, set[str]] = {}
+    for child in platform.children_of(root.urn):
+        children.setdefault(child.name, set()).add(child.type)
+    assert children == L2_COMPONENTS, at(root)
+
+
+def test_l2_components_keep_their_urns_from_when_they_were_children_of_the_stack(platform: Recording) -> None:
+    """Moving a component under the platform must not replace its cloud resources: each L2 component carries
+    an alias to its old URN, a child of the root stack with the same type and name."""
+    root = platform.one("sovereign:oci:OciPlatform", "fr")
+    stack_urn = root.parent or ""
+    stack_type = stack_urn.split("::")[2]
+    assert stack_type == "pulumi:pulumi:Stack", f"{root.urn}: parent {stack_urn} is not the root stack"
+    head = root.urn.split("::", 2)
+    for component in platform.children_of(root.urn):
+        was_at_root = f"{head[0]}::{head[1]}::{stack_type}${component.type}::{component.name}"
+        assert was_at_root in component.aliases, f"{component.urn}: aliases {component.aliases}"
 
 
 def _key_id(name: str) -> str:
@@ -184,6 +78,23 @@ def test_everything_in_the_country_compartment_except_tenancy_level_iam(platform
         assert compartment == expected, at(reg)
 
 
+def test_rejects_two_audit_stores() -> None:
+    from components.oci import BucketSpec
+
+    audit = [
+        BucketSpec(
+            name=name,
+            purpose=StorePurpose.AUDIT_LOGS,
+            versioning=False,
+            retention_days=30,
+            retention_lock_date=LOCK,
+        )
+        for name in ("audit", "audit2")
+    ]
+    with pytest.raises(ValueError, match="one audit_logs store"):
+        platform_args(stores=audit)
+
+
 def test_every_resource_tagged_and_parented_by_a_component(platform: Recording) -> None:
     by_urn = platform.by_urn()
     for reg in platform.registrations:
@@ -212,5 +123,24 @@ def test_audit_export_targets_the_locked_bucket_and_flow_logs_cover_every_subnet
     assert resources == {f"ocid1.subnet.oc1..offline{s.replace('-', '')}" for s in subnets}
 
 
+def test_without_an_audit_store_audit_events_stay_in_the_audit_service() -> None:
+    from components.oci import BucketSpec
+
+    recording = record_platform(
+        platform_args(stores=[BucketSpec(name="weights", purpose=StorePurpose.MODEL_WEIGHTS)])
+    )
+    assert not recording.of_type("oci:Sch/connector:Connector"), "no audit bucket, no export connector"
+    assert len(recording.of_type("oci:Logging/log:Log")) == 4, "flow logs do not depend on the audit store"
+
+
+def test_rejects_a_shape_not_in_the_machine_catalogue() -> None:
+    """GPU capability comes from the catalogue only: an unknown shape is refused, not guessed from its name."""
+    from components.oci import NodePoolSpec
+
+    # Refused when the spec is built, before anything registers.
+    with pytest.raises(ValueError, match=r"'BM\.GPU\.B200\.8' is not in the machine catalogue"):
+        NodePoolSpec(name="gpu", shape="BM.GPU.B200.8", node_count=1)
+
+
 def test_kubeconfig_secret(platform: Recording) -> None:
-    assert platform.outputs["kubeconfig"] == SECRET
+    assert platform.outputs["kubeconfig"] == SECRET, "the kubeconfig export must be a Pulumi secret"

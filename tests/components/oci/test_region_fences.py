@@ -1,22 +1,25 @@
-"""RegionFences under the recording mocks: zero quotas outside the country, region-bound admin IAM."""
+"""RegionFences on a real SovereignNetwork: zero quotas outside the country, region-bound admin IAM on its
+compartment."""
 
 import re
+from typing import Any
 
 import pulumi_oci as oci
 import pytest
 
+from components.oci.network import SovereignNetwork
 from components.oci.region_fences import RegionFences, RegionFencesArgs
 from components.oci.statements import FENCED_QUOTA_FAMILIES
-from sovereign.engine.recorder import Recording, run_program
-from tests.components.oci.helpers import COMPARTMENT, TAGS, TENANCY, as_program, at
+from sovereign.engine.recorder import Recording
+from tests.components.oci.helpers import COMPARTMENT, TAGS, TENANCY, at, with_network
 
 ALLOWED = ["eu-paris-1", "eu-marseille-1"]
 
 
-def _args(**overrides: object) -> RegionFencesArgs:
+def _args(network: SovereignNetwork, **overrides: object) -> RegionFencesArgs:
     base: dict[str, object] = {
         "tenancy_id": TENANCY,
-        "compartment_id": COMPARTMENT,
+        "network": network,
         "compartment_path": "sovereign:fr-prod",
         "region": "eu-paris-1",
         "allowed_regions": ALLOWED,
@@ -26,13 +29,19 @@ def _args(**overrides: object) -> RegionFencesArgs:
     return RegionFencesArgs(**{**base, **overrides})  # type: ignore[arg-type]
 
 
+def _record(*, home: bool = False, **overrides: Any) -> Recording:
+    """RegionFences 'fr-fences' on the network 'de' (in Paris), IAM optionally through a home-region provider."""
+
+    def build(net: SovereignNetwork) -> None:
+        provider = oci.Provider("home", region="eu-frankfurt-1") if home else None
+        RegionFences("fr-fences", _args(net, identity_provider=provider, **overrides))
+
+    return with_network(build, region="eu-paris-1")
+
+
 @pytest.fixture(scope="module")
 def recording() -> Recording:
-    def program() -> None:
-        home = oci.Provider("home", region="eu-frankfurt-1")
-        RegionFences("fr-fences", _args(identity_provider=home))
-
-    return run_program(program)
+    return _record(home=True)
 
 
 def test_quota_in_root_compartment_zeroes_every_family(recording: Recording) -> None:
@@ -80,11 +89,7 @@ def test_iam_and_quota_through_home_region_provider_and_parented(recording: Reco
 
 
 def test_policy_compartment_can_be_a_parent() -> None:
-    recording = run_program(
-        as_program(
-            lambda: RegionFences("fr-fences", _args(policy_compartment_id="ocid1.compartment.oc1..parent"))
-        )
-    )
+    recording = _record(policy_compartment_id="ocid1.compartment.oc1..parent")
     policy = recording.one("oci:Identity/policy:Policy", "fr-fences-admins")
     assert policy.get("compartmentId") == "ocid1.compartment.oc1..parent", at(policy)
 
@@ -101,6 +106,6 @@ def test_policy_compartment_can_be_a_parent() -> None:
         ({"quota_families": ["compute core"]}, "family"),
     ],
 )
-def test_rejects_fences_that_would_leak_or_lock_out(overrides: dict[str, object], message: str) -> None:
+def test_rejects_fences_that_would_leak_or_lock_out(overrides: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        _args(**overrides)
+        _record(**overrides)

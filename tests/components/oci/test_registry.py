@@ -1,38 +1,49 @@
-"""ContainerRegistry under the recording mocks: private immutable in-region repositories, region-bound pulls."""
+"""ContainerRegistry on real siblings (network, key custody): private immutable in-region repositories, signed
+with the custody's key, pulled only by its dynamic groups in region."""
+
+from typing import Any
 
 import pulumi
 import pulumi_oci as oci
 import pytest
 
+from components.oci.key_custody import KeyCustody
+from components.oci.network import SovereignNetwork
 from components.oci.registry import ContainerRegistry, ContainerRegistryArgs
-from sovereign.engine.recorder import Recording, run_program
-from tests.components.oci.helpers import COMPARTMENT, TAGS, at
+from sovereign.engine.recorder import Recording
+from tests.components.oci.helpers import COMPARTMENT, TAGS, at, offline_id, with_keys
 
 REPO = "oci:Artifacts/containerRepository:ContainerRepository"
+SIGNING_KEY = offline_id("key", "de-keys-image-signing")
 PATHS = ["frsovereignregistry/mirror/vllm/vllm-openai", "frsovereignregistry/models/mistral-small"]
 
 
-def _args(**overrides: object) -> ContainerRegistryArgs:
+def _args(network: SovereignNetwork, keys: KeyCustody, **overrides: object) -> ContainerRegistryArgs:
     base: dict[str, object] = {
-        "compartment_id": COMPARTMENT,
+        "network": network,
+        "keys": keys,
         "region": "eu-paris-1",
         "repositories": PATHS,
-        "reader_dynamic_groups": ["fr-keys-access-clusters", "fr-keys-access-workers"],
-        "image_signing_key_id": "ocid1.key.oc1..signing",
         "freeform_tags": TAGS,
     }
     return ContainerRegistryArgs(**{**base, **overrides})  # type: ignore[arg-type]
 
 
-@pytest.fixture(scope="module")
-def recording() -> Recording:
-    def program() -> None:
-        home = oci.Provider("home", region="eu-frankfurt-1")
-        registry = ContainerRegistry("fr-registry", _args(identity_provider=home))
+def _record(*, home: bool = False, **overrides: Any) -> Recording:
+    """ContainerRegistry 'fr-registry' on the network 'de' and key custody 'de-keys' (in Paris)."""
+
+    def build(net: SovereignNetwork, keys: KeyCustody) -> None:
+        provider = oci.Provider("home", region="eu-frankfurt-1") if home else None
+        registry = ContainerRegistry("fr-registry", _args(net, keys, identity_provider=provider, **overrides))
         pulumi.export("urls", registry.repository_urls)
         pulumi.export("host", registry.registry_host)
 
-    return run_program(program)
+    return with_keys(build, region="eu-paris-1")
+
+
+@pytest.fixture(scope="module")
+def recording() -> Recording:
+    return _record(home=True)
 
 
 def test_repositories_private_immutable_and_signed(recording: Recording) -> None:
@@ -42,19 +53,17 @@ def test_repositories_private_immutable_and_signed(recording: Recording) -> None
         assert repo.get("isPublic") is False, at(repo)
         assert repo.get("isImmutable") is True, at(repo)
         assert repo.get("compartmentId") == COMPARTMENT, at(repo)
-        assert repo.get("freeformTags") == {**TAGS, "sovereign.ai/signing-key": "ocid1.key.oc1..signing"}, at(
-            repo
-        )
-        assert "signed with Vault key ocid1.key.oc1..signing" in repo.get("readme.content"), at(repo)
+        assert repo.get("freeformTags") == {**TAGS, "sovereign.ai/signing-key": SIGNING_KEY}, at(repo)
+        assert f"signed with Vault key {SIGNING_KEY}" in repo.get("readme.content"), at(repo)
         assert repo.protect is True, at(repo)
 
 
 def test_read_policy_limited_to_readers_and_region(recording: Recording) -> None:
     policy = recording.one("oci:Identity/policy:Policy", "fr-registry-readers")
     assert policy.get("statements") == [
-        f"Allow dynamic-group fr-keys-access-clusters to read repos in compartment id {COMPARTMENT} "
+        f"Allow dynamic-group de-keys-access-clusters to read repos in compartment id {COMPARTMENT} "
         "where request.region = 'CDG'",
-        f"Allow dynamic-group fr-keys-access-workers to read repos in compartment id {COMPARTMENT} "
+        f"Allow dynamic-group de-keys-access-workers to read repos in compartment id {COMPARTMENT} "
         "where request.region = 'CDG'",
     ], at(policy)
     assert policy.provider is not None and "pulumi:providers:oci::home" in policy.provider, at(policy)
@@ -77,13 +86,12 @@ def test_parenting(recording: Recording) -> None:
         ({"repositories": []}, "at least one"),
         ({"repositories": ["Models/VLLM"]}, "lower-case repository path"),
         ({"repositories": ["a", "a"]}, "no duplicates"),
-        ({"reader_dynamic_groups": []}, "at least one reader"),
         ({"region": "francecentral"}, "unknown OCI region"),
     ],
 )
-def test_rejects_invalid_registry_args(overrides: dict[str, object], message: str) -> None:
+def test_rejects_invalid_registry_args(overrides: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        _args(**overrides)
+        _record(**overrides)
 
 
 def test_no_args_value_makes_a_repository_public() -> None:

@@ -1,0 +1,116 @@
+"""The egress allow-list, enforced where the traffic goes: a rule collection group on the hub firewall's policy.
+
+With egress ``allow_list`` the node subnet routes 0.0.0.0/0 to the country's egress firewall (Azure Firewall).
+This component writes the country's allowed destinations into that firewall's policy, as one rule collection
+group with one application rule per destination (FQDN, TLS ports, sources: the platform's address space), so
+the list in the country file is what the firewall lets through and nothing else the platform adds. Azure
+Firewall application rules match host names (SNI for TLS), which NSGs and route tables cannot; other traffic
+is denied by the firewall's own default.
+
+Scope and non-goals: the firewall and its policy belong to the hub (a landing-zone concern) and are not
+created here; the policy must be in the subscription the stack deploys to (the provider's), and the deploying
+identity needs write access to it (``Microsoft.Network/firewallPolicies/ruleCollectionGroups/write``). A hub
+in another subscription applies the same rules from the stack's exports instead.
+Source: Microsoft Learn, "Azure Firewall policy rule sets" and the ``FirewallPolicyRuleCollectionGroup``
+resource of pulumi-azure-native (``network`` module), whose ``ApplicationRule`` takes ``target_fqdns``,
+``protocols`` (``Https`` with a port) and ``source_addresses``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+from pulumi_azure_native import network
+
+__all__ = ["AllowedDestination", "EgressAllowList", "EgressAllowListArgs", "parse_firewall_policy_id"]
+
+_POLICY_ID = re.compile(
+    r"/subscriptions/(?P<subscription>[0-9a-fA-F-]{36})/resourceGroups/(?P<group>[^/]+)"
+    r"/providers/Microsoft\.Network/firewallPolicies/(?P<name>[^/]+)"
+)
+RULE_COLLECTION_PRIORITY = 300
+"""Priority of the country's group in the hub policy (100-65000; the hub's own groups keep their numbers)."""
+
+
+def parse_firewall_policy_id(policy_id: str) -> tuple[str, str]:
+    """(resource group, policy name) of a firewall policy's resource id; a ValueError with the expected form."""
+    match = _POLICY_ID.fullmatch(policy_id)
+    if match is None:
+        raise ValueError(
+            f"firewall_policy_id: {policy_id!r} is not a firewall policy id (allowed: '/subscriptions/<id>/"
+            "resourceGroups/<group>/providers/Microsoft.Network/firewallPolicies/<name>')"
+        )
+    return match["group"], match["name"]
+
+
+@dataclass(frozen=True)
+class AllowedDestination:
+    fqdn: str
+    """Host name, or '*.domain' for its subdomains."""
+    ports: tuple[int, ...]
+    """TLS ports allowed to it."""
+    justification: str
+    """Why the cluster needs it; becomes the rule's description."""
+
+
+@dataclass(frozen=True)
+class EgressAllowListArgs:
+    firewall_policy_id: str
+    """Resource id of the hub firewall's policy (same subscription as the stack)."""
+    source_cidrs: Sequence[str]
+    """Where the allowed traffic comes from: the platform's address space."""
+    destinations: Sequence[AllowedDestination]
+    """The country's allowed destinations; at least one."""
+    priority: int = RULE_COLLECTION_PRIORITY
+
+    def __post_init__(self) -> None:
+        parse_firewall_policy_id(self.firewall_policy_id)
+        if not self.destinations:
+            raise ValueError("destinations: an allow-list needs at least one destination")
+        if not 100 <= self.priority <= 65000:
+            raise ValueError(f"priority: {self.priority} (allowed: 100 to 65000)")
+
+
+class EgressAllowList(pulumi.ComponentResource):
+    rule_collection_group_id: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: EgressAllowListArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("sovereign:azure:EgressAllowList", name, None, opts)
+        group, policy = parse_firewall_policy_id(args.firewall_policy_id)
+        rules = [
+            network.ApplicationRuleArgs(
+                rule_type="ApplicationRule",
+                name=f"allow-{i}-{d.fqdn.replace('*', 'any').replace('.', '-')}"[:80],
+                description=d.justification[:140],
+                source_addresses=list(args.source_cidrs),
+                target_fqdns=[d.fqdn],
+                protocols=[
+                    network.FirewallPolicyRuleApplicationProtocolArgs(protocol_type="Https", port=p)
+                    for p in d.ports
+                ],
+            )
+            for i, d in enumerate(args.destinations)
+        ]
+        collection = network.FirewallPolicyFilterRuleCollectionArgs(
+            rule_collection_type="FirewallPolicyFilterRuleCollection",
+            name=f"{name}-allow",
+            priority=args.priority,
+            action=network.FirewallPolicyFilterRuleCollectionActionArgs(type="Allow"),
+            rules=rules,
+        )
+        rule_group = network.FirewallPolicyRuleCollectionGroup(
+            f"{name}-rules",
+            resource_group_name=group,
+            firewall_policy_name=policy,
+            rule_collection_group_name=name,
+            priority=args.priority,
+            rule_collections=[collection],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.rule_collection_group_id = rule_group.id
+        self.register_outputs({"rule_collection_group_id": self.rule_collection_group_id})

@@ -1,0 +1,190 @@
+"""The whole OCI platform of one country: the L3 component the stack program builds.
+
+Composes the L2 components in dependency order and hands each its siblings as objects, never as lists of ids:
+``SovereignNetwork`` (the country compartment and its VCN) -> ``KeyCustody`` (takes the network) ->
+``SovereignCluster`` (takes the network and the keys) -> ``EncryptedStorage`` and ``ContainerRegistry`` (take
+the network and the keys) -> ``RegionFences`` (takes the network) -> ``AuditLogging`` (takes the network and the
+storage, whose audit store receives the audit trail). The caller passes typed specs, built from the country
+config by ``stacks/``, the in-country provider in ``opts`` and, when the tenancy's home region differs, a
+home-region provider for IAM writes.
+
+URNs: before this component existed the L2 components were children of the stack. Each keeps its name and is
+aliased to its old parent (the root stack), and the engine derives every grandchild's old URN from that, so no
+cloud resource is replaced by the move (``tests/plan/test_nothing_replaced.py``).
+Non-goals: the Kubernetes layer (``components.kubernetes``), providers (built by ``stacks/``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+
+from components.oci.audit_logging import AuditLogging, AuditLoggingArgs
+from components.oci.cluster import SovereignCluster, SovereignClusterArgs
+from components.oci.key_custody import KeyCustody, KeyCustodyArgs
+from components.oci.network import SovereignNetwork, SovereignNetworkArgs
+from components.oci.node_pool import NodePoolSpec
+from components.oci.region_fences import RegionFences, RegionFencesArgs
+from components.oci.registry import ContainerRegistry, ContainerRegistryArgs
+from components.oci.storage import BucketSpec, EncryptedStorage, EncryptedStorageArgs
+from sovereign.types import StorePurpose
+
+__all__ = ["OciPlatform", "OciPlatformArgs"]
+
+_WAS_AT_ROOT = [pulumi.Alias(parent=pulumi.ROOT_STACK_RESOURCE)]
+"""The L2 components were children of the stack before this component: keep their URNs (and their children's)."""
+
+
+@dataclass(frozen=True)
+class OciPlatformArgs:
+    tenancy_id: str
+    """Tenancy OCID: dynamic groups, quotas and the admin policy live in its root compartment."""
+    tenancy_namespace: str
+    """Object Storage namespace of the tenancy (buckets, registry paths)."""
+    region: str
+    """The platform's region identifier, such as 'eu-paris-1'."""
+    network: SovereignNetworkArgs
+    """The country compartment, VCN and subnets."""
+    kubernetes_version: str
+    """OKE release, such as 'v1.34.1'."""
+    node_pools: Sequence[NodePoolSpec]
+    """The system pool and the GPU pools."""
+    services_cidr: str
+    """Cluster-internal range of Kubernetes services."""
+    key_rotation_days: int
+    """Automatic rotation of the AES keys."""
+    stores: Sequence[BucketSpec]
+    """One bucket per configured store."""
+    repositories: Sequence[str]
+    """Registry repositories the cluster pulls from (paths under the registry name)."""
+    compartment_path: str
+    """The country compartment as quota statements name it ('parent:child')."""
+    allowed_regions: Sequence[str]
+    """The country's allowed regions: quotas are zero and admins powerless everywhere else."""
+    admin_groups: Sequence[str]
+    """The country's admin groups."""
+    log_retention_days: int
+    """Flow-log retention (OCI Logging: 30-day steps up to 180)."""
+    identity_provider: pulumi.ProviderResource | None = None
+    """Home-region provider for IAM writes. Omitted: the inherited provider (the stack's region is home)."""
+    protect_stateful: bool = True
+    """Protect stateful resources from `pulumi destroy` (prod)."""
+    freeform_tags: Mapping[str, str] = field(default_factory=dict)
+    """The country's tags, on every taggable resource."""
+
+    def __post_init__(self) -> None:
+        audit = [s.name for s in self.stores if s.purpose == StorePurpose.AUDIT_LOGS]
+        if len(audit) > 1:
+            raise ValueError(f"stores: one audit_logs store receives the audit trail (got {audit})")
+
+
+class OciPlatform(pulumi.ComponentResource):
+    network: SovereignNetwork
+    keys: KeyCustody
+    cluster: SovereignCluster
+    storage: EncryptedStorage
+    registry: ContainerRegistry
+    fences: RegionFences
+    logs: AuditLogging
+
+    def __init__(self, name: str, args: OciPlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("sovereign:oci:OciPlatform", name, None, opts)
+        tags, protect, home = args.freeform_tags, args.protect_stateful, args.identity_provider
+
+        def child() -> pulumi.ResourceOptions:
+            return pulumi.ResourceOptions(parent=self, aliases=_WAS_AT_ROOT)
+
+        self.network = SovereignNetwork(name, args.network, opts=child())
+        self.keys = KeyCustody(
+            f"{name}-keys",
+            KeyCustodyArgs(
+                network=self.network,
+                tenancy_id=args.tenancy_id,
+                region=args.region,
+                rotation_interval_days=args.key_rotation_days,
+                identity_provider=home,
+                freeform_tags=tags,
+                protect_stateful=protect,
+            ),
+            opts=child(),
+        )
+        self.cluster = SovereignCluster(
+            name,
+            SovereignClusterArgs(
+                network=self.network,
+                keys=self.keys,
+                tenancy_id=args.tenancy_id,
+                region=args.region,
+                kubernetes_version=args.kubernetes_version,
+                node_pools=args.node_pools,
+                services_cidr=args.services_cidr,
+                freeform_tags=tags,
+                protect_stateful=protect,
+            ),
+            opts=child(),
+        )
+        self.storage = EncryptedStorage(
+            f"{name}-storage",
+            EncryptedStorageArgs(
+                network=self.network,
+                keys=self.keys,
+                region=args.region,
+                namespace=args.tenancy_namespace,
+                stores=args.stores,
+                freeform_tags=tags,
+                protect_stateful=protect,
+            ),
+            opts=child(),
+        )
+        self.registry = ContainerRegistry(
+            f"{name}-registry",
+            ContainerRegistryArgs(
+                network=self.network,
+                keys=self.keys,
+                region=args.region,
+                repositories=args.repositories,
+                namespace=args.tenancy_namespace,
+                identity_provider=home,
+                freeform_tags=tags,
+                protect_stateful=protect,
+            ),
+            opts=child(),
+        )
+        self.fences = RegionFences(
+            f"{name}-fences",
+            RegionFencesArgs(
+                tenancy_id=args.tenancy_id,
+                network=self.network,
+                compartment_path=args.compartment_path,
+                region=args.region,
+                allowed_regions=args.allowed_regions,
+                admin_groups=args.admin_groups,
+                identity_provider=home,
+                freeform_tags=tags,
+            ),
+            opts=child(),
+        )
+        audit = next((s.name for s in args.stores if s.purpose == StorePurpose.AUDIT_LOGS), None)
+        self.logs = AuditLogging(
+            f"{name}-logs",
+            AuditLoggingArgs(
+                network=self.network,
+                region=args.region,
+                retention_days=args.log_retention_days,
+                storage=self.storage if audit else None,
+                audit_store=audit,
+                identity_provider=home,
+                freeform_tags=tags,
+                protect_stateful=protect,
+            ),
+            opts=child(),
+        )
+        self.register_outputs(
+            {
+                "cluster_id": self.cluster.cluster_id,
+                "vault_id": self.keys.vault_id,
+                "bucket_names": self.storage.bucket_names,
+            }
+        )
