@@ -53,11 +53,33 @@ def _aliases(recorded: list[str]) -> list[Any]:
     return [a if a.startswith("urn:pulumi:") else pulumi.Alias(name=a) for a in recorded]
 
 
+def _in_dependency_order(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Parents, providers and dependencies before the resources that name them (plan documents are sorted by
+    URN, which puts a component's grandchildren before it when their type sorts first)."""
+    by_urn = {r["urn"]: r for r in resources}
+    ordered: list[dict[str, Any]] = []
+    done: set[str] = set()
+
+    def visit(urn: str) -> None:
+        if urn in done or urn not in by_urn:
+            return
+        done.add(urn)
+        r = by_urn[urn]
+        provider = (r.get("provider") or "").rsplit("::", 1)[0]
+        for before in (r.get("parent") or "", provider, *r["dependencies"]):
+            visit(before)
+        ordered.append(r)
+
+    for r in resources:
+        visit(r["urn"])
+    return ordered
+
+
 def _program(resources: list[dict[str, Any]]) -> None:
     import pulumi
 
     declared: dict[str, pulumi.Resource] = {}
-    for r in resources:
+    for r in _in_dependency_order(resources):
         provider_ref = r.get("provider")
         # A provider reference is "<provider urn>::<id>"; the URN is everything before the last "::".
         provider = declared.get(provider_ref.rsplit("::", 1)[0]) if provider_ref else None

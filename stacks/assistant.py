@@ -91,7 +91,7 @@ def build_assistant(
             tenants=tuple(
                 TenantSpec(
                     name=t.name,
-                    group_name=getattr(t.group, "object_id", None) or t.group.name,
+                    group_name=facts.group_subject(t.group),
                     gpu_quota=t.gpu_quota,
                     cpu_cores=t.cpu_cores,
                     memory_gib=t.memory_gib,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sovereign.config.limits import MIN_PLATFORM_KEY_JUSTIFICATION_CHARS
 
 if TYPE_CHECKING:
-    from sovereign.clouds.azure.settings import AzureCountry
+    from sovereign.clouds.azure.settings import AzureCountry, AzureGroup
 
 __all__ = [
     "MAX_SOFT_DELETE_DAYS",
@@ -20,6 +20,7 @@ __all__ = [
     "POOL_NAME_PATTERN",
     "STORAGE_PROVISIONER",
     "UNKEYED_STORAGE_CLASSES",
+    "group_subject",
     "registry_prefix",
 ]
 
@@ -50,3 +51,8 @@ MAX_SOFT_DELETE_DAYS = 365
 def registry_prefix(config: AzureCountry) -> str:
     """``<name>.azurecr.io``, resolved to the registry's private endpoint inside the network."""
     return f"{config.registry.name}.azurecr.io"
+
+
+def group_subject(group: AzureGroup) -> str:
+    """How the cluster's RBAC names a group: the Entra object id (the name is a label)."""
+    return group.object_id

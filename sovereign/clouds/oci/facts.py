@@ -11,7 +11,7 @@ from sovereign.catalogue import OCI_REALMS, find_region
 from sovereign.types import Cloud
 
 if TYPE_CHECKING:
-    from sovereign.clouds.oci.settings import OciCountry
+    from sovereign.clouds.oci.settings import OciCountry, OciGroup
 
 __all__ = [
     "KEY_ALGORITHM",
@@ -23,6 +23,7 @@ __all__ = [
     "STORAGE_PROVISIONER",
     "UNKEYED_STORAGE_CLASSES",
     "VAULT_TIER",
+    "group_subject",
     "oci_registry_host",
     "registry_prefix",
 ]
@@ -58,3 +59,8 @@ def registry_prefix(config: OciCountry) -> str:
     """The primary region's registry host, then ``/<tenancy namespace>/<registry name>``."""
     host = oci_registry_host(config.regions.primary)
     return f"{host}/{config.oci.tenancy_namespace}/{config.registry.name}"
+
+
+def group_subject(group: OciGroup) -> str:
+    """How the cluster's RBAC names a group: its name, as policy statements do."""
+    return group.name
