@@ -198,6 +198,7 @@ REASONS = {
     ("tests/ci/test_workflows.py", "Hex High Entropy String"): "git commit SHAs of pinned GitHub Actions",
     ("tests/components/kubernetes/helpers.py", "Secret Keyword"): "fake values in a test",
     ("tests/components/kubernetes/test_chat.py", "Secret Keyword"): "Kubernetes Secret names in a test",
+    ("tests/config/test_component_guards.py", "Secret Keyword"): "a TLS Secret's name in a test country file",
 }
 
 
