@@ -12,7 +12,8 @@ import uuid
 from collections.abc import Iterable
 from enum import StrEnum
 
-from sovereign.catalogue import MACHINE_SIZES, MachineSize, machine_size
+from sovereign.catalogue import MACHINE_SIZES, MachineSize
+from sovereign.catalogue.machines import require_machine_size
 from sovereign.contracts import GPU_TAINT
 from sovereign.types import Cloud
 
@@ -133,14 +134,7 @@ AKS_DIAGNOSTIC_CATEGORIES = (
 
 
 def _size(vm_size: str) -> MachineSize:
-    size = machine_size(Cloud.AZURE, vm_size)
-    if size is None:
-        known = sorted(s.name for s in MACHINE_SIZES.values() if s.cloud == Cloud.AZURE)
-        raise ValueError(
-            f"vm_size: {vm_size!r} is not in the machine catalogue (allowed: {', '.join(known)}) - add it to "
-            "sovereign/catalogue/machines.py with its source, so GPU and confidential capability are known"
-        )
-    return size
+    return require_machine_size(Cloud.AZURE, vm_size)
 
 
 def is_gpu_sku(vm_size: str) -> bool:

@@ -12,7 +12,7 @@ import base64
 import re
 from collections.abc import Iterable, Sequence
 
-from sovereign.catalogue import MACHINE_SIZES, machine_size
+from sovereign.catalogue.machines import require_machine_size
 from sovereign.contracts import GPU_TAINT
 from sovereign.types import Cloud
 
@@ -40,14 +40,7 @@ _OKE_INIT = (
 
 def is_gpu_shape(shape: str) -> bool:
     """From the machine catalogue, the one source of 'is GPU' (a shape not listed there is refused)."""
-    size = machine_size(Cloud.OCI, shape)
-    if size is None:
-        known = sorted(s.name for s in MACHINE_SIZES.values() if s.cloud == Cloud.OCI)
-        raise ValueError(
-            f"shape: {shape!r} is not in the machine catalogue (allowed: {', '.join(known)}) - add it to "
-            "sovereign/catalogue/machines.py with its source"
-        )
-    return size.gpus > 0
+    return require_machine_size(Cloud.OCI, shape, "shape").gpus > 0
 
 
 def is_flex_shape(shape: str) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sovereign.types import Cloud
 
-__all__ = ["MACHINE_SIZES", "MachineSize", "machine_size"]
+__all__ = ["MACHINE_SIZES", "MachineSize", "machine_size", "require_machine_size"]
 
 
 @dataclass(frozen=True)
@@ -75,3 +75,16 @@ MACHINE_SIZES: dict[tuple[Cloud, str], MachineSize] = {(s.cloud, s.name): s for 
 
 def machine_size(cloud: Cloud, name: str) -> MachineSize | None:
     return MACHINE_SIZES.get((cloud, name))
+
+
+def require_machine_size(cloud: Cloud, name: str, what: str = "vm_size") -> MachineSize:
+    """The catalogue's size, or a ValueError listing the known ones: the one source of 'is GPU' and 'is
+    confidential' never guesses from a name."""
+    size = machine_size(cloud, name)
+    if size is None:
+        known = sorted(s.name for s in MACHINE_SIZES.values() if s.cloud == cloud)
+        raise ValueError(
+            f"{what}: {name!r} is not in the machine catalogue (allowed: {', '.join(known)}) - add it to "
+            "sovereign/catalogue/machines.py with its source, so GPU and confidential capability are known"
+        )
+    return size

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sovereign.catalogue import find_region
 from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule
 from sovereign.policies.stateful import RETAINED_TYPES, STATEFUL_TYPES
+from sovereign.rules.residency import geo_pair_of
 from sovereign.types import Cloud
 
 __all__ = ["CLOUD_RULES"]
@@ -130,15 +130,13 @@ def _no_public(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Fi
 
 
 def _no_cross_border(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
-    primary = find_region(ctx.config.cloud, ctx.config.regions.primary)
-    pair = find_region(ctx.config.cloud, primary.geo_pair) if primary and primary.geo_pair else None
+    geo = geo_pair_of(ctx.config.cloud, ctx.config.regions.primary, ctx.config.country)
     for r in resources:
         t = r.type
         if t == "azure-native:storage:StorageAccount":
             sku = str(r.get("sku.name") or "")
-            if ("GRS" in sku or "GZRS" in sku) and (pair is None or pair.country != ctx.config.country):
-                where = f"'{pair.name}' in '{pair.country}'" if pair else "no in-country pair"
-                yield Finding(f"{sku} replicates to {where}", r.urn)
+            if ("GRS" in sku or "GZRS" in sku) and (geo is None or not geo.stays_in_country):
+                yield Finding(f"{sku}: {geo.refusal() if geo else 'the region has no known pair'}", r.urn)
         elif t == "azure-native:insights:DiagnosticSetting":
             if (
                 r.get("storageAccountId")

@@ -12,7 +12,6 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
-from sovereign.catalogue import find_region
 from sovereign.clouds.azure.facts import (
     MAX_SOFT_DELETE_DAYS,
     MAX_WORKSPACE_RETENTION_DAYS,
@@ -23,6 +22,7 @@ from sovereign.clouds.azure.settings import AzureCountry
 from sovereign.config.base import ModelRegister
 from sovereign.config.errors import PathParts, Violation
 from sovereign.config.limits import MIN_PLATFORM_KEY_JUSTIFICATION_CHARS
+from sovereign.rules.residency import geo_pair_of
 from sovereign.types import EgressMode, KeyCustodyTier, StorePurpose
 
 __all__ = ["INVARIANTS"]
@@ -40,20 +40,12 @@ def no_cross_border_replication(
         if not store.redundancy.is_geo:
             continue
         path = ("storage", "stores", i, "redundancy")
-        region = find_region(c.cloud, c.regions.primary)
-        if region is None:
+        geo = geo_pair_of(c.cloud, c.regions.primary, c.country)
+        if geo is None:
             continue  # reported by regions_lie_in_country
-        pair = find_region(c.cloud, region.geo_pair) if region.geo_pair else None
-        if pair is None:
+        if not geo.stays_in_country:
             yield Violation(
-                path, f"'{region.name}' has no geo-replication pair (allowed: local, zone)", "use 'zone'"
-            )
-        elif pair.country != c.country:
-            yield Violation(
-                path,
-                f"geo redundancy replicates '{region.name}' to its pair '{pair.name}', which lies in "
-                f"'{pair.country}', outside '{c.country}' (allowed: local, zone)",
-                "use 'zone' (zone-redundant storage never leaves the region)",
+                path, geo.refusal(), "use 'zone' (zone-redundant storage never leaves the region)"
             )
 
 
