@@ -20,8 +20,7 @@ Kubeconfig: local accounts are disabled, so the only credentials are the Entra I
 (``listClusterUserCredential``, format ``exec``): a kubeconfig that calls ``kubelogin`` and carries no secret
 key, exposed as a Pulumi secret anyway. The API server is private: use it from inside the network.
 KMS: AKS's KMS takes a versioned key URI; after Key Vault rotates the etcd key, ``pulumi up --refresh`` moves
-the cluster to the new version. AKS KMS is documented for Azure Key Vault keys, so countries with Managed HSM
-custody keep the etcd key in a Key Vault Premium (a second ``KeyCustody`` with ``purposes=[ETCD]``).
+the cluster to the new version (AKS KMS is documented for Azure Key Vault keys, which is where every key lives).
 Non-goals: the workloads, Kubernetes-level policy, fleet/multi-cluster, Windows nodes.
 """
 

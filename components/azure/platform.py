@@ -24,7 +24,12 @@ import pulumi
 from components.azure.audit_logging import AuditLogging, AuditLoggingArgs
 from components.azure.cluster import ClusterSpec, SovereignCluster, SovereignClusterArgs
 from components.azure.custody_key import KeyLifetime
-from components.azure.egress_allow_list import AllowedDestination, EgressAllowList, EgressAllowListArgs
+from components.azure.egress_allow_list import (
+    AllowedDestination,
+    EgressAllowList,
+    EgressAllowListArgs,
+    parse_firewall_policy_id,
+)
 from components.azure.key_custody import KeyCustody, KeyCustodyArgs
 from components.azure.network import SovereignNetwork, SovereignNetworkArgs
 from components.azure.policy import SovereignPolicies, SovereignPoliciesArgs
@@ -82,9 +87,9 @@ class AzurePlatformArgs:
                 f"{self.network.egress_mode.value!r}) - an allow-list is enforced in the firewall's policy"
             )
         if self.egress_firewall_policy_id is not None:
-            EgressAllowListArgs(
-                self.egress_firewall_policy_id, [self.network.address_space], self.egress_destinations
-            )
+            parse_firewall_policy_id(self.egress_firewall_policy_id)
+            if not self.egress_destinations:
+                raise ValueError("egress_destinations: an allow-list needs at least one destination")
         names = [s.name for s in self.stores]
         if len(set(names)) != len(names):
             raise ValueError(f"stores: names must be unique (got {names})")

@@ -1,6 +1,6 @@
 """Private DNS zones for the platform's private endpoints, linked to the platform virtual network.
 
-Scope: one ``privatelink.*`` zone per service the platform reaches privately (Key Vault, Managed HSM, Blob,
+Scope: one ``privatelink.*`` zone per service the platform reaches privately (Key Vault, Blob,
 Container Registry, the AKS API server, Azure Monitor) and one virtual-network link each, with auto-registration
 off (only private endpoints write records, through their DNS zone groups). Private DNS zones are global Azure
 resources by design (location ``global``); they hold only the private IPs of in-region endpoints.

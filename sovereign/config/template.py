@@ -81,8 +81,9 @@ def render_country_file(t: CountryTemplate) -> str:
         lines += [
             "azure:",
             f"  pod_cidr: 100.{64 + o % 64}.0.0/16        # overlay range for pods (Azure CNI overlay)",
-            "  # egress: none by default; 'mode: allow_list' with firewall_ip and allowed_destinations opens named",
-            "  # hosts. key_custody: Key Vault Premium, 3072-bit RSA-HSM keys (from _defaults.yaml).",
+            "  # egress: none by default; 'mode: allow_list' with firewall_ip, firewall_policy_id and",
+            "  # allowed_destinations opens named hosts (written into that firewall policy).",
+            "  # key_custody: Key Vault Premium, 3072-bit RSA-HSM keys (from _defaults.yaml).",
         ]
     if t.cloud == Cloud.OCI:
         lines += [

@@ -109,6 +109,8 @@ class RecordingMonitor(sdk.MockMonitor):
         self.recording = Recording()
         self._lock = threading.Lock()
         self._by_urn: dict[str, Registration] = {}
+        self._root_urn = ""
+        """The root stack's URN, once registered (the parent that an alias's noParent means)."""
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
@@ -159,8 +161,7 @@ class RecordingMonitor(sdk.MockMonitor):
             kind, name = spec.type or request.type, spec.name or request.name
             # noParent is the engine's "child of the root stack" (pulumi.ROOT_STACK_RESOURCE); in this monitor's URN
             # scheme root children carry the stack's type, so it is the root stack's URN.
-            root = getattr(self, "_root_urn", "")
-            parent = root if spec.noParent else (spec.parentUrn or request.parent)
+            parent = self._root_urn if spec.noParent else (spec.parentUrn or request.parent)
             head, project, rest = self.make_urn(parent, kind, name).split("::", 2)
             if spec.stack:  # an alias can name the stack or project the resource was declared in
                 head = f"urn:pulumi:{spec.stack}"

@@ -87,7 +87,17 @@ def _cmk(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]
 
 
 def _no_public(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
+    # A route to a firewall is an allow-list only if the allowed destinations are rules of its policy.
+    has_rules = any(r.type == "azure-native:network:FirewallPolicyRuleCollectionGroup" for r in resources)
     for r in resources:
+        if r.type == "azure-native:network:RouteTable" and not has_rules:
+            to_firewall = [x for x in r.get("routes") or [] if x.get("nextHopType") == "VirtualAppliance"]
+            if to_firewall:
+                yield Finding(
+                    "outbound traffic goes to a firewall, but no rule collection group of its policy lists the "
+                    "allowed destinations: the allow-list is enforced nowhere",
+                    r.urn,
+                )
         t = r.type
         if t in ("azure-native:network:PublicIPAddress", "oci:Core/internetGateway:InternetGateway"):
             yield Finding(
@@ -214,7 +224,7 @@ CLOUD_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "no-public-endpoints",
-        "No public endpoints or public IPs.",
+        "No public endpoints or public IPs; outbound traffic routed to a firewall has its allow-list rules.",
         _no_public,
         _is_cloud,
         reads=(
@@ -227,6 +237,8 @@ CLOUD_RULES: tuple[Rule, ...] = (
             "inputs.prohibitPublicIpOnVnic",
             "inputs.endpointConfig.isPublicIpEnabled",
             "inputs.accessType",
+            "inputs.routes*",
+            "inputs.ruleCollections*",
         ),
     ),
     Rule(

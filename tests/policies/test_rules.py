@@ -237,3 +237,13 @@ def test_every_stateful_type_names_what_is_lost() -> None:
 
     assert set(STATEFUL_TYPES) >= RETAINED_TYPES
     assert all(len(reason) > 10 for reason in STATEFUL_TYPES.values())
+
+
+def test_rejects_a_firewall_route_without_the_allow_list_rules() -> None:
+    route = {"routes": [{"addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance"}]}
+    [msg] = failures([view("azure-native:network:RouteTable", route)], "no-public-endpoints")
+    assert "enforced nowhere" in msg
+    rules = view("azure-native:network:FirewallPolicyRuleCollectionGroup", {"ruleCollections": []}, name="g")
+    assert failures([view("azure-native:network:RouteTable", route), rules], "no-public-endpoints") == []
+    drop = {"routes": [{"addressPrefix": "0.0.0.0/0", "nextHopType": "None"}]}
+    assert failures([view("azure-native:network:RouteTable", drop)], "no-public-endpoints") == []
