@@ -33,6 +33,7 @@ from sovereign.catalogue.regions import REGIONS, Region
 from sovereign.config.errors import ConfigError
 from sovereign.config.loader import DEFAULTS_FILE, MODELS_FILE, country_files, validate_files
 from sovereign.plan.stackfiles import PROJECT, StackFile, find_stacks
+from sovereign.rules.residency import key_vault_replica_of
 from sovereign.types import Cloud
 
 __all__ = ["SyntheticSet", "build_synthetic", "catalogue_countries", "interleave", "take"]
@@ -60,7 +61,7 @@ def catalogue_countries() -> dict[str, list[Cloud]]:
     """Country code -> the clouds that have a catalogued region there (oc1 only for OCI)."""
     found: dict[str, list[Cloud]] = {}
     for region in REGIONS.values():
-        if region.cloud == Cloud.OCI and region.realm != "oc1":
+        if (region.cloud == Cloud.OCI and region.realm != "oc1") or not _keeps_keys_in_country(region):
             continue
         clouds = found.setdefault(region.country, [])
         if region.cloud not in clouds:
@@ -91,11 +92,23 @@ def _write(path: Path, data: Any, header: str) -> None:
     path.write_text(header + buffer.getvalue(), encoding="utf-8")
 
 
+def _keeps_keys_in_country(region: Region) -> bool:
+    """Azure: the region's Key Vault copy stays in the country (validation refuses a primary region that copies
+    the country's keys abroad, sovereign/rules/residency.py); every OCI region qualifies."""
+    if region.cloud != Cloud.AZURE:
+        return True
+    replica = key_vault_replica_of(region.name, region.country)
+    return replica is not None and replica.stays_in_country
+
+
 def _regions_of(cloud: Cloud, code: str) -> list[Region]:
     regions = [
         r
         for r in REGIONS.values()
-        if r.cloud == cloud and r.country == code and (cloud == Cloud.AZURE or r.realm == "oc1")
+        if r.cloud == cloud
+        and r.country == code
+        and (cloud == Cloud.AZURE or r.realm == "oc1")
+        and _keeps_keys_in_country(r)
     ]
     # Most zones first (zone-redundant storage needs them); catalogue order breaks ties.
     return sorted(regions, key=lambda r: -r.availability_zones)

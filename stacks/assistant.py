@@ -8,7 +8,7 @@ import pulumi
 
 from sovereign.clouds import cloud_module
 from sovereign.config.schema import CountryConfig, ModelRegister
-from sovereign.types import ConfidentialTier
+from sovereign.types import Cloud, ConfidentialTier
 from stacks.cloud_platform import Platform, protect_stateful, resource_prefix
 
 __all__ = ["build_assistant"]
@@ -43,6 +43,7 @@ def build_assistant(
         enable_server_side_apply=True,
         opts=pulumi.ResourceOptions(depends_on=platform.cluster_ready),
     )
+    gpu_ready = _gpu_operator(config, platform, provider)
     deployments = []
     for d in config.assistant.deployments if config.assistant else []:
         record = register.find(d.model)
@@ -104,8 +105,51 @@ def build_assistant(
             denied_storage_classes=facts.UNKEYED_STORAGE_CLASSES,
             protect_stateful=protect_stateful(config),
         ),
+        # The device plugin first: without it no node advertises nvidia.com/gpu and inference stays Pending.
+        opts=pulumi.ResourceOptions(providers={"kubernetes": provider}, depends_on=gpu_ready),
+    )
+
+
+AKS_GPU_RUNTIME = "nvidia-container-runtime"
+"""The containerd runtime AKS configures on GPU nodes with its driver (Azure/AgentBaker ``pkg/agent/baker.go``,
+containerd template, ``IsNSeriesSKU``: ``default_runtime_name = "nvidia-container-runtime"``)."""
+
+
+def _gpu_operator(
+    config: CountryConfig, platform: Platform, provider: pulumi.ProviderResource
+) -> list[pulumi.Resource]:
+    """The NVIDIA GPU Operator on clusters with GPU pools; returns what GPU workloads must wait for.
+
+    Azure only for now: OKE ships the device plugin as its NvidiaGpuPlugin add-on (OCI is a separate issue).
+    """
+    if config.cloud != Cloud.AZURE or not config.cluster.gpu_pools:
+        return []
+    from components.azure.catalogue import CONFIDENTIAL_GPU_SKUS
+    from components.azure.node_pool import SYSTEM_TAINT
+    from components.kubernetes.gpu_operator import GpuDriverSource, GpuOperator, GpuOperatorArgs
+
+    # Validation (confidential_gpus_can_get_their_driver) refuses mixed pools and a missing package mirror.
+    by_operator = any(p.vm_size in CONFIDENTIAL_GPU_SKUS for p in config.cluster.gpu_pools)
+    mirror = config.azure.gpu_driver_mirror
+    operator = GpuOperator(
+        f"{resource_prefix(config)}-gpu-operator",
+        GpuOperatorArgs(
+            registry_prefix=platform.registry_prefix,
+            country_code=config.country,
+            environment=config.environment,
+            driver_source=GpuDriverSource.OPERATOR if by_operator else GpuDriverSource.NODE_IMAGE,
+            node_runtime_class="nvidia" if by_operator else AKS_GPU_RUNTIME,
+            # API Server VNet Integration: the API server is an internal load balancer in this subnet.
+            api_server_cidrs=(str(config.network.subnets.api_server),),
+            # The operator and NFD's controllers are cluster add-ons: they run on the system pool.
+            controller_tolerations=(SYSTEM_TAINT,),
+            protect_stateful=protect_stateful(config),
+            driver_package_sources=tuple(mirror.apt_sources) if mirror else (),
+            driver_package_cidrs=tuple(str(c) for c in mirror.cidrs) if mirror else (),
+        ),
         opts=pulumi.ResourceOptions(providers={"kubernetes": provider}),
     )
+    return [operator.release]
 
 
 def _chat(config: CountryConfig, stack_config: pulumi.Config):

@@ -6,6 +6,7 @@ import ipaddress
 
 import pulumi
 import pulumi_azure_native as azure_native
+import pulumiverse_time as time
 
 from components.azure import (
     AllowedDestination,
@@ -19,11 +20,13 @@ from components.azure import (
     StoreSpec,
 )
 from sovereign.catalogue import find_region
+from sovereign.clouds.azure.facts import LOGS_KEY_GRANTED_CONFIG, USER_POOL_NAME, logs_second_deployment_note
 from sovereign.clouds.azure.settings import AzureCountry
 from sovereign.config.derived import allowed_regions, registry_prefix, store_versioning
 from sovereign.config.limits import MIN_AUDIT_RETENTION_DAYS
 from sovereign.types import Cloud, StorePurpose
 from stacks.cloud_platform import Platform, freeform_tags, protect_stateful, resource_prefix
+from stacks.renames import renamed_from
 
 __all__ = ["build_platform"]
 
@@ -33,6 +36,7 @@ DEFAULT_SOFT_DELETE_DAYS = 30
 
 
 def _stores(config: AzureCountry) -> list[NamedStore]:
+    renamed = renamed_from(pulumi.Config())
     pair = find_region(Cloud.AZURE, config.regions.primary)
     stores = []
     for store in config.storage.stores:
@@ -48,12 +52,14 @@ def _stores(config: AzureCountry) -> list[NamedStore]:
             # Validation requires audit-log stores to state their retention (at least a year).
             audit_retention_days=store.retention_days or MIN_AUDIT_RETENTION_DAYS,
         )
-        stores.append(NamedStore(store.name, spec))
+        component = f"{resource_prefix(config)}-store-{store.name}"
+        stores.append(NamedStore(store.name, spec, naming_base=renamed.get(component)))
     return stores
 
 
 def _cluster(config: AzureCountry) -> ClusterSpec:
     system, service_cidr = config.cluster.system_pool, config.network.service_cidr
+    user = config.cluster.user_pool
     return ClusterSpec(
         # Break-glass groups get the same cluster-admin rights; they are empty until an emergency.
         admin_group_object_ids=[
@@ -66,12 +72,24 @@ def _cluster(config: AzureCountry) -> ClusterSpec:
             )
             for p in config.cluster.gpu_pools
         ],
+        user_pool=NodePoolSpec(USER_POOL_NAME, user.vm_size, user.node_count_min, user.node_count_max),
         confidential_tier=config.cluster.confidential_tier,
         kubernetes_version=config.cluster.kubernetes_version,
         pod_cidr=config.azure.pod_cidr,
         service_cidr=service_cidr,
         dns_service_ip=str(ipaddress.ip_network(service_cidr)[10]),
+        # Validation refuses Defender with egress 'none'; with 'allow_list' the platform adds its destinations.
+        enable_defender=config.azure.defender,
     )
+
+
+def _logs_key_granted(config: AzureCountry) -> bool:
+    """Whether this is the second deployment of the dedicated log cluster; says what to do when it is not."""
+    granted = pulumi.Config().get_bool(LOGS_KEY_GRANTED_CONFIG) or False
+    note = None if granted else logs_second_deployment_note(config)
+    if note:
+        pulumi.log.warn(note)
+    return granted
 
 
 def build_platform(config: AzureCountry) -> Platform:
@@ -81,6 +99,9 @@ def build_platform(config: AzureCountry) -> Platform:
     # The one Azure provider of the stack: in-country location, credentials from the environment (az login,
     # ARM_* variables or OIDC), as the provider reads them.
     provider = azure_native.Provider(f"{prefix}-azure", location=region)
+    # The time provider holds no cloud resource: it only waits (RBAC propagation, components/azure/rbac.py).
+    # Explicit like every provider, since the stacks disable default providers.
+    waits = time.Provider(f"{prefix}-time")
     platform = AzurePlatform(
         prefix,
         AzurePlatformArgs(
@@ -112,10 +133,13 @@ def build_platform(config: AzureCountry) -> Platform:
             stores=_stores(config),
             log_retention_days=config.audit_logging.retention_days,
             logs_platform_key_justification=config.azure.logs_platform_key_justification,
+            # Second deployment of a dedicated log cluster (its key after its grant): `pulumi config set
+            # logs-cluster-key-granted true` once the first `pulumi up` has finished.
+            logs_cluster_key_granted=_logs_key_granted(config),
             protect_stateful=protect_stateful(config),
             tags=freeform_tags(config),
         ),
-        opts=pulumi.ResourceOptions(providers={"azure-native": provider}),
+        opts=pulumi.ResourceOptions(providers={"azure-native": provider, "time": waits}),
     )
     keys, cluster = platform.keys, platform.cluster
     return Platform(

@@ -17,8 +17,11 @@ stack, or the plan fails: a mistyped entry would otherwise protect nothing. Afte
 the entry, the state holds the new URNs and the entry may be removed. A rename in the toolkit's own code (a role
 suffix or a component type that changes for every stack) passes ``aliases=`` in that code instead.
 
-Non-goals: cloud-side names. An explicit Azure account name or OCI bucket name is an input, and changing it is
-the provider's update or replacement, which ``sovereign diff`` shows property by property.
+Cloud-side names: an Azure store's account and endpoint names derive from its component name, so the stack
+derives them from the old name of a renamed store (:func:`renamed_from`); for such a store keep the entry after
+the first ``pulumi up``, or the names would follow the new name and the account be replaced. Other explicit
+cloud names are inputs, and changing one is the provider's update or replacement, which ``sovereign diff``
+shows property by property.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from typing import Any
 
 import pulumi
 
-__all__ = ["RENAMED_KEY", "keep_renamed_resources"]
+__all__ = ["RENAMED_KEY", "keep_renamed_resources", "renamed_from"]
 
 RENAMED_KEY = "renamed"
 """Stack config key (``sovereign-ai:renamed``): a mapping of new resource name to old resource name."""
@@ -48,6 +51,12 @@ def _table(value: Any) -> dict[str, str]:
             )
         table[new] = old
     return table
+
+
+def renamed_from(stack_config: pulumi.Config) -> dict[str, str]:
+    """The table itself, new name -> old name: components whose cloud names derive from their Pulumi name (an
+    Azure store's account) keep deriving them from the old one, so the rename changes no cloud name either."""
+    return _table(stack_config.get_object(RENAMED_KEY))
 
 
 def keep_renamed_resources(stack_config: pulumi.Config) -> Callable[[], None]:

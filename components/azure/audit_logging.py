@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING
 import pulumi
 from pulumi_azure_native import monitor, operationalinsights
 
-from components.azure.catalogue import AMPLS_ZONES, KeyPurpose
+from components.azure.catalogue import AMPLS_ZONES, KeyPurpose, role_definition_id
 from components.azure.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
+from components.azure.rbac import grant, propagation_wait
 from sovereign.config.limits import MIN_PLATFORM_KEY_JUSTIFICATION_CHARS as MIN_JUSTIFICATION_CHARS
 
 if TYPE_CHECKING:
@@ -51,8 +52,12 @@ class AuditLoggingArgs:
     """Interactive retention of every table (30-730 days). Omitted: 365."""
     cluster_capacity_gib_per_day: int = MIN_CLUSTER_GIB_PER_DAY
     """Daily commitment of the dedicated cluster (100 or more). Omitted: 100."""
+    cluster_key_granted: bool = False
+    """Dedicated cluster only: True once a previous deployment created the cluster and granted its
+    system-assigned identity on the logs key; this deployment then sets the key and links the workspace.
+    Omitted: False (first deployment: cluster, identity and grant only; nothing is linked or ingested)."""
     workspace_name: str | None = None
-    """Azure name of the workspace. Omitted: derived from the component name with a random suffix."""
+    """Azure name of the workspace. Omitted: ``<component name>-workspace`` (explicit: no random suffix)."""
     protect_stateful: bool = True
     """Protect the workspace and its cluster from `pulumi destroy` (the stack sets False outside prod)."""
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -91,7 +96,7 @@ class AuditLogging(pulumi.ComponentResource):
         workspace = operationalinsights.Workspace(
             f"{name}-workspace",
             resource_group_name=network.resource_group_name,
-            workspace_name=args.workspace_name,
+            workspace_name=args.workspace_name or f"{name}-workspace",
             location=network.location,
             sku=operationalinsights.WorkspaceSkuArgs(name="PerGB2018"),
             retention_in_days=args.retention_days,
@@ -101,37 +106,24 @@ class AuditLogging(pulumi.ComponentResource):
                 disable_local_auth=True, enable_log_access_using_only_resource_permissions=True
             ),
             tags=tags,
-            opts=stateful,
+            # Linked to the dedicated cluster, Azure reports the workspace's SKU as 'LACluster' (a value of
+            # pulumi-azure-native's WorkspaceSkuNameEnum): without this every update would set 'PerGB2018'
+            # back and the drift job (a refreshed preview) would report it.
+            opts=pulumi.ResourceOptions.merge(
+                stateful,
+                pulumi.ResourceOptions(
+                    ignore_changes=["sku"] if args.platform_key_justification is None else None
+                ),
+            ),
         )
+        self.ingestion_ready: list[pulumi.Resource] | None = []
+        """What a diagnostic setting into this workspace must wait for: [] with Microsoft-managed keys, the
+        cluster link with the country's key, None while that key is not applied yet (send nothing then)."""
         if args.platform_key_justification is None:
-            key = args.keys.keys[KeyPurpose.LOGS]
-            cluster = operationalinsights.Cluster(
-                f"{name}-cluster",
-                resource_group_name=network.resource_group_name,
-                location=network.location,
-                identity=operationalinsights.ManagedServiceIdentityArgs(
-                    type="UserAssigned", user_assigned_identities=[key.identity_id]
-                ),
-                sku=operationalinsights.ClusterSkuArgs(
-                    name="CapacityReservation", capacity=args.cluster_capacity_gib_per_day
-                ),
-                key_vault_properties=operationalinsights.KeyVaultPropertiesArgs(
-                    key_vault_uri=args.keys.vault_uri, key_name=key.key_name
-                ),
-                is_double_encryption_enabled=True,
-                tags=tags,
-                opts=stateful,
-            )
-            operationalinsights.LinkedService(
-                f"{name}-cluster-link",
-                resource_group_name=network.resource_group_name,
-                workspace_name=workspace.name,
-                linked_service_name="cluster",
-                write_access_resource_id=cluster.id,
-                opts=pulumi.ResourceOptions(parent=self),
-            )
+            self.ingestion_ready = self._dedicated_cluster(name, args, workspace, stateful)
         scope = monitor.PrivateLinkScope(
             f"{name}-ampls",
+            scope_name=f"{name}-ampls",
             resource_group_name=network.resource_group_name,
             location="global",
             access_mode_settings=monitor.AccessModeSettingsArgs(
@@ -168,3 +160,66 @@ class AuditLogging(pulumi.ComponentResource):
         self.register_outputs(
             {"workspace_id": self.workspace_id, "workspace_customer_id": self.workspace_customer_id}
         )
+
+    def _dedicated_cluster(
+        self,
+        name: str,
+        args: AuditLoggingArgs,
+        workspace: operationalinsights.Workspace,
+        stateful: pulumi.ResourceOptions,
+    ) -> list[pulumi.Resource] | None:
+        """The customer key through a dedicated cluster, in the order Azure documents (MicrosoftDocs/
+        azure-monitor-docs articles/azure-monitor/logs/customer-managed-keys.md, "Customer-Managed key
+        provisioning steps": create cluster, grant Key Vault permissions, update cluster with key identifier,
+        link workspaces). The cluster uses its system-assigned identity: "You can't use Customer-managed key
+        with User-assigned managed identity if your Key Vault is in Private-Link (vNet). You can use
+        System-assigned managed identity in this scenario" (same article, Limitations); the vault is private
+        (key_custody.py). That identity exists only once the cluster does, so the key cannot be given at
+        creation ("If you create a cluster and specify the KeyVaultProperties immediately, the operation might
+        fail until an identity is assigned to the cluster, and granted to Key Vault", Troubleshooting), and
+        azure-native has no separate resource that sets a cluster's key: the next deployment sets it
+        (``cluster_key_granted``) and changes no identity ("Cluster update should not include both identity
+        and key identifier details in the same operation"). The workspace is linked only after the key: "Data
+        that was ingested before the configuration remains encrypted with Microsoft keys"."""
+        network, key = args.network, args.keys.keys[KeyPurpose.LOGS]
+        cluster = operationalinsights.Cluster(
+            f"{name}-cluster",
+            cluster_name=f"{name}-cluster",
+            resource_group_name=network.resource_group_name,
+            location=network.location,
+            identity=operationalinsights.ManagedServiceIdentityArgs(type="SystemAssigned"),
+            sku=operationalinsights.ClusterSkuArgs(
+                name="CapacityReservation", capacity=args.cluster_capacity_gib_per_day
+            ),
+            # No key version: the cluster follows Key Vault's rotation ("Autorotation", same article).
+            key_vault_properties=operationalinsights.KeyVaultPropertiesArgs(
+                key_vault_uri=args.keys.vault_uri, key_name=key.key_name
+            )
+            if args.cluster_key_granted
+            else None,
+            is_double_encryption_enabled=True,
+            tags=dict(args.tags),
+            opts=stateful,
+        )
+        access = grant(
+            f"{name}-cluster-key-access",
+            principal_id=cluster.identity.apply(lambda i: (i.principal_id if i else None) or ""),
+            role_definition_id=role_definition_id("key_vault_crypto_service_encryption_user"),
+            scope=key.key_id,
+            description="logs: the dedicated cluster's system identity wraps with this key only",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        # The deployment that sets the key starts only after this one, wait included, has finished.
+        propagation_wait(f"{name}-cluster-grant-propagation", [access], pulumi.ResourceOptions(parent=self))
+        if not args.cluster_key_granted:
+            return None
+        return [
+            operationalinsights.LinkedService(
+                f"{name}-cluster-link",
+                resource_group_name=network.resource_group_name,
+                workspace_name=workspace.name,
+                linked_service_name="cluster",
+                write_access_resource_id=cluster.id,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        ]

@@ -6,7 +6,7 @@ diagnostic settings that send the audit categories to the in-country workspace, 
 country's registry, and a kubeconfig. Controls, all on and none switchable off: private cluster without public
 FQDN, API Server VNet Integration, public network access disabled, Entra ID with Azure RBAC and the country's
 admin groups, local accounts and run command disabled, workload identity and OIDC issuer, KMS etcd encryption
-on a private vault, double encryption of disks (platform + customer key), encryption at host, Defender, image
+on a private vault, double encryption of disks (platform + customer key), encryption at host, image
 cleaner, automatic upgrades, node resource group read-only, SSH off on nodes.
 
 Egress: ``none`` gives a network-isolated cluster (outbound type ``none``; node bootstrap images come from an
@@ -14,7 +14,9 @@ AKS-managed private registry cache, not from mcr.microsoft.com). AKS's bring-you
 anonymous pull, so the country's own registry is not used for that; it only serves workloads, with AcrPull.
 Network-isolated clusters support only the ``NodeImage`` node-OS channel, which is what every cluster gets.
 Add-ons that need Internet egress (Azure Policy add-on, Defender's sensor reporting) cannot reach their
-service under ``none``; use ``allow_list`` with a firewall rule if a country needs them.
+service under ``none``. Defender is therefore the country's choice (``ClusterSpec.enable_defender``), refused
+with ``none``; under ``allow_list`` the platform adds its destinations to the firewall policy. The Azure Policy
+add-on is not enabled.
 
 Kubeconfig: local accounts are disabled, so the only credentials are the Entra ID user credentials
 (``listClusterUserCredential``, format ``exec``): a kubeconfig that calls ``kubelogin`` and carries no secret
@@ -53,6 +55,7 @@ from components.azure.cluster_profiles import (
 )
 from components.azure.disk_encryption import DiskEncryption, DiskEncryptionArgs
 from components.azure.node_pool import AksNodePool, AksNodePoolArgs, NodePoolSpec, agent_pool_settings
+from components.azure.rbac import grant, propagation_wait
 from sovereign.types import ConfidentialTier, EgressMode
 
 if TYPE_CHECKING:
@@ -74,6 +77,10 @@ class ClusterSpec:
     """The system pool (critical add-ons only, CPU size, zones)."""
     gpu_pools: Sequence[NodePoolSpec] = ()
     """GPU pools (GPU sizes of the machine catalogue). Omitted: none."""
+    user_pool: NodePoolSpec | None = None
+    """The untainted CPU pool for workloads that are neither system add-ons nor GPU inference (the chat front
+    end, tenant workloads): the system pool is tainted CriticalAddonsOnly and GPU pools nvidia.com/gpu.
+    Omitted: none, and only pods tolerating one of those taints can schedule."""
     confidential_tier: ConfidentialTier = ConfidentialTier.NONE
     """Confidential hardware required by the country. Omitted: none."""
     tenant_id: pulumi.Input[str] | None = None
@@ -94,8 +101,11 @@ class ClusterSpec:
     """Cluster DNS service IP inside service_cidr. Omitted: 100.65.0.10."""
     image_cleaner_interval_hours: int = 24
     """How often unused images are removed from nodes (24-2160). Omitted: 24."""
+    enable_defender: bool = False
+    """Microsoft Defender for Containers' sensor, reporting to the logs workspace and to Defender's service; needs
+    egress 'allow_list' (the platform adds its destinations). Omitted: off (stated as off on the cluster)."""
     cluster_name: str | None = None
-    """Azure name of the cluster. Omitted: derived from the component name with a random suffix."""
+    """Azure name of the cluster. Omitted: ``<component name>-aks`` (explicit: no random suffix)."""
 
     def __post_init__(self) -> None:
         if not self.admin_group_object_ids:
@@ -105,6 +115,21 @@ class ClusterSpec:
             )
         require_uuids("admin_group_object_ids", self.admin_group_object_ids)
         check_pools(self.system_pool, self.gpu_pools)
+        if self.user_pool is not None:
+            taken = {self.system_pool.name, *(p.name for p in self.gpu_pools)}
+            if self.user_pool.name in taken:
+                raise ValueError(f"user_pool: name {self.user_pool.name!r} is taken (pool names are unique)")
+            if self.user_pool.gpu:
+                raise ValueError(
+                    f"user_pool: {self.user_pool.vm_size} is a GPU size (allowed: a CPU size) - GPU capacity "
+                    "belongs in gpu_pools, where the GPU taint keeps other pods off it"
+                )
+            if self.confidential_tier is not ConfidentialTier.NONE and not self.user_pool.confidential:
+                raise ValueError(
+                    f"user_pool: {self.user_pool.vm_size} is not a confidential VM size for confidential tier "
+                    f"{self.confidential_tier.value!r} (allowed: the catalogue's confidential sizes, such as "
+                    "Standard_DC8as_v5)"
+                )
         check_confidential_tier(self.confidential_tier, self.system_pool, self.gpu_pools)
         check_cluster_cidrs(self.pod_cidr, self.service_cidr, self.dns_service_ip)
         if not 24 <= self.image_cleaner_interval_hours <= 2160:
@@ -178,7 +203,7 @@ class SovereignCluster(pulumi.ComponentResource):
         cluster = containerservice.ManagedCluster(
             f"{name}-aks",
             resource_group_name=network.resource_group_name,
-            resource_name_=spec.cluster_name,
+            resource_name_=spec.cluster_name or f"{name}-aks",
             location=network.location,
             kubernetes_version=spec.kubernetes_version,
             # With a custom private DNS zone AKS takes an FQDN subdomain instead of a DNS prefix.
@@ -201,6 +226,10 @@ class SovereignCluster(pulumi.ComponentResource):
                 key_vault_id=args.keys.vault_id,
                 log_analytics_workspace_id=args.logs.workspace_id,
                 image_cleaner_interval_hours=spec.image_cleaner_interval_hours,
+                # Defender reports into the workspace too: only once it writes under the country's key (the
+                # dedicated cluster's second deployment, like the diagnostic setting below), never before.
+                enable_defender=spec.enable_defender and args.logs.ingestion_ready is not None,
+                egress_mode=network.egress_mode,
             ),
             disk_encryption_set_id=disks.disk_encryption_set_id,
             network_profile=network_profile(
@@ -232,28 +261,34 @@ class SovereignCluster(pulumi.ComponentResource):
                 )
             ],
             tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=grants, protect=args.protect_stateful),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                # The control plane's grants (subnets, DNS zone, route table, disk set) and their propagation
+                # wait (components/azure/rbac.py); and the AKS zone's link to the network: "When using a custom
+                # private DNS zone, you're responsible for ... creating the DNS zone, linking it to your VNet"
+                # (MicrosoftDocs/azure-aks-docs articles/aks/private-clusters.md), so the link exists first.
+                depends_on=[
+                    *grants,
+                    disks.reader_grant,
+                    propagation_wait(
+                        f"{name}-grant-propagation",
+                        [*grants, disks.reader_grant],
+                        pulumi.ResourceOptions(parent=self),
+                    ),
+                    network.private_dns_links[PrivateZone.AKS],
+                    *(args.logs.ingestion_ready or [] if spec.enable_defender else []),
+                ],
+                protect=args.protect_stateful,
+            ),
         )
-        monitor.DiagnosticSetting(
-            f"{name}-diagnostics",
-            name="sovereign-audit",
-            resource_uri=cluster.id,
-            workspace_id=args.logs.workspace_id,
-            log_analytics_destination_type="Dedicated",
-            logs=[
-                monitor.DiagnosticsLogSettingsArgs(category=category, enabled=True)
-                for category in AKS_DIAGNOSTIC_CATEGORIES
-            ],
-            opts=pulumi.ResourceOptions(parent=self),
-        )
+        self._diagnostics(name, cluster, args.logs)
         kubelet_object_id = cluster.identity_profile.apply(
             lambda profile: (profile or {})["kubeletidentity"].object_id or ""
         )
         if args.registry is not None:
-            authorization.RoleAssignment(
+            grant(
                 f"{name}-kubelet-acrpull",
                 principal_id=kubelet_object_id,
-                principal_type="ServicePrincipal",
                 role_definition_id=role_definition_id("acr_pull"),
                 scope=args.registry.registry_id,
                 description="Nodes pull workload images from the in-country registry",
@@ -272,7 +307,7 @@ class SovereignCluster(pulumi.ComponentResource):
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
             )
-            for pool in spec.gpu_pools
+            for pool in (*spec.gpu_pools, *([spec.user_pool] if spec.user_pool else []))
         }
         credentials = containerservice.list_managed_cluster_user_credentials_output(
             resource_group_name=network.resource_group_name,
@@ -302,7 +337,28 @@ class SovereignCluster(pulumi.ComponentResource):
             }
         )
 
-    def _grant_network(self, name: str, args: SovereignClusterArgs) -> list[pulumi.Resource]:
+    def _diagnostics(self, name: str, cluster: containerservice.ManagedCluster, logs: AuditLogging) -> None:
+        """The AKS audit logs into the workspace, only once the workspace writes under the country's key: data
+        ingested before the dedicated-cluster link "remains encrypted with Microsoft keys" (MicrosoftDocs/
+        azure-monitor-docs articles/azure-monitor/logs/customer-managed-keys.md). ``logs.ingestion_ready`` is
+        empty when Microsoft keys are justified, and None while the cluster key is not applied yet (nothing
+        may be sent then). Rule 'diagnostics-after-cmk-link' checks the dependency in the plan."""
+        if logs.ingestion_ready is None:
+            return
+        monitor.DiagnosticSetting(
+            f"{name}-diagnostics",
+            name="sovereign-audit",
+            resource_uri=cluster.id,
+            workspace_id=logs.workspace_id,
+            log_analytics_destination_type="Dedicated",
+            logs=[
+                monitor.DiagnosticsLogSettingsArgs(category=category, enabled=True)
+                for category in AKS_DIAGNOSTIC_CATEGORIES
+            ],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(logs.ingestion_ready)),
+        )
+
+    def _grant_network(self, name: str, args: SovereignClusterArgs) -> list[authorization.RoleAssignment]:
         """The control plane joins nodes and the API server to the subnets, writes the API server's private DNS
         record and (user-defined routing) reads the route table: least-privilege scopes, not the resource group."""
         network = args.network
@@ -317,10 +373,9 @@ class SovereignCluster(pulumi.ComponentResource):
             # AKS places internal load balancer frontends there (the cloud provider joins the subnet).
             scopes.append(("lb-subnet", "network_contributor", network.internal_load_balancers_subnet.id))
         return [
-            authorization.RoleAssignment(
+            grant(
                 f"{name}-grant-{role}",
                 principal_id=args.keys.keys[KeyPurpose.ETCD].identity_principal_id,
-                principal_type="ServicePrincipal",
                 role_definition_id=role_definition_id(definition),
                 scope=scope,
                 opts=pulumi.ResourceOptions(parent=self),

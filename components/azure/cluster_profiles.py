@@ -2,8 +2,9 @@
 
 Each builder returns one profile of the ``ManagedCluster`` with every control on and nothing to switch off:
 private API server with no public FQDN and VNet integration, Entra ID with Azure RBAC, KMS on a private vault,
-Defender and image cleaner, workload identity, Azure CNI overlay with a network policy engine, and an outbound
-type that never creates a public load-balancer egress.
+image cleaner, workload identity, Azure CNI overlay with a network policy engine, and an outbound type that
+never creates a public load-balancer egress. Defender is the one control a country enables, because its sensor
+needs egress to Microsoft's service (refused with egress 'none').
 """
 
 import ipaddress
@@ -62,7 +63,17 @@ def security_profile(
     key_vault_id: pulumi.Input[str],
     log_analytics_workspace_id: pulumi.Input[str],
     image_cleaner_interval_hours: int,
+    enable_defender: bool,
+    egress_mode: EgressMode,
 ) -> containerservice.ManagedClusterSecurityProfileArgs:
+    if enable_defender and egress_mode is EgressMode.NONE:
+        # Its sensor reports to Microsoft Defender's service on the Internet (AKS outbound-rules-control-egress.md,
+        # "Microsoft Defender for Containers"): under outbound type 'none' it would run and report nothing.
+        raise ValueError(
+            "enable_defender: Microsoft Defender cannot reach its service with egress 'none' (allowed: egress "
+            "'allow_list', where the platform adds Defender's destinations to the firewall policy) - use an "
+            "allow-list or leave Defender off"
+        )
     return containerservice.ManagedClusterSecurityProfileArgs(
         azure_key_vault_kms=containerservice.AzureKeyVaultKmsArgs(
             enabled=True,
@@ -70,10 +81,13 @@ def security_profile(
             key_vault_network_access="Private",
             key_vault_resource_id=key_vault_id,
         ),
+        # Off is stated, not omitted: `securityMonitoring.enabled: false` without a workspace is how Defender's
+        # docs remove the profile from a cluster (MicrosoftDocs/azure-docs, articles/defender-for-cloud/includes/
+        # defender-for-containers-remove-profile.md), and the SDK says to leave the workspace empty when off.
         defender=containerservice.ManagedClusterSecurityProfileDefenderArgs(
-            log_analytics_workspace_resource_id=log_analytics_workspace_id,
+            log_analytics_workspace_resource_id=log_analytics_workspace_id if enable_defender else None,
             security_monitoring=containerservice.ManagedClusterSecurityProfileDefenderSecurityMonitoringArgs(
-                enabled=True
+                enabled=enable_defender
             ),
         ),
         image_cleaner=containerservice.ManagedClusterSecurityProfileImageCleanerArgs(

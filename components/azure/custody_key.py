@@ -21,6 +21,7 @@ import pulumi
 from pulumi_azure_native import authorization, keyvault, managedidentity
 
 from components.azure.catalogue import KeyPurpose, role_definition_id
+from components.azure.rbac import grant, propagation_wait
 
 __all__ = ["CustodyKey", "CustodyKeyArgs", "KeyLifetime"]
 
@@ -101,6 +102,8 @@ def _expires_epoch(days: int) -> float:
 
 class CustodyKey(pulumi.ComponentResource):
     key_name: pulumi.Output[str]
+    key_id: pulumi.Output[str]
+    """Resource id of the key: the scope of grants on it."""
     key_uri: pulumi.Output[str]
     """Versionless URI: consumers that follow rotation automatically take this one."""
     key_uri_with_version: pulumi.Output[str]
@@ -108,12 +111,15 @@ class CustodyKey(pulumi.ComponentResource):
     identity_id: pulumi.Output[str]
     identity_principal_id: pulumi.Output[str]
     identity_client_id: pulumi.Output[str]
+    grants_propagated: pulumi.Resource
+    """The wait after this key's grants; the identity outputs above resolve only after it."""
 
     def __init__(self, name: str, args: CustodyKeyArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("sovereign:azure:CustodyKey", name, None, opts)
         tags = dict(args.tags)
         identity = managedidentity.UserAssignedIdentity(
             f"{name}-identity",
+            resource_name_=f"{name}-identity",
             resource_group_name=args.resource_group_name,
             location=args.location,
             tags=tags,
@@ -122,11 +128,16 @@ class CustodyKey(pulumi.ComponentResource):
         key = self._create_key(name, args, tags)
         grants = self._grant(name, args, identity, key)
         self.key_name = key.name
+        self.key_id = key.id
         self.key_uri = key.key_uri
         self.key_uri_with_version = key.key_uri_with_version
-        # The identity outputs resolve only once its grants exist: a consumer (disk encryption set, storage
-        # account, registry, AKS KMS) validates key access when it is created, so it must wait for the grant.
-        granted = [grant.id for grant in grants]
+        # The identity outputs resolve only once its grants exist and have had Azure's propagation time (up to
+        # 10 minutes, see components/azure/rbac.py): a consumer (disk encryption set, storage account, registry,
+        # AKS KMS) validates key access when it is created, so it depends on the grant and on the wait.
+        self.grants_propagated = propagation_wait(
+            f"{name}-grant-propagation", grants, pulumi.ResourceOptions(parent=self)
+        )
+        granted = [*(g.id for g in grants), self.grants_propagated.id]
         self.identity_id = pulumi.Output.all(identity.id, *granted).apply(lambda values: values[0])
         self.identity_principal_id = pulumi.Output.all(identity.principal_id, *granted).apply(
             lambda values: values[0]
@@ -151,10 +162,9 @@ class CustodyKey(pulumi.ComponentResource):
     ) -> list[authorization.RoleAssignment]:
         is_etcd = args.purpose is KeyPurpose.ETCD
         grants = [
-            authorization.RoleAssignment(
+            grant(
                 f"{name}-key-access",
                 principal_id=identity.principal_id,
-                principal_type="ServicePrincipal",
                 role_definition_id=role_definition_id(
                     "key_vault_crypto_user" if is_etcd else "key_vault_crypto_service_encryption_user"
                 ),
@@ -165,10 +175,9 @@ class CustodyKey(pulumi.ComponentResource):
         ]
         if is_etcd:
             grants.append(
-                authorization.RoleAssignment(
+                grant(
                     f"{name}-vault-link",
                     principal_id=identity.principal_id,
-                    principal_type="ServicePrincipal",
                     role_definition_id=role_definition_id("key_vault_contributor"),
                     scope=args.vault_id,
                     description="AKS KMS with a private key vault manages its private-link access",

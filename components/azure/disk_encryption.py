@@ -13,6 +13,7 @@ import pulumi
 from pulumi_azure_native import authorization, compute
 
 from components.azure.catalogue import role_definition_id
+from components.azure.rbac import grant
 
 __all__ = ["DiskEncryption", "DiskEncryptionArgs"]
 
@@ -40,6 +41,8 @@ class DiskEncryptionArgs:
 class DiskEncryption(pulumi.ComponentResource):
     disk_encryption_set_id: pulumi.Output[str]
     """Resolves once the cluster identity can read the set, so a cluster using it waits for the grant."""
+    reader_grant: authorization.RoleAssignment
+    """The cluster identity's read grant on the set: the cluster also waits for its propagation."""
 
     def __init__(
         self, name: str, args: DiskEncryptionArgs, opts: pulumi.ResourceOptions | None = None
@@ -47,6 +50,7 @@ class DiskEncryption(pulumi.ComponentResource):
         super().__init__("sovereign:azure:DiskEncryption", name, None, opts)
         disk_encryption = compute.DiskEncryptionSet(
             f"{name}-des",
+            disk_encryption_set_name=f"{name}-des",
             resource_group_name=args.resource_group_name,
             location=args.location,
             identity=compute.EncryptionSetIdentityArgs(
@@ -60,15 +64,15 @@ class DiskEncryption(pulumi.ComponentResource):
             tags=dict(args.tags),
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect_stateful),
         )
-        reader = authorization.RoleAssignment(
+        reader = grant(
             f"{name}-reader",
             principal_id=args.reader_principal_id,
-            principal_type="ServicePrincipal",
             role_definition_id=role_definition_id("reader"),
             scope=disk_encryption.id,
             description="AKS reads the disk encryption set it encrypts node disks with",
             opts=pulumi.ResourceOptions(parent=self),
         )
+        self.reader_grant = reader
         self.disk_encryption_set_id = pulumi.Output.all(disk_encryption.id, reader.id).apply(
             lambda ids: ids[0]
         )

@@ -14,6 +14,11 @@ in another subscription applies the same rules from the stack's exports instead.
 Source: Microsoft Learn, "Azure Firewall policy rule sets" and the ``FirewallPolicyRuleCollectionGroup``
 resource of pulumi-azure-native (``network`` module), whose ``ApplicationRule`` takes ``target_fqdns``,
 ``protocols`` (``Https`` with a port) and ``source_addresses``.
+
+Features that report to a Microsoft service add their destinations here (``with_feature_destinations``):
+Microsoft Defender for Containers needs login.microsoftonline.com, *.ods.opinsights.azure.com,
+*.oms.opinsights.azure.com and *.cloud.defender.microsoft.com on HTTPS 443 (AKS "Outbound network and FQDN
+rules", ``sovereign.rules.service_egress``), so enabling it cannot leave a sensor that reports nothing.
 """
 
 from __future__ import annotations
@@ -25,7 +30,15 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import network
 
-__all__ = ["AllowedDestination", "EgressAllowList", "EgressAllowListArgs", "parse_firewall_policy_id"]
+from sovereign.rules.service_egress import DEFENDER_DESTINATIONS
+
+__all__ = [
+    "AllowedDestination",
+    "EgressAllowList",
+    "EgressAllowListArgs",
+    "parse_firewall_policy_id",
+    "with_feature_destinations",
+]
 
 _POLICY_ID = re.compile(
     r"/subscriptions/(?P<subscription>[0-9a-fA-F-]{36})/resourceGroups/(?P<group>[^/]+)"
@@ -54,6 +67,18 @@ class AllowedDestination:
     """TLS ports allowed to it."""
     justification: str
     """Why the cluster needs it; becomes the rule's description."""
+
+
+def with_feature_destinations(
+    destinations: Sequence[AllowedDestination], *, defender: bool
+) -> tuple[AllowedDestination, ...]:
+    """The country's destinations, then those of the enabled features that the country did not list already."""
+    listed = {(d.fqdn, port) for d in destinations for port in d.ports}
+    needed = DEFENDER_DESTINATIONS if defender else ()
+    added = tuple(
+        AllowedDestination(d.fqdn, (d.port,), d.use) for d in needed if (d.fqdn, d.port) not in listed
+    )
+    return (*destinations, *added)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from pulumi_azure_native import authorization, keyvault
 from components.azure.catalogue import KeyPurpose, PrivateZone
 from components.azure.custody_key import CustodyKey, CustodyKeyArgs, KeyLifetime
 from components.azure.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
+from sovereign.clouds.azure.naming import key_vault_name
 
 if TYPE_CHECKING:
     from components.azure.network import SovereignNetwork
@@ -47,7 +48,8 @@ class KeyCustodyArgs:
     tenant_id: pulumi.Input[str] | None = None
     """Entra tenant of the vault. Omitted: the tenant of the deploying credentials (getClientConfig)."""
     vault_name: str | None = None
-    """Azure name of the vault (globally unique, 3-24 characters). Omitted: derived with a random suffix."""
+    """Azure name of the vault (globally unique, 3-24 characters). Omitted: ``<component name>-<6 hex>``, the
+    suffix a hash of the subscription and the name (stable across runs, distinct per subscription)."""
     protect_stateful: bool = True
     """Protect the vault and keys from `pulumi destroy` (the stack sets False outside prod)."""
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -78,7 +80,12 @@ class KeyCustody(pulumi.ComponentResource):
         vault = keyvault.Vault(
             f"{name}-vault",
             resource_group_name=network.resource_group_name,
-            vault_name=args.vault_name,
+            # Explicit and deterministic: an auto-name (Pulumi name + 8 random characters) is 26 characters for
+            # 'de-prod-keys-vault', over Key Vault's 24 (sovereign.clouds.azure.naming; pulumi-azure-native #3514).
+            vault_name=args.vault_name
+            or authorization.get_client_config_output(
+                opts=pulumi.InvokeOutputOptions(parent=self)
+            ).subscription_id.apply(lambda subscription: key_vault_name(name, subscription)),
             location=network.location,
             properties=keyvault.VaultPropertiesArgs(
                 tenant_id=tenant_id,

@@ -51,7 +51,8 @@ class SovereignNetworkArgs:
     egress_firewall_ip: str | None = None
     """Private IP of the allow-list firewall; required for 'allow_list' and refused for 'none'."""
     resource_group_name: str | None = None
-    """Azure name of the resource group. Omitted: derived from the component name with a random suffix."""
+    """Azure name of the resource group. Omitted: the child's own name, ``<name>-rg`` (explicit, so that
+    azure-native does not append 8 random characters: sovereign.clouds.azure.naming)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """The country's tags, applied to the resource group and every taggable resource."""
     protect_stateful: bool = True
@@ -161,6 +162,8 @@ class SovereignNetwork(pulumi.ComponentResource):
     """The subnet internal load balancers take their IPs from (its name goes in the Service annotation)."""
     route_table_id: pulumi.Output[str]
     private_dns_zone_ids: dict[PrivateZone, pulumi.Output[str]]
+    private_dns_links: dict[PrivateZone, pulumi.Resource]
+    """Each private DNS zone's link to this network (the AKS cluster waits for its zone's link)."""
 
     def __init__(
         self, name: str, args: SovereignNetworkArgs, opts: pulumi.ResourceOptions | None = None
@@ -170,7 +173,7 @@ class SovereignNetwork(pulumi.ComponentResource):
         tags = dict(args.tags)
         group = resources.ResourceGroup(
             f"{name}-rg",
-            resource_group_name=args.resource_group_name,
+            resource_group_name=args.resource_group_name or f"{name}-rg",
             location=args.location,
             tags=tags,
             opts=pulumi.ResourceOptions(
@@ -179,17 +182,21 @@ class SovereignNetwork(pulumi.ComponentResource):
         )
         vnet = network.VirtualNetwork(
             f"{name}-vnet",
+            virtual_network_name=f"{name}-vnet",
             resource_group_name=group.name,
             location=args.location,
             address_space=network.AddressSpaceArgs(address_prefixes=[args.address_space]),
-            # Encrypts VM-to-VM traffic where the VM size supports it; AllowUnencrypted keeps sizes without
-            # accelerated networking (confidential VMs among them) working instead of failing to start.
-            encryption=network.VirtualNetworkEncryptionArgs(enabled=True, enforcement="AllowUnencrypted"),
+            # No virtual network encryption: the cluster's API server is VNet-integrated (the delegated subnet
+            # below), and "API Server VNet Integration doesn't support Virtual Network Encryption ... Clusters
+            # deployed on v4 or later AKS node SKUs ... are blocked" (MicrosoftDocs/azure-aks-docs
+            # articles/aks/api-server-vnet-integration.md, Limitations; Azure/AKS#5334). Every size here is v5.
+            # Rule 'no-vnet-encryption-with-apiserver-integration' keeps it off.
             tags=tags,
             opts=child,
         )
         routes = network.RouteTable(
             f"{name}-routes",
+            route_table_name=f"{name}-routes",
             resource_group_name=group.name,
             location=args.location,
             # Routes learned over BGP (a VPN, ExpressRoute) must not replace the egress decision made here.
@@ -240,6 +247,7 @@ class SovereignNetwork(pulumi.ComponentResource):
         nsgs = {
             role: network.NetworkSecurityGroup(
                 f"{name}-{role}-nsg",
+                network_security_group_name=f"{name}-{role}-nsg",
                 resource_group_name=group.name,
                 location=args.location,
                 security_rules=rules,
@@ -257,6 +265,7 @@ class SovereignNetwork(pulumi.ComponentResource):
         # writes on the same network (AnotherOperationInProgress).
         nodes = network.Subnet(
             f"{name}-nodes",
+            subnet_name=f"{name}-nodes",
             resource_group_name=group.name,
             virtual_network_name=vnet.name,
             address_prefix=args.nodes_subnet_cidr,
@@ -267,6 +276,7 @@ class SovereignNetwork(pulumi.ComponentResource):
         )
         api_server = network.Subnet(
             f"{name}-apiserver",
+            subnet_name=f"{name}-apiserver",
             resource_group_name=group.name,
             virtual_network_name=vnet.name,
             address_prefix=args.api_server_subnet_cidr,
@@ -279,6 +289,7 @@ class SovereignNetwork(pulumi.ComponentResource):
         )
         endpoints = network.Subnet(
             f"{name}-endpoints",
+            subnet_name=f"{name}-endpoints",
             resource_group_name=group.name,
             virtual_network_name=vnet.name,
             address_prefix=args.private_endpoints_subnet_cidr,
@@ -293,6 +304,7 @@ class SovereignNetwork(pulumi.ComponentResource):
             # Frontends of internal load balancers (annotation azure-load-balancer-internal-subnet); no outbound.
             load_balancers = network.Subnet(
                 f"{name}-lb",
+                subnet_name=f"{name}-lb",
                 resource_group_name=group.name,
                 virtual_network_name=vnet.name,
                 address_prefix=args.internal_load_balancers_subnet_cidr,
@@ -308,6 +320,7 @@ class SovereignNetwork(pulumi.ComponentResource):
                 region=args.location,
                 zones=tuple(PrivateZone),
                 tags=tags,
+                protect_aks_zone=args.protect_stateful,
             ),
             opts=child,
         )
@@ -322,6 +335,7 @@ class SovereignNetwork(pulumi.ComponentResource):
         self.internal_load_balancers_subnet = load_balancers
         self.route_table_id = routes.id
         self.private_dns_zone_ids = zones.zone_ids
+        self.private_dns_links = dict(zones.links)
         self.register_outputs(
             {
                 "resource_group_name": self.resource_group_name,

@@ -113,6 +113,10 @@ def agent_pool_settings(
     if spec.gpu:
         taints.append(GPU_TAINT)
         labels[GPU_NODE_LABEL_KEY] = GPU_NODE_LABEL_VALUE
+        # Must match the GPU operator's driver source (components/kubernetes/gpu_operator.py): AKS installs
+        # the driver and the NVIDIA container runtime (aks use-nvidia-gpu.md, "Self-managed GPU setup") and the
+        # operator adds the device plugin, since its own driver container needs internet packages; confidential
+        # GPUs take the operator's signed driver (learn.microsoft.com/azure/aks/use-confidential-gpus).
         driver = "None" if spec.vm_size in CONFIDENTIAL_GPU_SKUS else "Install"
         settings["gpu_profile"] = containerservice.GPUProfileArgs(driver=driver)
     if spec.confidential:

@@ -29,6 +29,7 @@ from components.azure.egress_allow_list import (
     EgressAllowList,
     EgressAllowListArgs,
     parse_firewall_policy_id,
+    with_feature_destinations,
 )
 from components.azure.key_custody import KeyCustody, KeyCustodyArgs
 from components.azure.network import SovereignNetwork, SovereignNetworkArgs
@@ -48,6 +49,9 @@ class NamedStore:
     name: str
     """The store's name in the country file; names its component (``<platform>-store-<name>``)."""
     spec: StoreSpec
+    naming_base: str | None = None
+    """The store's component name before a rename (the stack's rename table): its Azure names stay. Omitted:
+    the component's own name."""
 
 
 @dataclass(frozen=True)
@@ -67,15 +71,24 @@ class AzurePlatformArgs:
     egress_firewall_policy_id: str | None = None
     """With egress 'allow_list': the hub firewall's policy, where the allowed destinations become rules."""
     egress_destinations: Sequence[AllowedDestination] = ()
-    """With egress 'allow_list': the destinations the firewall lets through (and nothing else)."""
+    """With egress 'allow_list': the destinations the firewall lets through (and nothing else). The enabled
+    cluster features' own destinations (Defender's) are added to them."""
     log_retention_days: int = 365
     """Interactive retention of the audit log workspace."""
     logs_platform_key_justification: str | None = None
     """Why Microsoft-managed keys are acceptable for the logs. Omitted: customer key (dedicated cluster)."""
+    logs_cluster_key_granted: bool = False
+    """Dedicated cluster: a previous deployment granted its identity on the logs key, so this one sets the key
+    and links the workspace (AuditLoggingArgs.cluster_key_granted). Omitted: False, the first deployment."""
     protect_stateful: bool = True
     """Protect stateful resources from `pulumi destroy` (prod)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """The country's tags, on every taggable resource."""
+
+    @property
+    def all_egress_destinations(self) -> tuple[AllowedDestination, ...]:
+        """What the firewall policy lets through: the country's destinations and its enabled features'."""
+        return with_feature_destinations(self.egress_destinations, defender=self.cluster.enable_defender)
 
     def __post_init__(self) -> None:
         allow_list = self.network.egress_mode is EgressMode.ALLOW_LIST
@@ -88,8 +101,14 @@ class AzurePlatformArgs:
             )
         if self.egress_firewall_policy_id is not None:
             parse_firewall_policy_id(self.egress_firewall_policy_id)
-            if not self.egress_destinations:
+            if not self.all_egress_destinations:
                 raise ValueError("egress_destinations: an allow-list needs at least one destination")
+        if self.cluster.enable_defender and not allow_list:
+            raise ValueError(
+                "cluster.enable_defender: Microsoft Defender needs egress to its service (allowed: egress "
+                f"'allow_list'; got {self.network.egress_mode.value!r}) - use an allow-list, whose firewall policy "
+                "gets Defender's destinations, or leave Defender off"
+            )
         names = [s.name for s in self.stores]
         if len(set(names)) != len(names):
             raise ValueError(f"stores: names must be unique (got {names})")
@@ -126,7 +145,7 @@ class AzurePlatform(pulumi.ComponentResource):
                 EgressAllowListArgs(
                     firewall_policy_id=args.egress_firewall_policy_id,
                     source_cidrs=[args.network.address_space],
-                    destinations=args.egress_destinations,
+                    destinations=args.all_egress_destinations,
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
             )
@@ -143,6 +162,7 @@ class AzurePlatform(pulumi.ComponentResource):
                 network=self.network,
                 keys=self.keys,
                 platform_key_justification=args.logs_platform_key_justification,
+                cluster_key_granted=args.logs_cluster_key_granted,
                 retention_days=args.log_retention_days,
                 protect_stateful=protect,
                 tags=tags,
@@ -168,6 +188,7 @@ class AzurePlatform(pulumi.ComponentResource):
                     keys=self.keys,
                     spec=store.spec,
                     allowed_regions=args.allowed_regions,
+                    naming_base=store.naming_base,
                     protect_stateful=protect,
                     tags=tags,
                 ),

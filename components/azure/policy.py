@@ -35,8 +35,12 @@ from sovereign.types import ConfidentialTier
 
 __all__ = ["SovereignPolicies", "SovereignPoliciesArgs"]
 
-NON_COMPLIANCE = "Sovereign policies {enforcementMode} be enforced."
-"""SLZ's message; Azure substitutes 'must' or 'should' for the placeholder by enforcement mode."""
+NON_COMPLIANCE = "Sovereign policies {verb} be enforced."
+"""SLZ's message. Its ``{enforcementMode}`` placeholder is filled in by the ALZ tooling before deployment
+(Azure-Landing-Zones-Library assignments; Azure itself shows a non-compliance message verbatim), so the verb
+is chosen here: 'must' when enforced, 'should' with DoNotEnforce. Rule 'policy-messages-resolved' refuses any
+'{...}' left in a message."""
+VERB_BY_ENFORCEMENT = {"Default": "must", "DoNotEnforce": "should"}
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,10 @@ class SovereignPoliciesArgs:
     confidential_vm_skus: Sequence[str] = ()
     """VM sizes L3 allows (the cluster's confidential sizes); required when the tier is not 'none'."""
     confidential_scope: pulumi.Input[str] | None = None
-    """Scope of the L3 assignment. Omitted: scope."""
+    """Scope of the L3 assignment. Omitted: scope. The platform passes the AKS node resource group, which the
+    cluster locks with a ReadOnly deny assignment ("a deny assignment blocks direct updates", MicrosoftDocs/
+    azure-aks-docs articles/aks/node-resource-group-lockdown.md). Neither that article nor the AKS FAQ says
+    whether the deny assignment excludes Microsoft.Authorization/policyAssignments/write: unconfirmed, kept."""
     enforcement_mode: Literal["Default", "DoNotEnforce"] = "Default"
     """Default enforces (Deny effects deny); DoNotEnforce only reports. Omitted: Default."""
     cmk_effect: Literal["Audit", "Deny"] = "Audit"
@@ -133,7 +140,11 @@ class SovereignPolicies(pulumi.ComponentResource):
                 display_name=display_name,
                 enforcement_mode=args.enforcement_mode,
                 parameters=parameters,
-                non_compliance_messages=[authorization.NonComplianceMessageArgs(message=NON_COMPLIANCE)],
+                non_compliance_messages=[
+                    authorization.NonComplianceMessageArgs(
+                        message=NON_COMPLIANCE.format(verb=VERB_BY_ENFORCEMENT[args.enforcement_mode])
+                    )
+                ],
                 opts=pulumi.ResourceOptions(parent=self),
             )
             self.assignment_ids[level] = assignment.id

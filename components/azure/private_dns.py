@@ -32,17 +32,24 @@ class PrivateDnsZonesArgs:
     """Zones to create. Omitted: all of them, so every service the platform may use resolves privately."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for every zone and link."""
+    protect_aks_zone: bool = False
+    """Protect the AKS zone from `pulumi destroy` (prod): AKS writes the private API server's record there once,
+    at cluster creation, so a deleted zone leaves every client unable to resolve the cluster. The other zones'
+    records are rewritten by their private endpoints' zone groups. Omitted: not protected."""
 
 
 class PrivateDnsZones(pulumi.ComponentResource):
     zone_ids: dict[PrivateZone, pulumi.Output[str]]
     """Resource id of each zone, keyed by the service it serves."""
+    links: dict[PrivateZone, privatedns.VirtualNetworkLink]
+    """Each zone's link to the virtual network: a resolver sees the zone's records only once it exists."""
 
     def __init__(
         self, name: str, args: PrivateDnsZonesArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("sovereign:azure:PrivateDnsZones", name, None, opts)
         self.zone_ids = {}
+        self.links = {}
         for zone in args.zones:
             private_zone = privatedns.PrivateZone(
                 f"{name}-{zone.value.replace('_', '-')}",
@@ -50,10 +57,13 @@ class PrivateDnsZones(pulumi.ComponentResource):
                 private_zone_name=private_zone_name(zone, args.region),
                 location=GLOBAL,
                 tags=dict(args.tags),
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=pulumi.ResourceOptions(
+                    parent=self, protect=args.protect_aks_zone and zone is PrivateZone.AKS
+                ),
             )
-            privatedns.VirtualNetworkLink(
+            self.links[zone] = privatedns.VirtualNetworkLink(
                 f"{name}-{zone.value.replace('_', '-')}-link",
+                virtual_network_link_name=f"{name}-{zone.value.replace('_', '-')}-link",
                 resource_group_name=args.resource_group_name,
                 private_zone_name=private_zone.name,
                 virtual_network=privatedns.SubResourceArgs(id=args.virtual_network_id),

@@ -32,6 +32,9 @@ class PrivateEndpointArgs:
     """Private DNS zones the endpoint registers its records in (at least one)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for the endpoint."""
+    naming_base: str | None = None
+    """What the endpoint's Azure names derive from (``<base>-endpoint``, connection ``<base>-<group_id>``).
+    Omitted: the component name; a renamed owner passes its old one, so nothing is replaced."""
 
     def __post_init__(self) -> None:
         if not self.private_dns_zone_ids:
@@ -50,15 +53,17 @@ class PrivateEndpoint(pulumi.ComponentResource):
         self, name: str, args: PrivateEndpointArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("sovereign:azure:PrivateEndpoint", name, None, opts)
+        base = args.naming_base or name
         endpoint = network.PrivateEndpoint(
             f"{name}-endpoint",
+            private_endpoint_name=f"{base}-endpoint",
             resource_group_name=args.resource_group_name,
             location=args.location,
             # A plain reference: SubnetArgs would also send its defaulted policy fields, which mean nothing here.
             subnet={"id": args.subnet_id},
             private_link_service_connections=[
                 network.PrivateLinkServiceConnectionArgs(
-                    name=f"{name}-{args.group_id}",
+                    name=f"{base}-{args.group_id}",
                     private_link_service_id=args.target_resource_id,
                     group_ids=[args.group_id],
                 )

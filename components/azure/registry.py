@@ -2,15 +2,21 @@
 
 Scope: a Premium registry in the platform region, zone-redundant, encrypted with the country's registry key
 (versionless, so Key Vault rotation is followed) through a user-assigned identity; admin user, anonymous pull,
-public network access, trusted-service bypass and image export all off; Entra tokens must carry the registry's
-own audience (ARM-audience tokens refused); untagged manifests purged after the retention period; dedicated
+public network access, trusted-service bypass and image export all off; Entra tokens with the ARM audience stay
+accepted, because the kubelet of a network-isolated cluster pulls with them (see the policy below); untagged
+manifests purged after the retention period; dedicated
 data endpoints with a private endpoint, so both the login server and the per-region data host resolve privately.
 No geo-replication is configured: replicas would hold the images (model servers, weights) in other regions.
 
-Known limit (Microsoft docs issue MicrosoftDocs/azure-docs#61064): with the vault's public access disabled, the
-registry reaches the key through the trusted-service exception, which Azure honours for the registry's
-system-assigned identity; a first deployment with a user-assigned identity may need the documented switch to
-the system identity (``az acr encryption rotate-key --identity [system]``). This cannot be checked offline.
+Identity for the key: the current ACR docs (MicrosoftDocs/azure-management-docs articles/container-registry/
+tutorial-customer-managed-keys.md) say "You can currently enable a customer-managed key only while creating a
+registry" and "You have to configure a user-assigned managed identity to access the key vault. Later, if
+required, you can enable the registry's system-assigned managed identity", and for a vault behind a firewall
+or private endpoint "you must enable the network settings to allow access by trusted Azure services"
+(tutorial-enable-customer-managed-keys.md), which key_custody.py does (bypass AzureServices). So the
+user-assigned identity stays. The older report that only the system identity passes the trusted-service
+exception (MicrosoftDocs/azure-docs#61064, 2020) is not in the current docs; if a real first deployment
+meets it, the documented switch is ``az acr encryption rotate-key --identity [system]``.
 Non-goals: cache rules and import pipelines that pull from public registries, content trust (deprecated),
 repository-scoped tokens.
 """
@@ -22,10 +28,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pulumi
-from pulumi_azure_native import containerregistry
+from pulumi_azure_native import authorization, containerregistry
 
 from components.azure.catalogue import KeyPurpose, PrivateZone
 from components.azure.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
+from sovereign.clouds.azure.naming import registry_name
 
 if TYPE_CHECKING:
     from components.azure.key_custody import KeyCustody
@@ -43,7 +50,8 @@ class SovereignRegistryArgs:
     untagged_retention_days: int = 30
     """Days untagged manifests are kept before purge (0-365). Omitted: 30."""
     registry_name: str | None = None
-    """Azure name (5-50 letters and digits, globally unique). Omitted: derived with a random suffix."""
+    """Azure name (5-50 letters and digits, globally unique). Omitted: the component name without dashes + 6 hex
+    characters hashing it with the subscription (stable across runs; sovereign.clouds.azure.naming)."""
     protect_stateful: bool = True
     """Protect the registry from `pulumi destroy` (the stack sets False outside prod)."""
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -68,7 +76,10 @@ class SovereignRegistry(pulumi.ComponentResource):
         registry = containerregistry.Registry(
             f"{name}-registry",
             resource_group_name=network.resource_group_name,
-            registry_name=args.registry_name,
+            registry_name=args.registry_name
+            or authorization.get_client_config_output(
+                opts=pulumi.InvokeOutputOptions(parent=self)
+            ).subscription_id.apply(lambda subscription: registry_name(name, subscription)),
             location=network.location,
             sku=containerregistry.SkuArgs(name="Premium"),
             # This API version keys user-assigned identities by id (a map), so the id must be known first.
@@ -93,8 +104,11 @@ class SovereignRegistry(pulumi.ComponentResource):
             policies=containerregistry.PoliciesArgs(
                 # Export pipelines copy artifacts out of the registry; with public access off Azure allows disabling it.
                 export_policy=containerregistry.ExportPolicyArgs(status="disabled"),
+                # Enabled: "BYO ACR with authentication-as-arm disabled is not supported" on network-isolated
+                # clusters (MicrosoftDocs/azure-aks-docs articles/aks/concepts-network-isolated.md,
+                # Limitations), which egress 'none' builds. Rule 'registry-accepts-arm-tokens' keeps it on.
                 azure_ad_authentication_as_arm_policy=containerregistry.AzureADAuthenticationAsArmPolicyArgs(
-                    status="disabled"
+                    status="enabled"
                 ),
                 retention_policy=containerregistry.RetentionPolicyArgs(
                     status="enabled", days=args.untagged_retention_days

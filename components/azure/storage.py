@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pulumi
-from pulumi_azure_native import storage
+from pulumi_azure_native import authorization, storage
 
 from components.azure.catalogue import KeyPurpose, PrivateZone
 from components.azure.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
+from sovereign.clouds.azure.naming import storage_account_name
 from sovereign.types import Redundancy, StorePurpose
 
 if TYPE_CHECKING:
@@ -64,7 +65,8 @@ class StoreSpec:
     lock_immutability_policy: bool = False
     """audit_logs only: lock the immutability policy (irreversible; Azure creates it unlocked). Omitted: unlocked."""
     account_name: str | None = None
-    """Azure account name (3-24 lowercase letters and digits, globally unique). Omitted: derived, random suffix."""
+    """Azure account name (3-24 lowercase letters and digits, globally unique). Omitted: the component name
+    without dashes, cut to fit, + 6 hex characters hashing it with the subscription (stable across runs)."""
 
     def __post_init__(self) -> None:
         where = f"store {self.purpose.value}"
@@ -102,6 +104,10 @@ class EncryptedStorageArgs:
     """Protect the account from `pulumi destroy` (the stack sets False outside prod)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """The country's tags."""
+    naming_base: str | None = None
+    """What the store's Azure names (account, private endpoint) derive from. Omitted: the component name. A
+    store renamed through the stack's rename table passes its old name here, so the alias that keeps its URNs
+    also keeps its Azure names and nothing is replaced (an account name cannot change in place)."""
 
     def __post_init__(self) -> None:
         spec = self.spec
@@ -130,6 +136,7 @@ class EncryptedStorage(pulumi.ComponentResource):
         super().__init__("sovereign:azure:EncryptedStorage", name, None, opts)
         tags = dict(args.tags)
         network, spec, key = args.network, args.spec, args.keys.keys[KeyPurpose.STORAGE]
+        base = args.naming_base or name
         immutability = None
         if spec.purpose is StorePurpose.AUDIT_LOGS:
             immutability = storage.ImmutableStorageAccountArgs(
@@ -144,7 +151,12 @@ class EncryptedStorage(pulumi.ComponentResource):
         account = storage.StorageAccount(
             f"{name}-account",
             resource_group_name=network.resource_group_name,
-            account_name=spec.account_name,
+            # Explicit and deterministic: an auto-name (Pulumi name + 8 random characters, dashes kept) breaks
+            # the 3-24 lowercase-alphanumerics rule (sovereign.clouds.azure.naming; pulumi-azure-native #2532).
+            account_name=spec.account_name
+            or authorization.get_client_config_output(
+                opts=pulumi.InvokeOutputOptions(parent=self)
+            ).subscription_id.apply(lambda subscription: storage_account_name(base, subscription)),
             location=network.location,
             kind="StorageV2",
             sku=storage.SkuArgs(name=SKU_BY_REDUNDANCY[spec.redundancy]),
@@ -216,6 +228,7 @@ class EncryptedStorage(pulumi.ComponentResource):
                 group_id="blob",
                 private_dns_zone_ids=[network.private_dns_zone_ids[PrivateZone.BLOB]],
                 tags=args.tags,
+                naming_base=f"{base}-pe",
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -1,19 +1,34 @@
 """Kubernetes minor versions each managed service supports.
 
-Last checked 2026-11 against the AKS Kubernetes release calendar and the OKE "Supported Versions of
-Kubernetes" page. Minor versions only: both services pick the newest patch of a minor version.
+AKS: every minor of the AKS release calendar, with its support dates, in ``sovereign.catalogue.aks_versions``
+(checked 2026-12-02); which minors an Azure country may use depends on the validation date. OKE: last checked
+2026-11 against the OKE "Supported Versions of Kubernetes" page. Minor versions only: both services pick the
+newest patch of a minor version (OKE through :data:`OKE_RELEASES`).
 """
 
 from __future__ import annotations
 
+from sovereign.catalogue.aks_versions import AKS_VERSIONS
 from sovereign.types import Cloud
 
-__all__ = ["OKE_RELEASES", "SUPPORTED_KUBERNETES_VERSIONS", "kubernetes_versions", "oke_release"]
+__all__ = [
+    "DATED_KUBERNETES_CLOUDS",
+    "OKE_RELEASES",
+    "SUPPORTED_KUBERNETES_VERSIONS",
+    "kubernetes_versions",
+    "oke_release",
+]
 
 SUPPORTED_KUBERNETES_VERSIONS: dict[Cloud, tuple[str, ...]] = {
-    Cloud.AZURE: ("1.33", "1.34", "1.35", "1.36"),
+    Cloud.AZURE: tuple(AKS_VERSIONS),
     Cloud.OCI: ("1.33", "1.34", "1.35"),
 }
+"""Every catalogued minor per cloud. For a cloud in :data:`DATED_KUBERNETES_CLOUDS` that includes minors past
+their end of support: ask its dated catalogue which are supported on a given day."""
+
+DATED_KUBERNETES_CLOUDS: frozenset[Cloud] = frozenset({Cloud.AZURE})
+"""Clouds whose catalogue carries support dates; their own invariant checks the version on the validation date
+(Azure: ``sovereign.clouds.azure.invariants.kubernetes_version_in_aks_support``)."""
 
 
 OKE_RELEASES: dict[str, str] = {"1.33": "v1.33.1", "1.34": "v1.34.1", "1.35": "v1.35.0"}

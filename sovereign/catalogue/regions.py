@@ -24,7 +24,8 @@ class Region:
     availability_zones: int
     """Azure availability zones or OCI availability domains (0 = none)."""
     geo_pair: str | None = None
-    """Azure only: the region that geo-redundant storage replicates to (None = nonpaired)."""
+    """Azure only: the region that geo-redundant storage replicates to (None = nonpaired); Key Vault copies its
+    vaults there too, except in the regions of ``sovereign.rules.residency.KEY_VAULT_REGIONS_WITHOUT_REPLICA``."""
     realm: str | None = None
     """OCI only: the realm (oc1 commercial, oc19 EU Sovereign Cloud, ...)."""
     key: str | None = None

@@ -15,7 +15,7 @@ import sys
 
 import typer
 
-from sovereign.cli import ci_commands, config_commands, manifest_commands, plan_commands
+from sovereign.cli import ci_commands, config_commands, manifest_commands, permissions_commands, plan_commands
 from sovereign.cli.output import EXIT_INVALID, err_console
 from sovereign.config.errors import ConfigError
 
@@ -32,6 +32,7 @@ config_commands.register(app)
 plan_commands.register(app)
 manifest_commands.register(app)
 ci_commands.register(app)
+permissions_commands.register(app)
 
 
 def main() -> None:

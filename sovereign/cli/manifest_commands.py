@@ -33,7 +33,7 @@ def manifests(
     toolkit declares it (secret values are never written). Files from an earlier run in the folder are
     replaced; other files there are left alone. Exit 0, or 2 on invalid input."""
     from sovereign.config.loader import load_country
-    from sovereign.plan.manifests import ManifestError, manifests_of, write_manifests
+    from sovereign.plan.manifests import ManifestError, helm_releases_of, manifests_of, write_manifests
     from sovereign.plan.runner import PlanFailure, plan_stack
     from sovereign.plan.stackfiles import default_stacks_dir, find_stacks
 
@@ -66,3 +66,10 @@ def manifests(
         markup=False,
         highlight=False,
     )
+    for release in helm_releases_of(document):
+        err_console.print(
+            f"not rendered: Helm release {release}; its objects come from the chart at deploy time — scan them "
+            "with `helm template` on the mirrored chart and the values in the plan",
+            markup=False,
+            highlight=False,
+        )

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from sovereign.catalogue import find_region, kubernetes_versions, machine_size
+from sovereign.catalogue.kubernetes import DATED_KUBERNETES_CLOUDS
 from sovereign.clouds import cloud_module
 from sovereign.config.derived import gpu_capacity, registry_prefix, used_regions
 from sovereign.config.errors import PathParts, Violation
@@ -89,6 +90,8 @@ def kubernetes_version_supported(
     c: CountryConfig, register: ModelRegister, as_of: dt.date
 ) -> Iterator[Violation]:
     """The Kubernetes minor version is one the cloud's managed service offers (the stack maps it to a release)."""
+    if c.cloud in DATED_KUBERNETES_CLOUDS:
+        return  # checked against its support dates on the validation date, by the cloud's own invariant
     versions = kubernetes_versions(c.cloud)
     if c.cluster.kubernetes_version not in versions:
         yield Violation(

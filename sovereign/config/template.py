@@ -111,6 +111,14 @@ def render_country_file(t: CountryTemplate) -> str:
         "cluster:",
         "  system_pool:",
         f"    vm_size: {system_size}",
+        *(
+            [
+                "  user_pool:                  # chat front end and tenant workloads",
+                f"    vm_size: {system_size}",
+            ]
+            if t.cloud == Cloud.AZURE
+            else []
+        ),
         "  gpu_pools:",
         "    - name: gpu",
         f"      vm_size: {gpu_size}",

@@ -29,8 +29,14 @@ _CALLS: dict[str, CallFabricator] = {k: v for m in _TABLES for k, v in m.CALLS.i
 _RESHAPES: dict[str, Callable[[dict[str, Any]], None]] = {
     k: v for m in _TABLES for k, v in m.RESHAPES.items()
 }
-_RESOURCE_IDS: dict[str, Callable[[str, str], str]] = {m.PACKAGE: m.resource_id for m in _OFFLINE}
+_RESOURCE_IDS: dict[str, Callable[[str, str, dict[str, Any]], str]] = {
+    m.PACKAGE: m.resource_id for m in _OFFLINE
+}
 """Pulumi package -> the id of a new resource of it, in that cloud's real shape."""
+_PHYSICAL_NAMES: dict[str, Callable[[str, str, dict[str, Any]], str]] = {
+    m.PACKAGE: m.physical_name for m in _OFFLINE if hasattr(m, "physical_name")
+}
+"""Pulumi package -> the name the cloud gives a resource (explicit or auto-named), where the two differ."""
 
 
 def _prefixes(type_token: str) -> tuple[str, str, str]:
@@ -38,15 +44,19 @@ def _prefixes(type_token: str) -> tuple[str, str, str]:
     return (type_token, type_token.rsplit(":", 1)[0] + ":*", type_token.split(":", 1)[0] + ":*")
 
 
-def _resource_id(type_token: str, name: str) -> str:
-    make_id = _RESOURCE_IDS.get(type_token.split(":", 1)[0])
-    return make_id(type_token, name) if make_id is not None else f"{name}-id"
+def _resource_id(type_token: str, name: str, inputs: dict[str, Any]) -> str:
+    package = type_token.split(":", 1)[0]
+    make_id = _RESOURCE_IDS.get(package)
+    if make_id is None:
+        return f"{name}-id"
+    physical = _PHYSICAL_NAMES.get(package)
+    return make_id(type_token, physical(type_token, name, inputs) if physical else name, inputs)
 
 
 def fabricate_resource(type_token: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """Return (id, state) for a newly registered resource: its inputs plus what the provider computes."""
     state = dict(inputs)
-    resource_id = _resource_id(type_token, name)
+    resource_id = _resource_id(type_token, name, inputs)
     state.setdefault("id", resource_id)
     for prefix in _prefixes(type_token):
         fabricator = _RESOURCES.get(prefix)

@@ -12,6 +12,7 @@ the Pulumi SDK keeps global settings, so callers that plan several stacks use on
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -59,6 +60,9 @@ class Recording:
 
     registrations: list[Registration] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    """What the program logged at warning level or above (``pulumi.log.warn``): the Pulumi CLI shows these
+    during a real ``pulumi up``; the offline plan reports them as notes instead of printing them."""
 
     def of_type(self, type_token: str) -> list[Registration]:
         return [r for r in self.registrations if r.type == type_token]
@@ -218,6 +222,19 @@ def _make_mocks_class() -> type[SovereignMocks]:
     return SovereignMocks
 
 
+class _WarningsOf(logging.Logger):
+    """The mock engine's logger: keeps the program's warnings and errors in the recording, prints nothing."""
+
+    def __init__(self, recording: Recording) -> None:
+        super().__init__("sovereign.program", logging.WARNING)
+        self.propagate = False
+        self._recording = recording
+
+    def handle(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.WARNING and record.getMessage() not in self._recording.warnings:
+            self._recording.warnings.append(record.getMessage())
+
+
 def run_program(
     program: Callable[[], None],
     *,
@@ -238,7 +255,9 @@ def run_program(
     sdk.set_config(config or {}, secret_config_keys)
     mocks = SovereignMocks(preview=preview)
     monitor = RecordingMonitor(mocks)
-    sdk.install_mocks(mocks, monitor, project=project, stack=stack, preview=preview)
+    sdk.install_mocks(
+        mocks, monitor, project=project, stack=stack, preview=preview, logger=_WarningsOf(monitor.recording)
+    )
     try:
         sdk.run(program)
         # Exports are registered on the root stack by the real entry point; read them directly here.

@@ -16,6 +16,7 @@ engine's whole contact surface with the SDK is readable in one place.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -70,10 +71,21 @@ def set_config(config: Mapping[str, str], secret_keys: Sequence[str]) -> None:
     pulumi.runtime.set_all_config(dict(config), list(secret_keys))
 
 
-def install_mocks(mocks: Mocks, monitor: MockMonitor, *, project: str, stack: str, preview: bool) -> None:
+def install_mocks(
+    mocks: Mocks,
+    monitor: MockMonitor,
+    *,
+    project: str,
+    stack: str,
+    preview: bool,
+    logger: logging.Logger | None = None,
+) -> None:
     """Route every registration and invoke to ``monitor`` (which calls ``mocks``). ``preview=True`` makes
-    ``pulumi.runtime.is_dry_run()`` true, and outputs a resource's response leaves out are unknown."""
-    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
+    ``pulumi.runtime.is_dry_run()`` true, and outputs a resource's response leaves out are unknown.
+    ``logger`` receives the program's ``pulumi.log`` messages (the mock engine's ``Log``)."""
+    pulumi.runtime.set_mocks(
+        mocks, project=project, stack=stack, preview=preview, monitor=monitor, logger=logger
+    )
 
 
 def is_preview() -> bool:

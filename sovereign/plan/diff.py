@@ -25,7 +25,7 @@ _INDEX = re.compile(r"\[\d+\]")
 def _sovereign_paths() -> tuple[str, ...]:
     from sovereign.policies import ALL_RULES
 
-    return tuple(dict.fromkeys(pattern for rule in ALL_RULES for pattern in rule.reads))
+    return tuple(dict.fromkeys(pattern for rule in ALL_RULES if rule.sovereignty for pattern in rule.reads))
 
 
 def is_sovereignty_relevant(path: str) -> bool:

@@ -13,7 +13,9 @@ something else are quoted: Norway's country label ``no`` must stay the string "n
 
 Scope and non-goals: this reads a plan document and renders text; it plans nothing and knows no cloud. It
 refuses resources it cannot render faithfully (Helm charts and YAML config groups are opaque under the mock
-engine; patch resources are not whole objects) instead of silently leaving them out.
+engine; patch resources are not whole objects) instead of silently leaving them out. The one exception is a
+Helm release (``kubernetes:helm.sh/v3:Release``, the GPU Operator): a named chart at a pinned version whose
+values are in the plan, listed by :func:`helm_releases_of` so the caller says it was not rendered.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ __all__ = [
     "GENERATED_MARKER",
     "Manifest",
     "ManifestError",
+    "helm_releases_of",
     "manifests_of",
     "remove_stale_manifests",
     "write_manifests",
@@ -49,6 +52,9 @@ _OBJECT_TYPE = re.compile(r"^kubernetes:(?P<group>[a-z0-9.-]+)/(?P<version>v[a-z
 # Pulumi resources in the kubernetes package that are not one whole object: opaque under the mock engine
 # (their children are never expanded) or partial updates of an object that exists elsewhere.
 _NOT_OBJECTS = re.compile(r"^kubernetes:(helm\.sh|yaml|kustomize)/|Patch$|List$")
+_HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+"""A Helm release is a whole, named unit whose objects Helm renders at deploy time from a chart this engine
+does not have (the chart is mirrored in the country's registry): it is reported, never silently dropped."""
 # Fields that the Kubernetes API types as maps of strings, which Pulumi marks secret as a whole.
 _SECRET_MAPS: dict[tuple[str, str], tuple[str, ...]] = {
     ("v1", "Secret"): ("data", "stringData"),
@@ -174,6 +180,8 @@ def manifests_of(document: Mapping[str, Any]) -> list[Manifest]:
         token = str(resource["type"])
         if not token.startswith("kubernetes:") or not resource["custom"]:
             continue
+        if token == _HELM_RELEASE:
+            continue  # listed by helm_releases_of: rendered by Helm from the mirrored chart, not here
         if _NOT_OBJECTS.search(token) or not _OBJECT_TYPE.match(token):
             refused.append(f"{resource['urn']} ({token})")
             continue
@@ -196,6 +204,19 @@ def manifests_of(document: Mapping[str, Any]) -> list[Manifest]:
         if clash != manifest.urn:
             raise ManifestError(f"{stack}: {clash} and {manifest.urn} would both be {manifest.filename}")
     return sorted(manifests, key=lambda m: m.filename)
+
+
+def helm_releases_of(document: Mapping[str, Any]) -> list[str]:
+    """The Helm releases of a plan as ``name (chart version)``: their objects are not in the written files.
+
+    Scan them from the chart itself (``helm template <chart> --version <version> -f values``); the release's
+    values are in the plan document's inputs.
+    """
+    return [
+        f"{r['inputs'].get('name') or r['name']} ({r['inputs'].get('chart')} {r['inputs'].get('version')})"
+        for r in document["resources"]
+        if r["type"] == _HELM_RELEASE and r["custom"]
+    ]
 
 
 def remove_stale_manifests(out: Path) -> list[Path]:

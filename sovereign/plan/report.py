@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sovereign.clouds import cloud_module
 from sovereign.config.invariants import INVARIANTS
 from sovereign.config.schema import CountryConfig, ModelRegister
 from sovereign.policies import ALL_RULES
@@ -48,9 +49,36 @@ def _region(resource: dict[str, Any], provider_regions: dict[str, str]) -> str |
     return provider_regions.get(provider.rsplit("::", 1)[0])
 
 
+def _cloud_module(cloud: str, name: str) -> Any:
+    """The cloud's ``naming`` / ``permissions`` module, or None where that cloud has none yet."""
+    try:
+        return cloud_module(cloud, name)
+    except ModuleNotFoundError:
+        return None
+
+
+def _cloud_name(resource: dict[str, Any], naming: Any) -> str | None:
+    """The name the cloud gives the resource: its explicit name input (the ``azure-names`` rule checked it)."""
+    rule = naming.RULES.get(resource["type"]) if naming is not None else None
+    if rule is None:
+        return None
+    value = resource["inputs"].get(rule.name_input)
+    return value if isinstance(value, str) else f"(auto) {resource['name']} + 8 random characters"
+
+
+def _deploying_identity(document: dict[str, Any], cloud: str) -> dict[str, Any] | None:
+    """What `sovereign permissions` derives for the stack: the roles with scopes and the features to register."""
+    permissions = _cloud_module(cloud, "permissions")
+    if permissions is None:
+        return None
+    derived = permissions.derive(document["stack"], document["resources"]).to_json()
+    return {"roles": derived["roles"], "features": derived["features"]}
+
+
 def build_report(
     document: dict[str, Any], config: CountryConfig, register: ModelRegister, as_of: dt.date
 ) -> dict[str, Any]:
+    naming = _cloud_module(config.cloud.value, "naming")
     provider_regions = {
         r["urn"]: r["inputs"].get("location") or r["inputs"].get("region")
         for r in document["resources"]
@@ -90,6 +118,7 @@ def build_report(
                 "urn": r["urn"],
                 "type": r["type"],
                 "name": r["name"],
+                "cloud_name": _cloud_name(r, naming),
                 "region": _region(r, provider_regions),
                 "keys": sorted(set(keys)),
                 "protect": r["protect"],
@@ -134,6 +163,7 @@ def build_report(
         "inventory": inventory,
         "models": models,
         "access": access,
+        "deploying_identity": _deploying_identity(document, config.cloud.value),
         "summary": {
             "controls": len(controls),
             "controls_failed": sum(c["status"] == "fail" for c in controls),
@@ -183,16 +213,25 @@ def render_report_markdown(report: dict[str, Any]) -> str:
         for t in a["tenant_groups"]
     ]
     out.append(f"- operator access approvers: {', '.join(a['operator_access_approvers'])}")
+    identity = report.get("deploying_identity")
+    out += ["", "## Deploying identity (`sovereign permissions`)", ""]
+    if identity is None:
+        out.append(f"Not derived for {report['cloud']} stacks yet.")
+    else:
+        out += [f"- {g['role']} on `{g['scope']}`: {g['why']}" for g in identity["roles"]]
+        out += [f"- feature `{f['namespace']}/{f['name']}`: {f['why']}" for f in identity["features"]]
     out += [
         "",
         "## Inventory",
         "",
-        "| resource | type | region | customer keys | protected |",
-        "|---|---|---|---|---|",
+        "| resource | cloud name | type | region | customer keys | protected |",
+        "|---|---|---|---|---|---|",
     ]
     for r in report["inventory"]:
         keys = "<br/>".join(f"`{k[-60:]}`" for k in r["keys"]) or "—"
+        cloud_name = f"`{r['cloud_name']}`" if r.get("cloud_name") else "—"
         out.append(
-            f"| `{r['name']}` | `{r['type']}` | {r['region'] or '—'} | {keys} | {'yes' if r['protect'] else 'no'} |"
+            f"| `{r['name']}` | {cloud_name} | `{r['type']}` | {r['region'] or '—'} | {keys} "
+            f"| {'yes' if r['protect'] else 'no'} |"
         )
     return "\n".join(out) + "\n"

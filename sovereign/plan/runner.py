@@ -87,7 +87,8 @@ def plan_stack(
         recording,
         checks,
         placeholder_secrets=placeholders,
-        notes=[PREVIEW_NOTE] if preview else [],
+        # The program's own warnings (pulumi.log.warn: what `pulumi up` would print) become notes.
+        notes=[*([PREVIEW_NOTE] if preview else []), *recording.warnings],
     )
     return document.model_dump(mode="json")
 

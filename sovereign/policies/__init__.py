@@ -11,9 +11,11 @@ from typing import Any
 
 from sovereign.contracts import MODEL_ANNOTATION
 from sovereign.engine.recorder import Registration
+from sovereign.policies.azure_names import AZURE_NAME_RULES
 from sovereign.policies.cloud_rules import CLOUD_RULES
 from sovereign.policies.kubernetes_rules import KUBERNETES_RULES
 from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule, evaluate
+from sovereign.policies.scheduling import SCHEDULING_RULES
 from sovereign.policies.stateful import RETAINED_TYPES, STATEFUL_TYPES
 
 __all__ = [
@@ -30,7 +32,7 @@ __all__ = [
     "view_of_registration",
 ]
 
-ALL_RULES: tuple[Rule, ...] = (*CLOUD_RULES, *KUBERNETES_RULES)
+ALL_RULES: tuple[Rule, ...] = (*CLOUD_RULES, *AZURE_NAME_RULES, *KUBERNETES_RULES, *SCHEDULING_RULES)
 
 
 def view_of_registration(r: Registration) -> ResourceView:
@@ -44,6 +46,7 @@ def view_of_registration(r: Registration) -> ResourceView:
         retain_on_delete=r.retain_on_delete,
         parent=r.parent,
         provider=r.provider,
+        dependencies=r.dependencies,
     )
 
 
@@ -62,4 +65,5 @@ def view_of_policy_resource(resource: Any) -> ResourceView:
         retain_on_delete=None,
         parent=getattr(parent, "urn", None),
         provider=f"{provider.urn}::{getattr(provider, 'name', '')}" if provider is not None else None,
+        dependencies=tuple(d.urn for d in getattr(resource, "dependencies", None) or ()),
     )

@@ -5,9 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from sovereign.policies.azure_ordering import AZURE_PLATFORM_RULES
 from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule
 from sovereign.policies.stateful import RETAINED_TYPES, STATEFUL_TYPES
-from sovereign.rules.residency import geo_pair_of
+from sovereign.rules.residency import geo_pair_of, key_vault_replica_of
+from sovereign.rules.service_egress import (
+    AZURE_POLICY_DESTINATIONS,
+    DEFENDER_DESTINATIONS,
+    ServiceDestination,
+    missing_destinations,
+)
 from sovereign.types import Cloud
 
 __all__ = ["CLOUD_RULES"]
@@ -162,6 +169,75 @@ def _no_cross_border(ctx: PolicyContext, resources: list[ResourceView]) -> Itera
             yield Finding("vault replication declared", r.urn)
 
 
+def _key_vault_replica(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
+    # Azure copies a vault to its region's pair on its own (no resource declares it): judge the location.
+    for r in resources:
+        if r.type != "azure-native:keyvault:Vault" or r.get("location") is None:
+            continue
+        location = str(r.get("location")).replace(" ", "").lower()
+        replica = key_vault_replica_of(location, ctx.config.country)
+        if replica is None:
+            yield Finding(
+                f"vault in {location!r}, a region the catalogue lacks: where Key Vault copies it is unknown",
+                r.urn,
+            )
+        elif not replica.stays_in_country:
+            yield Finding(replica.refusal(), r.urn)
+
+
+def _allowed_by_firewall(resources: list[ResourceView]) -> list[tuple[str, int]]:
+    """(host, port) pairs that the plan's firewall rule collection groups allow as HTTPS application rules."""
+    allowed: list[tuple[str, int]] = []
+    for r in resources:
+        if r.type != "azure-native:network:FirewallPolicyRuleCollectionGroup":
+            continue
+        for collection in r.get("ruleCollections") or []:
+            if not _eq((collection.get("action") or {}).get("type"), "Allow"):
+                continue
+            for rule in collection.get("rules") or []:
+                if rule.get("ruleType") != "ApplicationRule":
+                    continue
+                ports = [
+                    p.get("port") for p in rule.get("protocols") or [] if _eq(p.get("protocolType"), "Https")
+                ]
+                allowed += [(fqdn, port) for fqdn in rule.get("targetFqdns") or [] for port in ports]
+    return allowed
+
+
+def _cluster_features(r: ResourceView) -> list[tuple[str, tuple[ServiceDestination, ...]]]:
+    """The cluster's enabled features that report to a service outside the network, with its destinations."""
+    features: list[tuple[str, tuple[ServiceDestination, ...]]] = []
+    if r.get("securityProfile.defender.securityMonitoring.enabled") is True:
+        features.append(("Microsoft Defender (securityProfile.defender)", DEFENDER_DESTINATIONS))
+    addons = r.get("addonProfiles") or {}
+    if any(k.lower() == "azurepolicy" and (v or {}).get("enabled") is True for k, v in addons.items()):
+        features.append(("the Azure Policy add-on (addonProfiles.azurepolicy)", AZURE_POLICY_DESTINATIONS))
+    return features
+
+
+def _features_reach_their_service(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
+    allowed = _allowed_by_firewall(resources)
+    for r in resources:
+        if r.type != "azure-native:containerservice:ManagedCluster":
+            continue
+        for feature, needed in _cluster_features(r):
+            if r.get("networkProfile.outboundType") == "none":
+                yield Finding(
+                    f"{feature} is enabled on a cluster with outbound type 'none': it cannot reach its service "
+                    f"({', '.join(d.fqdn for d in needed)}) and reports nothing",
+                    r.urn,
+                )
+                continue
+            missing = missing_destinations(needed, allowed)
+            if missing:
+                hosts = ", ".join(f"{d.fqdn}:{d.port}" for d in missing)
+                yield Finding(
+                    f"{feature} is enabled but no firewall rule collection group of the plan allows {hosts}: "
+                    "it cannot reach its service and reports nothing",
+                    r.urn,
+                )
+
+
 def _protected(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
     if not ctx.is_prod:
         return
@@ -256,6 +332,27 @@ CLOUD_RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
+        "key-vault-replica-in-country",
+        "Every key vault is in a region whose Key Vault copy (Azure replicates vaults to the paired region) stays "
+        "in the country.",
+        _key_vault_replica,
+        _is_cloud,
+        reads=("inputs.location",),
+    ),
+    Rule(
+        "features-reach-their-service",
+        "Cluster features that report to a Microsoft service (Defender, the Azure Policy add-on) have an egress "
+        "path: outbound routing and allow rules of the firewall policy for each of their destinations.",
+        _features_reach_their_service,
+        _is_cloud,
+        reads=(
+            "inputs.securityProfile.defender.*",
+            "inputs.addonProfiles*",
+            "inputs.networkProfile.outboundType",
+            "inputs.ruleCollections*",
+        ),
+    ),
+    Rule(
         "stateful-protected",
         "Stateful resources (cloud and Kubernetes) are protected in prod; keys, vaults and resource groups are "
         "retained on delete.",
@@ -271,3 +368,5 @@ CLOUD_RULES: tuple[Rule, ...] = (
         reads=("inputs.retentionInDays",),
     ),
 )
+CLOUD_RULES += AZURE_PLATFORM_RULES
+"""Azure's platform constraints and creation order (``azure_ordering``): what a mock cannot show."""

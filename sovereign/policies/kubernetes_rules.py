@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sovereign.contracts import GPU_RESOURCE, MODEL_ANNOTATION
+from sovereign.contracts import GPU_RESOURCE, GPU_TAINT, MODEL_ANNOTATION
 from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule
 from sovereign.rules.models import model_clearance
-from sovereign.types import ConfidentialTier, parse_image_ref
+from sovereign.types import Cloud, ConfidentialTier, parse_image_ref
 
 __all__ = ["KUBERNETES_RULES", "MODEL_ANNOTATION", "pod_spec"]
 
@@ -202,6 +202,81 @@ def _no_public_services(ctx: PolicyContext, resources: list[ResourceView]) -> It
             yield Finding("Ingress without TLS", r.urn)
 
 
+_HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+_GPU_OPERATOR_CHART = "gpu-operator"
+_DEVICE_PLUGIN_IMAGE = "k8s-device-plugin"
+_CLOUDS_WITH_MANAGED_DEVICE_PLUGIN = frozenset({Cloud.OCI})
+"""OKE deploys the NVIDIA device plugin itself, as its NvidiaGpuPlugin cluster add-on (docs.oracle.com,
+"Managing OKE Cluster Add-ons"); whether that add-on tolerates the GPU taint is the OCI issue's to check."""
+
+
+def _tolerates(tolerations: Any, taint: str) -> bool:
+    """Kubernetes' matching: same key (or empty key with Exists), Exists or the same value, same or no effect."""
+    key_value, _, effect = taint.rpartition(":")
+    key, _, value = key_value.partition("=")
+    for t in tolerations if isinstance(tolerations, list) else []:
+        if not isinstance(t, dict) or t.get("effect") not in (None, "", effect):
+            continue
+        exists = t.get("operator") == "Exists"
+        if (t.get("key") == key or (not t.get("key") and exists)) and (exists or t.get("value", "") == value):
+            return True
+    return False
+
+
+def _chart_name(r: ResourceView) -> str:
+    return str(r.get("chart") or "").rstrip("/").rsplit("/", 1)[-1]
+
+
+def _operator_problems(ctx: PolicyContext, r: ResourceView) -> list[str]:
+    """Why a GPU operator release does not make GPUs allocatable on the tainted GPU pools (empty: it does)."""
+    problems = []
+    chart = str(r.get("chart") or "")
+    if not chart.startswith(f"oci://{ctx.registry_prefix}/"):
+        problems.append(
+            f"its chart '{chart}' is not in the country's registry (oci://{ctx.registry_prefix}/...)"
+        )
+    if r.get("values.devicePlugin.enabled") is False:
+        problems.append("devicePlugin.enabled is false")
+    if not _tolerates(r.get("values.daemonsets.tolerations"), GPU_TAINT):
+        problems.append(f"values.daemonsets.tolerations do not tolerate the GPU taint '{GPU_TAINT}'")
+    return problems
+
+
+def _device_plugin_daemonset(r: ResourceView) -> bool:
+    spec = pod_spec(r) or {}
+    images = [str(c.get("image") or "").split("@", 1)[0].rsplit(":", 1)[0] for c in _containers(spec)]
+    return (
+        _kind(r) == "DaemonSet"
+        and any(i.endswith("/" + _DEVICE_PLUGIN_IMAGE) for i in images)
+        and _tolerates(spec.get("tolerations"), GPU_TAINT)
+    )
+
+
+def _gpus_advertised(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
+    """A pod requesting GPUs only schedules where a device plugin advertises them on the tainted GPU nodes."""
+    if ctx.config.cloud in _CLOUDS_WITH_MANAGED_DEVICE_PLUGIN:
+        return
+    gpu_workloads = [r for r in resources if _is_workload(r) and _requests_gpus(pod_spec(r) or {})]
+    if not gpu_workloads or any(_device_plugin_daemonset(r) for r in resources):
+        return
+    releases = [r for r in resources if r.type == _HELM_RELEASE and _chart_name(r) == _GPU_OPERATOR_CHART]
+    reasons = {r.name: _operator_problems(ctx, r) for r in releases}
+    if any(not problems for problems in reasons.values()):
+        return
+    why = "; ".join(f"release '{name}': {', '.join(p)}" for name, p in reasons.items()) or (
+        "no NVIDIA GPU Operator release and no device-plugin DaemonSet tolerating the GPU taint"
+    )
+    for r in gpu_workloads:
+        name = r.get("metadata.name") or r.name
+        yield Finding(
+            f"workload '{name}' requests {GPU_RESOURCE} but nothing in the plan advertises it ({why}), so its "
+            f"pods stay Pending: install the GPU operator from oci://{ctx.registry_prefix}/helm/gpu-operator "
+            f"with devicePlugin enabled and daemonsets tolerating '{GPU_TAINT}' "
+            "(components/kubernetes/gpu_operator.py; stacks/assistant.py builds it for clusters with GPU pools)",
+            r.urn,
+        )
+
+
 KUBERNETES_RULES: tuple[Rule, ...] = (
     Rule(
         "hardened-pods",
@@ -239,6 +314,23 @@ KUBERNETES_RULES: tuple[Rule, ...] = (
         _is_workload,
         reads=(
             f"inputs.spec.*annotations.{MODEL_ANNOTATION}",
+            "inputs.spec.*containers.image",
+            "inputs.spec.*resources.*",
+        ),
+    ),
+    Rule(
+        "gpu-device-plugin",
+        "Workloads that request GPUs run on a cluster where a device plugin advertises them: the NVIDIA GPU "
+        "Operator from the country's registry (device plugin on, tolerating the GPU taint) or a device-plugin "
+        "DaemonSet tolerating it.",
+        _gpus_advertised,
+        lambda r: _is_workload(r) or r.type == _HELM_RELEASE,
+        sovereignty=False,
+        reads=(
+            "inputs.chart",
+            "inputs.values.devicePlugin.*",
+            "inputs.values.daemonsets.tolerations*",
+            "inputs.spec.*tolerations*",
             "inputs.spec.*containers.image",
             "inputs.spec.*resources.*",
         ),

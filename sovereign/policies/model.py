@@ -33,6 +33,9 @@ class ResourceView:
     """None where the source cannot tell (the policy pack does not see retain-on-delete)."""
     parent: str | None = None
     provider: str | None = None
+    dependencies: tuple[str, ...] = ()
+    """URNs this resource waits for (explicit ``depends_on`` and the resources its inputs come from), as the
+    engine records them: what ordering rules walk."""
 
     def get(self, path: str, default: Any = None) -> Any:
         return get_dotted(self.props, path, default)
@@ -74,6 +77,9 @@ class Rule:
     description: str
     check: RuleCheck
     applies_to: Callable[[ResourceView], bool] = field(default=lambda r: True)
+    sovereignty: bool = True
+    """False for rules about what the platform accepts (names, ordering, scheduling) rather than where data,
+    keys and access live: ``sovereign diff`` lists only the paths sovereignty rules read first."""
     reads: tuple[str, ...] = ()
     """The resource fields the check reads, as ``fnmatch`` patterns over the plan document's flattened paths
     with list positions left out (``inputs.location``, ``inputs.spec.template.spec.containers.image``,

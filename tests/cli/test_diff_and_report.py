@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from tests.gitrepo import git
 
@@ -96,3 +97,23 @@ def test_report_markdown_and_json(tmp_path: Path) -> None:
     assert evidence["access"]["admin_groups"][0]["name"] == "fr-platform-admins"
     text = out.read_text(encoding="utf-8")
     assert "## Controls" in text and "## Inventory" in text and "policy:residency" in text
+
+
+def test_report_names_each_azure_resource_as_azure_will_and_the_deploying_identity(
+    plans: dict[str, Any],
+) -> None:
+    from sovereign.config.loader import load_country, load_register
+    from sovereign.plan.report import build_report, render_report_markdown
+    from tests.config.helpers import AS_OF as AS_OF_DATE
+    from tests.config.helpers import CONFIG_DIR
+
+    register, _ = load_register(CONFIG_DIR)
+    assert register is not None
+    config = load_country("de", "prod", config_dir=CONFIG_DIR, as_of=AS_OF_DATE)
+    report = build_report(plans["de-prod"], config, register, AS_OF_DATE)
+    names = {r["type"]: r["cloud_name"] for r in report["inventory"]}
+    vault = names["azure-native:keyvault:Vault"]
+    assert vault is not None and 3 <= len(vault) <= 24 and not vault.startswith("(auto)"), vault
+    roles = {g["role"] for g in report["deploying_identity"]["roles"]}
+    assert {"Contributor", "Resource Policy Contributor"} <= roles
+    assert "## Deploying identity" in render_report_markdown(report)

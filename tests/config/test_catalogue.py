@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
+
 import pytest
 
 from sovereign.catalogue import (
@@ -13,6 +16,7 @@ from sovereign.catalogue import (
     machine_size,
     regions_in_country,
 )
+from sovereign.catalogue.aks_versions import AKS_VERSIONS, aks_version, aks_versions_supported_on
 from sovereign.config.loader import validate_files
 from sovereign.types import Cloud
 from tests.config.helpers import AS_OF, CONFIG_DIR
@@ -74,6 +78,37 @@ def test_machine_sizes() -> None:
 def test_kubernetes_versions() -> None:
     assert "1.34" in kubernetes_versions(Cloud.AZURE) and "1.34" in kubernetes_versions(Cloud.OCI)
     assert "1.20" not in kubernetes_versions(Cloud.AZURE)
+    assert kubernetes_versions(Cloud.AZURE) == tuple(AKS_VERSIONS)  # one source: the dated AKS catalogue
+
+
+def test_aks_versions_follow_the_release_calendar() -> None:
+    # Rows of the AKS release calendar (supported-kubernetes-versions.md): "Nov 2026" ends on the month's last day.
+    v134 = aks_version("1.34")
+    assert v134 is not None and (v134.ga, v134.end_of_life) == (dt.date(2025, 11, 30), dt.date(2026, 11, 30))
+    v130 = aks_version("1.30")
+    assert v130 is not None and v130.end_of_life == dt.date(2025, 8, 22)  # an explicit date, as given
+    assert aks_version("1.20") is None
+    rows = list(AKS_VERSIONS.values())
+    assert [r.minor for r in rows] == sorted((r.minor for r in rows), key=lambda m: int(m.split(".")[1]))
+    assert all(r.ga < r.end_of_life for r in rows)
+    assert all(a.end_of_life <= b.end_of_life for a, b in itertools.pairwise(rows))
+
+
+@pytest.mark.parametrize(
+    ("day", "supported"),
+    [
+        (dt.date(2026, 11, 22), ("1.34", "1.35", "1.36", "1.37")),
+        (
+            dt.date(2026, 11, 30),
+            ("1.34", "1.35", "1.36", "1.37"),
+        ),  # the end-of-life day is the last supported
+        (dt.date(2026, 12, 2), ("1.35", "1.36", "1.37")),
+        (dt.date(2026, 10, 30), ("1.34", "1.35", "1.36")),  # 1.37 counts as GA from the end of its GA month
+        (dt.date(2029, 1, 1), ()),
+    ],
+)
+def test_aks_versions_supported_on_a_date(day: dt.date, supported: tuple[str, ...]) -> None:
+    assert aks_versions_supported_on(day) == supported
 
 
 def test_shipped_countries_use_only_catalogued_facts_and_both_clouds_cover_gpu_types() -> None:

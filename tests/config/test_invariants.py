@@ -336,6 +336,55 @@ def test_reports_every_violation_in_one_pass() -> None:
     assert len(violations(data)) == 3
 
 
+# AKS Kubernetes versions (sovereign/catalogue/aks_versions.py: the AKS release calendar) ---------------------
+
+DAY_AFTER_134_EOL = dt.date(2026, 12, 2)  # explicit dates: these tests do not rot as the calendar moves on
+
+
+def _version(code: str, version: str, as_of: dt.date) -> list[str]:
+    found = messages(edit(merged(code), {"cluster.kubernetes_version": version}), as_of)
+    return [m for m in found if m.startswith("cluster.kubernetes_version:")]
+
+
+def test_accepts_aks_version_in_support_on_the_date() -> None:
+    assert violations(edit(merged("de"), {"cluster.kubernetes_version": "1.35"}), DAY_AFTER_134_EOL) == []
+    assert _version("de", "1.34", dt.date(2026, 11, 30)) == []  # its end-of-life day is still supported
+
+
+def test_rejects_aks_version_past_end_of_support() -> None:
+    found = _version("de", "1.34", DAY_AFTER_134_EOL)
+    assert len(found) == 1, found  # one problem, not one per check
+    assert "AKS support for '1.34' ended on 2026-11-30" in found[0]
+    assert "allowed on 2026-12-02: 1.35, 1.36, 1.37" in found[0]
+    assert "set '1.35'" in found[0]  # the oldest supported: where AKS takes an out-of-support cluster
+
+
+@pytest.mark.parametrize("version", ["1.28", "1.40"])
+def test_rejects_aks_version_missing_from_the_catalogue(version: str) -> None:
+    found = _version("kr", version, DAY_AFTER_134_EOL)
+    assert len(found) == 1, found
+    assert f"'{version}' is not an AKS version in the catalogue" in found[0]
+    assert "allowed on 2026-12-02: 1.35, 1.36, 1.37" in found[0]
+    assert "sovereign/catalogue/aks_versions.py" in found[0]
+
+
+def test_rejects_aks_version_before_its_ga_month_ends() -> None:
+    found = _version("br", "1.37", dt.date(2026, 10, 15))
+    assert len(found) == 1, found
+    assert "'1.37' is not generally available in every AKS region before 2026-10-31" in found[0]
+    assert "allowed on 2026-10-15: 1.34, 1.35, 1.36" in found[0]
+
+
+def test_rejects_every_aks_version_once_the_catalogue_is_out_of_date() -> None:
+    found = _version("de", "1.37", dt.date(2029, 1, 1))
+    assert len(found) == 1 and "the catalogue is out of date" in found[0], found
+
+
+def test_oci_versions_keep_their_undated_check() -> None:
+    assert _version("fr", "1.34", DAY_AFTER_134_EOL) == []  # OKE's support dates are not AKS's
+    _one(_version("fr", "1.36", DAY_AFTER_134_EOL), "'1.36' is not supported on oci", "1.33, 1.34, 1.35")
+
+
 # OCI constraints ----------------------------------------------------------------------------------------------
 
 

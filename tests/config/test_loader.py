@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from pathlib import Path
@@ -165,6 +166,21 @@ def test_invariant_errors_point_at_the_offending_line(config_dir: Path) -> None:
     assert any(
         f"de.yaml:{_line_of(path, 'primary: francecentral')}: regions.primary: [prod]" in p for p in problems
     )
+
+
+def test_rejects_aks_version_past_end_of_support_at_its_line(config_dir: Path) -> None:
+    path = config_dir / "de.yaml"
+    _replace(path, "cluster:\n", 'cluster:\n  kubernetes_version: "1.34"\n')
+    _, problems = validate_files([path], config_dir=config_dir, as_of=dt.date(2026, 12, 2))
+    found = [LINE.match(str(p)) for p in problems]
+    assert len(found) == 2, problems  # invariant problems are reported per environment: prod and staging
+    problem = found[0]
+    assert problem is not None, problems
+    assert problem["file"].endswith("de.yaml") and int(problem["line"]) == _line_of(path, '"1.34"')
+    assert problem["path"] == "cluster.kubernetes_version"
+    assert "[prod] AKS support for '1.34' ended on 2026-11-30" in problem["what"]
+    assert "allowed on 2026-12-02: 1.35, 1.36, 1.37" in problem["what"]
+    assert problem["fix"].startswith("set '1.35'")
 
 
 def test_defaults_errors_point_at_the_defaults_file(config_dir: Path) -> None:

@@ -29,7 +29,7 @@ def test_the_full_plan_fabricates_the_same_outputs() -> None:
     recording = run_program(_program)
     assert SEEN["dry_run"] is False
     key_id = recording.one("example:index:Consumer").get("keyId")
-    assert key_id.endswith("/providers/Microsoft.KeyVault/keys/key")
+    assert key_id.endswith("/providers/Microsoft.KeyVault/vaults/kv/keys/disk")
     assert sorted(r.urn for r in recording.registrations) == sorted(
         r.urn for r in run_program(_program, preview=True).registrations
     )

@@ -120,6 +120,10 @@ def _context(document: dict[str, Any]) -> PolicyContext:
         ),
         ("fr-prod", "oci:ObjectStorage/bucket:Bucket", "kmsKeyId", None, "customer-managed-encryption"),
         ("de-prod", "kubernetes:apps/v1:Deployment", "spec.template.spec.hostNetwork", True, "hardened-pods"),
+        # What Azure would refuse (finding A1: the vault's auto-name, 26 > 24 characters).
+        ("de-prod", "azure-native:keyvault:Vault", "vaultName", "de-prod-keys-vault-ab12cd34", "azure-names"),
+        ("gb-prod", "azure-native:storage:StorageAccount", "accountName", "gb-prod-store", "azure-names"),
+        ("de-prod", "azure-native:keyvault:Vault", "location", "westeurope", "key-vault-replica-in-country"),
     ],
 )
 def test_breaking_a_real_registration_fails_its_policy(
@@ -206,3 +210,26 @@ def test_cloud_modules_stay_apart() -> None:
         assert result.returncode == 0, result.stderr
         loaded = result.stdout.strip().splitlines()[-1]
         assert absent not in loaded and present in loaded and "pulumi_kubernetes" in loaded, loaded
+
+
+def test_the_chat_front_end_fits_no_pool_without_the_untainted_user_pool(
+    plans: dict[str, dict[str, Any]],
+) -> None:
+    """Finding A5 on a real plan: taint the user pool like the others and the chat Deployment fits nothing."""
+    document = copy.deepcopy(plans["gb-prod"])
+    [user_pool] = [
+        r
+        for r in document["resources"]
+        if r["type"] == "azure-native:containerservice:AgentPool" and r["inputs"]["agentPoolName"] == "apps"
+    ]
+    user_pool["inputs"]["nodeTaints"] = ["CriticalAddonsOnly=true:NoSchedule"]
+    rule = [r for r in ALL_RULES if r.id == "pods-fit-a-pool"]
+    failing = {
+        c["urn"] for c in evaluate(rule, _context(document), _views(document)) if c["status"] == "fail"
+    }
+    assert any(urn.endswith("::gb-prod-assistant-chat-deployment") for urn in failing), failing
+    assert [
+        c
+        for c in evaluate(rule, _context(plans["gb-prod"]), _views(plans["gb-prod"]))
+        if c["status"] == "fail"
+    ] == []

@@ -180,3 +180,16 @@ def test_writing_replaces_an_earlier_run_and_keeps_other_files(tmp_path: Path) -
         "kustomization.yaml",
     ]
     assert [p.name for p in written] == ["00-namespace.a.yaml", "20-deployment.assistant.new.yaml"]
+
+
+def test_a_helm_release_is_listed_as_not_rendered_never_silently_dropped() -> None:
+    from sovereign.plan.manifests import helm_releases_of
+
+    release = resource(
+        "kubernetes:helm.sh/v3:Release",
+        "gpu",
+        {"name": "gpu-operator", "chart": "oci://reg.azurecr.io/helm/gpu-operator", "version": "v26.7.0"},
+    )
+    plan = document(release, deployment())
+    assert [m.filename for m in manifests_of(plan)] == ["20-deployment.assistant.web.yaml"]
+    assert helm_releases_of(plan) == ["gpu-operator (oci://reg.azurecr.io/helm/gpu-operator v26.7.0)"]

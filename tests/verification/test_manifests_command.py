@@ -36,7 +36,7 @@ def test_writes_one_file_per_object_identical_to_the_plan_and_replaces_an_earlie
     result = run("gb-prod", "--out", str(out), "--as-of", "2026-11-22")
     assert result.returncode == 0, result.stderr
     expected = {m.filename: m.text for m in stack_manifests["gb-prod"]}
-    assert f"wrote {len(expected)} manifest(s) of gb-prod (Kubernetes 1.34) to {out}" in result.stdout
+    assert f"wrote {len(expected)} manifest(s) of gb-prod (Kubernetes 1.35) to {out}" in result.stdout
     # Same bytes as the plan made in this process: the output is deterministic across runs.
     written = {p.name: p.read_text(encoding="utf-8") for p in out.iterdir() if p.name != "kustomization.yaml"}
     assert written == expected

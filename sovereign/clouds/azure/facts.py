@@ -20,6 +20,7 @@ __all__ = [
     "POOL_NAME_PATTERN",
     "STORAGE_PROVISIONER",
     "UNKEYED_STORAGE_CLASSES",
+    "USER_POOL_NAME",
     "group_subject",
     "registry_prefix",
 ]
@@ -39,6 +40,8 @@ UNKEYED_STORAGE_CLASSES = (
 )
 """AKS built-in storage classes that would store data without the country's key; tenants may not claim them."""
 POOL_NAME_PATTERN = r"[a-z][a-z0-9]{0,11}"
+USER_POOL_NAME = "apps"
+"""The AKS pool name of the CPU user pool (``cluster.user_pool``), where non-system, non-GPU pods run."""
 """AKS Linux node pool names: 1-12 lower-case letters and digits, starting with a letter."""
 MIN_API_SERVER_PREFIX = 28
 """API Server VNet Integration needs a /28 or larger subnet."""
@@ -56,3 +59,27 @@ def registry_prefix(config: AzureCountry) -> str:
 def group_subject(group: AzureGroup) -> str:
     """How the cluster's RBAC names a group: the Entra object id (the name is a label)."""
     return group.object_id
+
+
+LOGS_KEY_GRANTED_CONFIG = "logs-cluster-key-granted"
+"""Stack config (project namespace) that moves a dedicated log cluster to its second deployment."""
+
+
+def logs_second_deployment_note(config: AzureCountry) -> str | None:
+    """What a human must do after the first deployment of a dedicated log cluster (the stack logs it as a
+    warning, which the offline plan reports as a note); None with Microsoft-managed log keys.
+
+    A Log Analytics dedicated cluster behind a private vault takes its key only after its system-assigned
+    identity exists and is granted: "You can't use Customer-managed key with User-assigned managed identity if
+    your Key Vault is in Private-Link" and "Cluster update should not include both identity and key identifier
+    details in the same operation" (MicrosoftDocs/azure-monitor-docs customer-managed-keys.md).
+    """
+    if config.azure.logs_platform_key_justification is not None:
+        return None
+    return (
+        "logs: first of two deployments. This `pulumi up` creates the Log Analytics cluster with its identity and "
+        "key grant, but links no workspace and sends no AKS audit logs (nothing may be ingested under Microsoft "
+        f"keys). Afterwards run `pulumi config set {LOGS_KEY_GRANTED_CONFIG} true -s {config.stack_name}` and "
+        "`pulumi up` again: the cluster then takes the country's key, the workspace is linked, the AKS "
+        "diagnostic setting is created and (if enabled) Defender starts reporting."
+    )

@@ -12,18 +12,22 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
+from sovereign.catalogue import machine_size, regions_in_country
+from sovereign.catalogue.aks_versions import aks_version, aks_versions_supported_on
 from sovereign.clouds.azure.facts import (
     MAX_SOFT_DELETE_DAYS,
     MAX_WORKSPACE_RETENTION_DAYS,
     MIN_API_SERVER_PREFIX,
     POOL_NAME_PATTERN,
+    USER_POOL_NAME,
 )
 from sovereign.clouds.azure.settings import AzureCountry
 from sovereign.config.base import ModelRegister
 from sovereign.config.errors import PathParts, Violation
 from sovereign.config.limits import MIN_PLATFORM_KEY_JUSTIFICATION_CHARS
-from sovereign.rules.residency import geo_pair_of
-from sovereign.types import EgressMode, KeyCustodyTier, StorePurpose
+from sovereign.rules.residency import geo_pair_of, key_vault_replica_of
+from sovereign.rules.service_egress import DEFENDER_DESTINATIONS
+from sovereign.types import Cloud, ConfidentialTier, EgressMode, KeyCustodyTier, StorePurpose
 
 __all__ = ["INVARIANTS"]
 
@@ -47,6 +51,28 @@ def no_cross_border_replication(
             yield Violation(
                 path, geo.refusal(), "use 'zone' (zone-redundant storage never leaves the region)"
             )
+
+
+def keys_stay_in_country(c: AzureCountry, register: ModelRegister, as_of: dt.date) -> Iterator[Violation]:
+    """The key vault, created in the primary region, is copied by Azure to that region's pair (see
+    ``sovereign.rules.residency.KEY_VAULT_REGIONS_WITHOUT_REPLICA``): refuse a primary region whose Key Vault
+    copy lies in another country, where the country's keys would be kept abroad."""
+    replica = key_vault_replica_of(c.regions.primary, c.country)
+    if replica is None or replica.stays_in_country:
+        return  # an unknown region is reported by regions_lie_in_country
+    fitting = [
+        r.name
+        for r in regions_in_country(Cloud.AZURE, c.country)
+        if (kv := key_vault_replica_of(r.name, c.country)) is not None and kv.stays_in_country
+    ]
+    allowed = ", ".join(fitting) if fitting else f"no Azure region of '{c.country}' in the catalogue"
+    yield Violation(
+        ("regions", "primary"),
+        f"{replica.refusal()} (allowed: an in-country region whose Key Vault copy stays in the country: {allowed})",
+        "choose an in-country region whose pair is in the country"
+        if fitting
+        else "this country cannot hold its keys in Azure Key Vault in-country; host it on another cloud",
+    )
 
 
 def keys_the_stack_can_build(c: AzureCountry, register: ModelRegister, as_of: dt.date) -> Iterator[Violation]:
@@ -158,10 +184,10 @@ def egress_is_explicit(c: AzureCountry, register: ModelRegister, as_of: dt.date)
             "destinations listed with mode 'none'",
             "set mode 'allow_list' or remove the destinations",
         )
-    if egress.mode == EgressMode.ALLOW_LIST and not egress.allowed_destinations:
+    if egress.mode == EgressMode.ALLOW_LIST and not egress.allowed_destinations and not c.azure.defender:
         yield Violation(
             (*base, "allowed_destinations"),
-            "mode 'allow_list' with no destinations",
+            "mode 'allow_list' with no destinations (and no 'defender', which adds its own)",
             "list the destinations, or use mode 'none'",
         )
     if egress.mode == EgressMode.ALLOW_LIST and egress.firewall_ip is None:
@@ -191,6 +217,20 @@ def egress_is_explicit(c: AzureCountry, register: ModelRegister, as_of: dt.date)
         )
 
 
+def defender_can_report(c: AzureCountry, register: ModelRegister, as_of: dt.date) -> Iterator[Violation]:
+    """Defender's sensor must reach Microsoft Defender's service on the Internet; with egress 'none' it would
+    run and report nothing, a control that only looks on (``sovereign.rules.service_egress``)."""
+    if c.azure.defender and c.azure.egress.mode == EgressMode.NONE:
+        hosts = ", ".join(d.fqdn for d in DEFENDER_DESTINATIONS)
+        yield Violation(
+            ("azure", "defender"),
+            "Microsoft Defender for Containers cannot reach its service with egress mode 'none' (it needs "
+            f"HTTPS to {hosts}; allowed with egress mode: allow_list)",
+            "set azure.egress.mode to 'allow_list' with the firewall's firewall_ip and firewall_policy_id (the "
+            "stack adds Defender's destinations to the firewall policy), or remove 'defender'",
+        )
+
+
 def pool_names_fit_aks(c: AzureCountry, register: ModelRegister, as_of: dt.date) -> Iterator[Violation]:
     """GPU pool names are valid AKS Linux pool names (1-12 lower-case letters and digits)."""
     for i, pool in enumerate(c.cluster.gpu_pools):
@@ -202,13 +242,130 @@ def pool_names_fit_aks(c: AzureCountry, register: ModelRegister, as_of: dt.date)
             )
 
 
+def user_pool_fits(c: AzureCountry, register: ModelRegister, as_of: dt.date) -> Iterator[Violation]:
+    """The CPU user pool 'apps' is a catalogue CPU size, confidential when the tier is, and its name is not
+    taken by a GPU pool: without it the chat front end and tenant workloads fit no pool (finding A5)."""
+    pool, path = c.cluster.user_pool, ("cluster", "user_pool")
+    size = machine_size(Cloud.AZURE, pool.vm_size)
+    if size is None or size.gpus:
+        yield Violation(
+            (*path, "vm_size"),
+            f"'{pool.vm_size}' is not an Azure CPU size in the catalogue",
+            "use a CPU size listed in sovereign/catalogue/machines.py, e.g. Standard_D8ds_v5",
+        )
+    elif c.cluster.confidential_tier is not ConfidentialTier.NONE and not size.confidential:
+        yield Violation(
+            (*path, "vm_size"),
+            f"'{pool.vm_size}' is not a confidential VM size (tier '{c.cluster.confidential_tier}'): the chat "
+            "front end would handle citizens' conversations on ordinary hardware",
+            "use a confidential size such as Standard_DC8as_v5, or lower the confidential tier",
+        )
+    if pool.node_count_min > pool.node_count_max:
+        yield Violation(
+            (*path, "node_count_min"),
+            f"{pool.node_count_min} is above node_count_max {pool.node_count_max}",
+            "lower node_count_min or raise node_count_max",
+        )
+    for i, gpu_pool in enumerate(c.cluster.gpu_pools):
+        if gpu_pool.name == USER_POOL_NAME:
+            yield Violation(
+                ("cluster", "gpu_pools", i, "name"),
+                f"'{USER_POOL_NAME}' is the CPU user pool's name (pool names are unique in a cluster)",
+                "rename the GPU pool",
+            )
+
+
+def confidential_gpus_can_get_their_driver(
+    c: AzureCountry, register: ModelRegister, as_of: dt.date
+) -> Iterator[Violation]:
+    """Confidential GPU pools get their signed driver from the GPU Operator, which builds it from OS packages:
+    without an in-country mirror (``azure.gpu_driver_mirror``) the build fails with no egress and the GPUs
+    never serve. One operator serves the cluster, so GPU pools are all confidential or none (AKS installs the
+    driver on the others: learn.microsoft.com/azure/aks/use-confidential-gpus)."""
+    kinds = {
+        pool.name: (size is not None and size.confidential)
+        for pool in c.cluster.gpu_pools
+        for size in [machine_size(Cloud.AZURE, pool.vm_size)]
+    }
+    mirror = c.azure.gpu_driver_mirror
+    if len(set(kinds.values())) > 1:
+        yield Violation(
+            ("cluster", "gpu_pools"),
+            f"GPU pools mix confidential and other GPU sizes ({kinds}): the one GPU Operator of a cluster either "
+            "installs the driver (confidential GPUs) or leaves it to AKS (the others)",
+            "put every GPU pool on the same kind of size",
+        )
+    if any(kinds.values()) and mirror is None:
+        yield Violation(
+            ("azure", "gpu_driver_mirror"),
+            "confidential GPU pools need the GPU Operator to build the signed NVIDIA driver from OS packages, and "
+            "with no egress nothing can reach Ubuntu's archive (omitted)",
+            "set azure.gpu_driver_mirror.apt_sources and .cidrs to the country's Ubuntu package mirror",
+        )
+    if mirror is not None and not any(kinds.values()):
+        yield Violation(
+            ("azure", "gpu_driver_mirror"),
+            "set, but no GPU pool is confidential: AKS installs the driver on these pools and the mirror would "
+            "be used by nothing",
+            "remove azure.gpu_driver_mirror",
+        )
+    for i, cidr in enumerate(mirror.cidrs if mirror else ()):
+        if not ipaddress.ip_network(str(cidr)).is_private:
+            yield Violation(
+                ("azure", "gpu_driver_mirror", "cidrs", i),
+                f"'{cidr}' is not a private range: the driver pods would be allowed out to the Internet",
+                "use the mirror's private (in-country network) addresses",
+            )
+
+
+def kubernetes_version_in_aks_support(
+    c: AzureCountry, register: ModelRegister, as_of: dt.date
+) -> Iterator[Violation]:
+    """The Kubernetes minor is in AKS support on the validation date: past its end of life AKS creates no
+    cluster on it (platform support), and before its GA month ends it is not in every region
+    (sovereign/catalogue/aks_versions.py cites the AKS release calendar)."""
+    minor = c.cluster.kubernetes_version
+    supported = aks_versions_supported_on(as_of)
+    if not supported:
+        yield Violation(
+            ("cluster", "kubernetes_version"),
+            f"no AKS version in the catalogue is supported on {as_of} (the catalogue is out of date)",
+            "add the current minors to sovereign/catalogue/aks_versions.py from the AKS release calendar",
+        )
+        return
+    allowed = f"allowed on {as_of}: {', '.join(supported)}"
+    version = aks_version(minor)
+    if version is None:
+        what = f"'{minor}' is not an AKS version in the catalogue ({allowed})"
+        fix = (
+            "use an allowed version; if AKS has released it since, add its row to "
+            "sovereign/catalogue/aks_versions.py from the AKS release calendar"
+        )
+    elif as_of > version.end_of_life:
+        # An out-of-support cluster upgrades only to the oldest supported minor, a supported one one minor at
+        # a time (supported-kubernetes-versions.md, "Can I skip multiple AKS versions during a cluster upgrade?").
+        what = f"AKS support for '{minor}' ended on {version.end_of_life} ({allowed})"
+        fix = f"set '{supported[0]}', the oldest supported minor: the one AKS upgrades an out-of-support cluster to"
+    elif as_of < version.ga:
+        what = f"'{minor}' is not generally available in every AKS region before {version.ga} ({allowed})"
+        fix = "use an allowed version, or validate again from that date"
+    else:
+        return
+    yield Violation(("cluster", "kubernetes_version"), what, fix)
+
+
 INVARIANTS = (
     no_cross_border_replication,
+    keys_stay_in_country,
     keys_the_stack_can_build,
     logs_fit_the_workspace,
     stores_fit_blob_storage,
     network_is_private,
     egress_is_explicit,
+    defender_can_report,
     pool_names_fit_aks,
+    user_pool_fits,
+    confidential_gpus_can_get_their_driver,
+    kubernetes_version_in_aks_support,
 )
 """Azure's invariants, run after the cloud-neutral ones for Azure countries."""

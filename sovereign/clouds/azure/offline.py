@@ -13,6 +13,7 @@ import base64
 import uuid
 from typing import Any
 
+from sovereign.clouds.azure.naming import RULES, auto_name
 from sovereign.engine.outputs_kubernetes import fake_kubeconfig
 
 PACKAGE = "azure-native"
@@ -31,6 +32,7 @@ _NAMESPACES = {
     "insights": "Insights",
     "keyvault": "KeyVault",
     "managedidentity": "ManagedIdentity",
+    "monitor": "Insights",
     "network": "Network",
     "operationalinsights": "OperationalInsights",
     "privatedns": "Network",
@@ -38,29 +40,63 @@ _NAMESPACES = {
 }
 
 
-def resource_id(type_token: str, name: str) -> str:
-    """A Resource Manager id of the real shape: ``.../providers/Microsoft.Compute/diskEncryptionSets/<name>``."""
+_CHILD_OF = {
+    # Child resources: their id nests under the parent named by this input (``vaults/<vault>/keys/<key>``).
+    "azure-native:keyvault:Key": ("vaultName", "vaults"),
+    "azure-native:network:Subnet": ("virtualNetworkName", "virtualNetworks"),
+    "azure-native:containerservice:AgentPool": ("resourceName", "managedClusters"),
+}
+
+
+def resource_id(type_token: str, name: str, inputs: dict[str, Any] | None = None) -> str:
+    """A Resource Manager id of the real shape: ``.../providers/Microsoft.Compute/diskEncryptionSets/<name>``,
+    child resources under their parent (``.../Microsoft.KeyVault/vaults/<vault>/keys/<key>``)."""
     _, module, kind = type_token.split(":")
     base = f"/subscriptions/{MOCK_SUBSCRIPTION}/resourceGroups"
     if type_token == "azure-native:resources:ResourceGroup":
         return f"{base}/{name}"
     namespace = _NAMESPACES.get(module, module.capitalize())
+    parent = _CHILD_OF.get(type_token)
+    parent_name = (inputs or {}).get(parent[0]) if parent else None
+    if parent and isinstance(parent_name, str):
+        return (
+            f"{base}/offline/providers/Microsoft.{namespace}/{parent[1]}/{parent_name}/{_plural(kind)}/{name}"
+        )
+    return f"{base}/offline/providers/Microsoft.{namespace}/{_plural(kind)}/{name}"
+
+
+def _plural(kind: str) -> str:
     singular = kind[0].lower() + kind[1:]
     if singular.endswith("y") and singular[-2:-1] not in "aeiou":
-        plural = singular[:-1] + "ies"
-    else:
-        plural = singular + ("es" if singular.endswith("s") else "s")
-    return f"{base}/offline/providers/Microsoft.{namespace}/{plural}/{name}"
+        return singular[:-1] + "ies"
+    return singular + ("es" if singular.endswith("s") else "s")
 
 
 def _guid(*parts: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
 
 
+def physical_name(type_token: str, name: str, inputs: dict[str, Any]) -> str:
+    """The Azure name a resource gets: its explicit name input, or azure-native's auto-name.
+
+    The auto-name is emulated exactly in shape (``sovereign.clouds.azure.naming.auto_name``: the Pulumi name
+    + 8 hex characters, no truncation) so that everything derived from it (ids, URIs, host names) is as long
+    and as shaped as the real one; the offline engine once stripped dashes and added no suffix, which hid
+    names Azure refuses.
+    """
+    rule = RULES.get(type_token)
+    if rule is None:
+        return auto_name(name, f"{type_token}::{name}")
+    value = inputs.get(rule.name_input)
+    if isinstance(value, str) and value:
+        return value
+    return auto_name(name, f"{type_token}::{name}", rule.auto_name)
+
+
 def _named(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
-    # azure-native returns the Azure name as the `name` output; auto-named resources get the Pulumi name.
+    # azure-native returns the Azure name as the `name` output (types with their own fabricator set it there).
     _identities_as_response(inputs)
-    return {"name": name}
+    return {}
 
 
 def _identities_as_response(inputs: dict[str, Any]) -> None:
@@ -88,8 +124,13 @@ def _azure_name(inputs: dict[str, Any], key: str, default: str) -> str:
     return value if isinstance(value, str) and value else default
 
 
+def _physical_name_output(type_token: str) -> Any:
+    """The ``name`` output of a type: its physical Azure name (explicit or emulated auto-name)."""
+    return lambda name, inputs: {"name": physical_name(type_token, name, inputs)}
+
+
 def _identity(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
-    azure_name = _azure_name(inputs, "resourceName", name)
+    azure_name = physical_name("azure-native:managedidentity:UserAssignedIdentity", name, inputs)
     return {
         "name": azure_name,
         "principalId": _guid("principal", azure_name),
@@ -99,25 +140,20 @@ def _identity(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _vault(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
-    azure_name = _azure_name(inputs, "vaultName", name)
+    azure_name = physical_name("azure-native:keyvault:Vault", name, inputs)
     return {"name": azure_name, "properties": {"vaultUri": f"https://{azure_name}.vault.azure.net/"}}
-
-
-def _managed_hsm(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
-    azure_name = _azure_name(inputs, "name", name)
-    return {"name": azure_name, "properties": {"hsmUri": f"https://{azure_name}.managedhsm.azure.net/"}}
 
 
 def _key(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
     vault = _azure_name(inputs, "vaultName", "offline-vault")
-    key_name = _azure_name(inputs, "keyName", name)
+    key_name = physical_name("azure-native:keyvault:Key", name, inputs)
     version = uuid.uuid5(_NAMESPACE, f"{vault}/{key_name}").hex
     uri = f"https://{vault}.vault.azure.net/keys/{key_name}"
     return {"name": key_name, "keyUri": uri, "keyUriWithVersion": f"{uri}/{version}"}
 
 
 def _managed_cluster(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
-    azure_name = _azure_name(inputs, "resourceName", name)
+    azure_name = physical_name("azure-native:containerservice:ManagedCluster", name, inputs)
     location = _azure_name(inputs, "location", "offline")
     return {
         "name": azure_name,
@@ -139,12 +175,12 @@ def _managed_cluster(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _registry(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
-    azure_name = _azure_name(inputs, "registryName", name.replace("-", ""))
+    azure_name = physical_name("azure-native:containerregistry:Registry", name, inputs)
     return {"name": azure_name, "loginServer": f"{azure_name.lower()}.azurecr.io"}
 
 
 def _storage_account(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
-    azure_name = _azure_name(inputs, "accountName", name.replace("-", ""))
+    azure_name = physical_name("azure-native:storage:StorageAccount", name, inputs)
     return {
         "name": azure_name,
         "primaryEndpoints": {"blob": f"https://{azure_name}.blob.core.windows.net/"},
@@ -152,12 +188,12 @@ def _storage_account(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _workspace(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
-    azure_name = _azure_name(inputs, "workspaceName", name)
+    azure_name = physical_name("azure-native:operationalinsights:Workspace", name, inputs)
     return {"name": azure_name, "customerId": _guid("workspace", azure_name)}
 
 
 def _log_analytics_cluster(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
-    azure_name = _azure_name(inputs, "clusterName", name)
+    azure_name = physical_name("azure-native:operationalinsights:Cluster", name, inputs)
     return {"name": azure_name, "clusterId": _guid("la-cluster", azure_name)}
 
 
@@ -167,36 +203,11 @@ def _user_credentials(args: dict[str, Any]) -> dict[str, Any]:
     return {"kubeconfigs": [{"name": "clusterUser", "value": encoded}]}
 
 
-def _named_by(key: str) -> Any:
-    """The Azure name comes from the resource's own name input when the program sets one."""
-
-    def fabricate(name: str, inputs: dict[str, Any]) -> dict[str, Any]:
-        return {"name": _azure_name(inputs, key, name)}
-
-    return fabricate
-
-
-_NAME_INPUTS = {
-    "azure-native:resources:ResourceGroup": "resourceGroupName",
-    "azure-native:network:VirtualNetwork": "virtualNetworkName",
-    "azure-native:network:Subnet": "subnetName",
-    "azure-native:network:NetworkSecurityGroup": "networkSecurityGroupName",
-    "azure-native:network:RouteTable": "routeTableName",
-    "azure-native:network:PrivateEndpoint": "privateEndpointName",
-    "azure-native:privatedns:PrivateZone": "privateZoneName",
-    "azure-native:storage:BlobContainer": "containerName",
-    "azure-native:compute:DiskEncryptionSet": "diskEncryptionSetName",
-    "azure-native:monitor:PrivateLinkScope": "scopeName",
-    "azure-native:containerservice:AgentPool": "agentPoolName",
-    "azure-native:authorization:PolicyAssignment": "policyAssignmentName",
-}
-
 RESOURCES: dict[str, Any] = {
-    **{type_token: _named_by(key) for type_token, key in _NAME_INPUTS.items()},
+    **{type_token: _physical_name_output(type_token) for type_token in RULES},
     "azure-native:*": _named,
     "azure-native:managedidentity:UserAssignedIdentity": _identity,
     "azure-native:keyvault:Vault": _vault,
-    "azure-native:keyvault:ManagedHsm": _managed_hsm,
     "azure-native:keyvault:Key": _key,
     "azure-native:containerservice:ManagedCluster": _managed_cluster,
     "azure-native:containerregistry:Registry": _registry,

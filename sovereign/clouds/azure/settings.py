@@ -55,8 +55,23 @@ class AzureGpuPool(GpuPool):
     )
 
 
+class AzureUserPool(SystemPool):
+    """The CPU pool for workloads that are neither system add-ons nor GPU inference."""
+
+    vm_size: str = Field(
+        description="Machine size of the CPU user pool 'apps', from the catalogue (e.g. 'Standard_D8ds_v5'; a "
+        "confidential size such as 'Standard_DC8as_v5' when the confidential tier is not 'none'). The chat front "
+        "end and tenant workloads run here: the system pool is tainted CriticalAddonsOnly and GPU pools "
+        "nvidia.com/gpu."
+    )
+    node_count_min: int = Field(default=2, ge=1, le=100, description="Fewest user nodes (default 2).")
+    node_count_max: int = Field(default=6, ge=1, le=100, description="Most user nodes (default 6).")
+
+
 class AzureCluster(ClusterConfig[SystemPool, AzureGpuPool]):
-    pass
+    user_pool: AzureUserPool = Field(
+        description="The untainted CPU pool 'apps' where the chat front end and tenant workloads schedule."
+    )
 
 
 class AzureSubnets(SubnetsConfig):
@@ -121,6 +136,30 @@ class AzureKeyCustody(_Model):
     )
 
 
+class GpuDriverMirror(_Model):
+    """Where the NVIDIA GPU Operator's driver container gets its OS packages on confidential GPU pools.
+
+    AKS skips its own driver on confidential GPUs and the operator builds the signed driver on the node
+    (learn.microsoft.com/azure/aks/use-confidential-gpus); that build installs OS packages, which a cluster
+    without egress can fetch only from a mirror in the country (NVIDIA GPU Operator "Install in Air-Gapped
+    Environments", local package repository: a ConfigMap of repository files, ``driver.repoConfig``).
+    """
+
+    apt_sources: list[
+        Annotated[str, StringConstraints(pattern=r"^deb (\[[^\]]+\] )?https?://[^\s]+ [^\s]+( [^\s]+)+$")]
+    ] = Field(
+        min_length=1,
+        description="APT repository lines of the in-country Ubuntu mirror for the driver container's release, "
+        "e.g. 'deb [arch=amd64] https://ubuntu.mirror.example/ubuntu jammy main universe' (written into the "
+        "driver container's sources list).",
+    )
+    cidrs: list[Cidr] = Field(
+        min_length=1,
+        description="Private address ranges of that mirror: the only place the driver pods may connect to "
+        "besides DNS and the API server (HTTP and HTTPS).",
+    )
+
+
 class AzureSettings(_Model):
     pod_cidr: Cidr = Field(
         description="Overlay address range for pods (Azure CNI overlay); must not overlap the address space or "
@@ -133,6 +172,19 @@ class AzureSettings(_Model):
         default_factory=AzureKeyCustody,
         description="Where the customer-managed keys live and how large they are. Omitted: Key Vault Premium, "
         "3072-bit RSA-HSM.",
+    )
+    defender: bool = Field(
+        default=False,
+        description="Microsoft Defender for Containers on the cluster: its sensor sends security events to the "
+        "country's log workspace and to Microsoft Defender's service. That service is on the Internet "
+        "(login.microsoftonline.com, *.ods.opinsights.azure.com, *.oms.opinsights.azure.com, "
+        "*.cloud.defender.microsoft.com, HTTPS 443), so it needs egress 'allow_list' (the stack adds these "
+        "destinations to the firewall policy itself); refused with egress 'none'. Omitted: off.",
+    )
+    gpu_driver_mirror: GpuDriverMirror | None = Field(
+        default=None,
+        description="Confidential GPU pools only (required there): the in-country package mirror the GPU "
+        "Operator's driver container installs from. Omitted: no confidential GPU pool allowed.",
     )
     logs_platform_key_justification: str | None = Field(
         default=None,

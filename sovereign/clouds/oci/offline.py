@@ -18,7 +18,7 @@ OFFLINE_ADS = ("Offl:OFFLINE-AD-1", "Offl:OFFLINE-AD-2", "Offl:OFFLINE-AD-3")
 OFFLINE_SERVICES_CIDR = "all-offline-services-in-oracle-services-network"
 
 
-def resource_id(type_token: str, name: str) -> str:
+def resource_id(type_token: str, name: str, inputs: dict[str, Any] | None = None) -> str:
     """An OCID of the real shape: ``ocid1.<kind>.oc1..offline<name>``."""
     kind = type_token.rsplit(":", 1)[-1].lower()
     return f"ocid1.{kind}.oc1..offline{name.replace('-', '')}"

@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pytest
 
+from components.azure.catalogue import PrivateZone, private_zone_name
+from sovereign.clouds.azure.naming import key_vault_name
+from sovereign.clouds.azure.offline import MOCK_SUBSCRIPTION
 from sovereign.engine.recorder import Recording, run_program
 from sovereign.types import ConfidentialTier, EgressMode, StorePurpose
 
@@ -44,6 +47,23 @@ FIREWALL_POLICY_ID = (
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/hub/providers/Microsoft.Network/"
     "firewallPolicies/hub-egress"
 )
+
+
+VAULT_NAME = key_vault_name("de-keys", MOCK_SUBSCRIPTION)
+"""The Key Vault's Azure name in these tests (component 'de-keys'): explicit and deterministic."""
+VAULT_URI = f"https://{VAULT_NAME}.vault.azure.net/"
+
+
+def zone_id(zone: str) -> str:
+    """The id of a private DNS zone, named by Azure's privatelink name: ``zone_id("key-vault")``."""
+    return arm_id(
+        "Microsoft.Network/privateZones", private_zone_name(PrivateZone(zone.replace("-", "_")), REGION)
+    )
+
+
+def subnet_id(name: str) -> str:
+    """A subnet's id, nested under the test network's virtual network as in Azure: ``subnet_id("de-net-nodes")``."""
+    return arm_id("Microsoft.Network/virtualNetworks", f"de-net-vnet/subnets/{name}")
 
 
 def arm_id(kind: str, name: str) -> str:

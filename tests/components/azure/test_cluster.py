@@ -15,6 +15,8 @@ from tests.components.azure.conftest import (
     GPU_SIZE,
     SYSTEM_SIZE,
     TENANT,
+    VAULT_NAME,
+    VAULT_URI,
     arm_id,
     at,
     cluster_spec,
@@ -23,14 +25,16 @@ from tests.components.azure.conftest import (
     platform_args,
     pool,
     record_platform,
+    subnet_id,
+    zone_id,
 )
 
 CLUSTER = "azure-native:containerservice:ManagedCluster"
 POOL = "azure-native:containerservice:AgentPool"
 GRANT = "azure-native:authorization:RoleAssignment"
 ROLE = "/providers/Microsoft.Authorization/roleDefinitions/"
-NODES_SUBNET = arm_id("Microsoft.Network/subnets", "de-net-nodes")
-VAULT_ID = arm_id("Microsoft.KeyVault/vaults", "de-keys-vault")
+NODES_SUBNET = subnet_id("de-net-nodes")
+VAULT_ID = arm_id("Microsoft.KeyVault/vaults", VAULT_NAME)
 WORKSPACE_ID = arm_id("Microsoft.OperationalInsights/workspaces", "de-logs-workspace")
 
 
@@ -50,8 +54,8 @@ def test_api_server_is_private_without_public_fqdn_or_run_command(default: Recor
         "enablePrivateCluster": True,
         "enablePrivateClusterPublicFQDN": False,
         "enableVnetIntegration": True,
-        "subnetId": arm_id("Microsoft.Network/subnets", "de-net-apiserver"),
-        "privateDNSZone": arm_id("Microsoft.Network/privateZones", "de-net-dns-aks"),
+        "subnetId": subnet_id("de-net-apiserver"),
+        "privateDNSZone": zone_id("aks"),
         "disableRunCommand": True,
     }, at(cluster)
     assert cluster.inputs["publicNetworkAccess"] == "Disabled", at(cluster)
@@ -73,7 +77,7 @@ def test_entra_only_access_with_azure_rbac(default: Recording) -> None:
 def test_kms_etcd_encryption_on_a_private_vault(default: Recording) -> None:
     cluster = default.one(CLUSTER)
     kms = cluster.get("securityProfile.azureKeyVaultKms")
-    assert kms.pop("keyId").startswith("https://de-keys-vault.vault.azure.net/keys/etcd-cmk/"), at(cluster)
+    assert kms.pop("keyId").startswith(f"{VAULT_URI}keys/etcd-cmk/"), at(cluster)
     assert kms == {"enabled": True, "keyVaultNetworkAccess": "Private", "keyVaultResourceId": VAULT_ID}, at(
         cluster
     )
@@ -89,9 +93,7 @@ def test_disks_double_encrypted_with_the_customer_key(default: Recording) -> Non
     des = default.one("azure-native:compute:DiskEncryptionSet")
     assert des.inputs["encryptionType"] == "EncryptionAtRestWithPlatformAndCustomerKeys", at(des)
     assert des.inputs["rotationToLatestKeyVersionEnabled"] is True, at(des)
-    assert des.get("activeKey.keyUrl").startswith("https://de-keys-vault.vault.azure.net/keys/disks-cmk/"), (
-        at(des)
-    )
+    assert des.get("activeKey.keyUrl").startswith(f"{VAULT_URI}keys/disks-cmk/"), at(des)
     assert des.get("activeKey.sourceVault") == {"id": VAULT_ID}, at(des)
     assert des.inputs["identity"] == {
         "type": "UserAssigned",
@@ -190,12 +192,10 @@ def test_allow_list_egress_uses_user_defined_routing() -> None:
     assert "bootstrapProfile" not in cluster.inputs, at(cluster)
 
 
-def test_defender_image_cleaner_workload_identity_and_upgrades(default: Recording) -> None:
+def test_defender_off_image_cleaner_workload_identity_and_upgrades(default: Recording) -> None:
+    """Defender is stated off by default (egress 'none' gives its sensor no path to its service)."""
     cluster = default.one(CLUSTER)
-    assert cluster.get("securityProfile.defender") == {
-        "logAnalyticsWorkspaceResourceId": WORKSPACE_ID,
-        "securityMonitoring": {"enabled": True},
-    }, at(cluster)
+    assert cluster.get("securityProfile.defender") == {"securityMonitoring": {"enabled": False}}, at(cluster)
     assert cluster.get("securityProfile.imageCleaner") == {"enabled": True, "intervalHours": 24}, at(cluster)
     assert cluster.get("securityProfile.workloadIdentity") == {"enabled": True}, at(cluster)
     assert cluster.get("oidcIssuerProfile") == {"enabled": True}, at(cluster)
@@ -207,8 +207,17 @@ def test_defender_image_cleaner_workload_identity_and_upgrades(default: Recordin
     assert cluster.get("sku") == {"name": "Base", "tier": "Standard"}, at(cluster)
 
 
-def test_audit_categories_go_to_the_workspace(default: Recording) -> None:
-    diagnostics = default.one("azure-native:monitor:DiagnosticSetting")
+def test_no_diagnostics_before_the_workspace_writes_under_the_country_key(default: Recording) -> None:
+    # First deployment of a dedicated log cluster: no key yet, no link, so nothing is sent (A8).
+    assert default.of_type("azure-native:monitor:DiagnosticSetting") == []
+    assert default.of_type("azure-native:operationalinsights:LinkedService") == []
+
+
+def test_audit_categories_go_to_the_workspace() -> None:
+    keyed = record_platform(platform_args(logs_cluster_key_granted=True))
+    diagnostics = keyed.one("azure-native:monitor:DiagnosticSetting")
+    link = keyed.one("azure-native:operationalinsights:LinkedService")
+    assert link.urn in diagnostics.dependencies, f"{diagnostics.urn}: must wait for the customer-key link"
     assert diagnostics.inputs["workspaceId"] == WORKSPACE_ID, at(diagnostics)
     assert diagnostics.inputs["resourceUri"].endswith("/managedClusters/de-aks-aks"), at(diagnostics)
     categories = [log["category"] for log in diagnostics.inputs["logs"] if log["enabled"]]
@@ -229,10 +238,10 @@ def test_control_plane_and_kubelet_grants_are_narrowly_scoped(default: Recording
     reader, acr_pull = "acdd72a7-3385-48ef-bd42-f606fba81ae7", "7f951dda-4ed3-4680-a7ca-43fe172d538d"
     assert {
         (network_contributor, NODES_SUBNET),
-        (network_contributor, arm_id("Microsoft.Network/subnets", "de-net-apiserver")),
+        (network_contributor, subnet_id("de-net-apiserver")),
         (network_contributor, arm_id("Microsoft.Network/routeTables", "de-net-routes")),
-        (dns_contributor, arm_id("Microsoft.Network/privateZones", "de-net-dns-aks")),
-        (acr_pull, arm_id("Microsoft.ContainerRegistry/registries", "de-acr-registry")),
+        (dns_contributor, zone_id("aks")),
+        (acr_pull, arm_id("Microsoft.ContainerRegistry/registries", "desovereignacr")),
     } <= grants, grants
     assert any(
         role == reader and scope.endswith("/diskEncryptionSets/de-aks-disks-des") for role, scope in grants

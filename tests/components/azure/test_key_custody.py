@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from sovereign.engine.recorder import Recording
-from tests.components.azure.conftest import TENANT, arm_id, at, network_args
+from tests.components.azure.conftest import TENANT, VAULT_NAME, at, network_args, subnet_id, zone_id
 
 VAULT = "azure-native:keyvault:Vault"
 KEY = "azure-native:keyvault:Key"
@@ -75,15 +75,11 @@ def test_vault_has_a_private_endpoint_with_dns(premium: Recording) -> None:
     endpoint = premium.one("azure-native:network:PrivateEndpoint", "de-keys-pe-endpoint")
     connection = endpoint.get("privateLinkServiceConnections.0")
     assert connection["groupIds"] == ["vault"], endpoint.urn
-    assert connection["privateLinkServiceId"].endswith("/vaults/de-keys-vault"), endpoint.urn
-    assert endpoint.get("subnet") == {"id": arm_id("Microsoft.Network/subnets", "de-net-endpoints")}, at(
-        endpoint
-    )
+    assert connection["privateLinkServiceId"].endswith(f"/vaults/{VAULT_NAME}"), endpoint.urn
+    assert endpoint.get("subnet") == {"id": subnet_id("de-net-endpoints")}, at(endpoint)
     assert endpoint.inputs["location"] == "germanywestcentral", at(endpoint)
     zone_group = premium.one("azure-native:network:PrivateDnsZoneGroup", "de-keys-pe-dns")
-    assert zone_group.get("privateDnsZoneConfigs.0.privateDnsZoneId") == arm_id(
-        "Microsoft.Network/privateZones", "de-net-dns-key-vault"
-    ), at(zone_group)
+    assert zone_group.get("privateDnsZoneConfigs.0.privateDnsZoneId") == zone_id("key-vault"), at(zone_group)
 
 
 def test_one_rsa_hsm_key_per_purpose_with_rotation_and_expiry(premium: Recording) -> None:
@@ -116,7 +112,7 @@ def test_each_identity_is_granted_its_own_key_only(premium: Recording) -> None:
     for purpose in ("disks", "storage", "registry", "logs"):
         grant = grants[f"de-keys-{purpose}-key-access"]
         assert grant.inputs["roleDefinitionId"] == CRYPTO_SERVICE_ENCRYPTION_USER, grant.urn
-        assert grant.inputs["scope"].endswith(f"/keys/de-keys-{purpose}-key"), (
+        assert grant.inputs["scope"].endswith(f"/vaults/{VAULT_NAME}/keys/{purpose}-cmk"), (
             f"{grant.urn}: {grant.inputs['scope']}"
         )
         assert grant.inputs["principalType"] == "ServicePrincipal", grant.urn
@@ -124,7 +120,7 @@ def test_each_identity_is_granted_its_own_key_only(premium: Recording) -> None:
     assert etcd.inputs["roleDefinitionId"] == CRYPTO_USER, etcd.urn
     vault_link = grants["de-keys-etcd-vault-link"]
     assert vault_link.inputs["roleDefinitionId"] == KEY_VAULT_CONTRIBUTOR, vault_link.urn
-    assert vault_link.inputs["scope"].endswith("/vaults/de-keys-vault"), vault_link.urn
+    assert vault_link.inputs["scope"].endswith(f"/vaults/{VAULT_NAME}"), vault_link.urn
     assert vault_link.inputs["principalId"] == etcd.inputs["principalId"], vault_link.urn
     principals = {
         grant.inputs["principalId"] for name, grant in grants.items() if name.endswith("key-access")

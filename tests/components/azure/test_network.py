@@ -116,9 +116,11 @@ def test_private_dns_zones_are_linked_without_auto_registration(isolated: Record
         assert link.get("virtualNetwork.id", "").endswith("/virtualNetworks/de-net-vnet"), link.urn
 
 
-def test_virtual_network_encrypts_traffic_where_supported(isolated: Recording) -> None:
+def test_virtual_network_is_not_encrypted_under_api_server_vnet_integration(isolated: Recording) -> None:
+    # A2: "API Server VNet Integration doesn't support Virtual Network Encryption" (aks-docs
+    # api-server-vnet-integration.md, Limitations): v4+ node sizes would be blocked.
     vnet = isolated.one("azure-native:network:VirtualNetwork")
-    assert vnet.inputs["encryption"] == {"enabled": True, "enforcement": "AllowUnencrypted"}, vnet.urn
+    assert "encryption" not in vnet.inputs, vnet.urn
     assert vnet.get("addressSpace.addressPrefixes") == ["10.40.0.0/16"], vnet.urn
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from sovereign.engine.recorder import SECRET, Recording
 from sovereign.types import StorePurpose
-from tests.components.azure.conftest import REGION, TAGS, at, platform_args
+from tests.components.azure.conftest import REGION, TAGS, VAULT_URI, at, platform_args
 
 L2_COMPONENTS = {
     "de-net": "sovereign:azure:SovereignNetwork",
@@ -119,25 +119,16 @@ def test_cluster_uses_the_custody_keys_and_identities(platform: Recording) -> No
     cluster = platform.one("azure-native:containerservice:ManagedCluster")
     etcd_identity = platform.one("azure-native:managedidentity:UserAssignedIdentity", "de-keys-etcd-identity")
     key_id = cluster.get("securityProfile.azureKeyVaultKms.keyId")
-    assert key_id.startswith("https://de-keys-vault.vault.azure.net/keys/etcd-cmk/"), (
-        f"{cluster.urn}: {key_id}"
-    )
+    assert key_id.startswith(f"{VAULT_URI}keys/etcd-cmk/"), f"{cluster.urn}: {key_id}"
     assert len(key_id.rsplit("/", 1)[1]) == 32, f"{cluster.urn}: KMS needs a versioned key id, got {key_id}"
     assert cluster.get("identity.userAssignedIdentities") == [
         f"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/offline/providers/"
         f"Microsoft.ManagedIdentity/userAssignedIdentities/{etcd_identity.name}"
     ], cluster.urn
     des = platform.one("azure-native:compute:DiskEncryptionSet")
-    assert des.get("activeKey.keyUrl").startswith("https://de-keys-vault.vault.azure.net/keys/disks-cmk/"), (
-        des.urn
-    )
+    assert des.get("activeKey.keyUrl").startswith(f"{VAULT_URI}keys/disks-cmk/"), des.urn
     assert cluster.get("diskEncryptionSetID", "").endswith("/diskEncryptionSets/de-aks-disks-des"), (
         cluster.urn
-    )
-    diagnostics = platform.one("azure-native:monitor:DiagnosticSetting")
-    assert diagnostics.get("workspaceId", "").endswith("/workspaces/de-logs-workspace"), diagnostics.urn
-    assert cluster.get("securityProfile.defender.logAnalyticsWorkspaceResourceId") == diagnostics.get(
-        "workspaceId"
     )
 
 
@@ -154,12 +145,24 @@ def test_key_consumers_wait_for_their_key_grants(platform: Recording) -> None:
             "de-keys-storage-key-access"
         ],
         ("azure-native:containerregistry:Registry", "de-acr-registry"): ["de-keys-registry-key-access"],
-        ("azure-native:operationalinsights:Cluster", "de-logs-cluster"): ["de-keys-logs-key-access"],
     }
+    sleeps = {s.name: s for s in platform.of_type("time:index/sleep:Sleep")}
     for (type_token, name), needed in consumers.items():
         consumer = platform.one(type_token, name)
         for grant in needed:
             assert grants[grant] in consumer.dependencies, f"{consumer.urn} does not wait for {grant}"
+            # ... and for the RBAC propagation wait after it (up to 10 minutes: components/azure/rbac.py).
+            wait = sleeps[grant.rsplit("-", 2)[0] + "-grant-propagation"]
+            assert wait.urn in consumer.dependencies and grants[grant] in wait.dependencies, consumer.urn
+            assert wait.get("createDuration") == "10m", wait.urn
+    # The log cluster's system identity is granted after the cluster exists (its key comes in the next
+    # deployment): the grant waits for the cluster, and a propagation wait follows the grant.
+    cluster = platform.one("azure-native:operationalinsights:Cluster", "de-logs-cluster")
+    grant = platform.one("azure-native:authorization:RoleAssignment", "de-logs-cluster-key-access")
+    assert (
+        cluster.urn in grant.dependencies
+        and grant.urn in sleeps["de-logs-cluster-grant-propagation"].dependencies
+    )
 
 
 def test_platform_composes_every_l2_component_as_its_child(platform: Recording) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from sovereign.engine.recorder import Recording
-from tests.components.azure.conftest import REGION, arm_id, at, with_siblings
+from tests.components.azure.conftest import REGION, VAULT_URI, arm_id, at, with_siblings, zone_id
 
 REGISTRY = "azure-native:containerregistry:Registry"
 WORKSPACE = "azure-native:operationalinsights:Workspace"
@@ -41,7 +41,7 @@ def test_registry_is_premium_private_and_customer_keyed(registry: Recording) -> 
             "status": "enabled",
             "keyVaultProperties": {
                 # Versionless: the registry follows the key's rotation.
-                "keyIdentifier": "https://de-keys-vault.vault.azure.net/keys/registry-cmk",
+                "keyIdentifier": f"{VAULT_URI}keys/registry-cmk",
                 "identity": acr.get("encryption.keyVaultProperties.identity"),
             },
         },
@@ -60,15 +60,14 @@ def test_registry_is_premium_private_and_customer_keyed(registry: Recording) -> 
         f"{acr.urn}: client id of the key identity"
     )
     assert acr.get("policies.exportPolicy.status") == "disabled", acr.urn
-    assert acr.get("policies.azureADAuthenticationAsArmPolicy.status") == "disabled", acr.urn
+    # A11: network-isolated AKS does not support a BYO registry refusing ARM-audience tokens.
+    assert acr.get("policies.azureADAuthenticationAsArmPolicy.status") == "enabled", acr.urn
     assert acr.get("policies.retentionPolicy") == {"status": "enabled", "days": 30}, acr.urn
     assert acr.protect, f"{acr.urn}: registry not protected"
     endpoint = registry.one("azure-native:network:PrivateEndpoint", "de-acr-pe-endpoint")
     assert endpoint.get("privateLinkServiceConnections.0.groupIds") == ["registry"], endpoint.urn
     zone_group = registry.one("azure-native:network:PrivateDnsZoneGroup", "de-acr-pe-dns")
-    assert zone_group.get("privateDnsZoneConfigs.0.privateDnsZoneId") == arm_id(
-        "Microsoft.Network/privateZones", "de-net-dns-registry"
-    ), at(zone_group)
+    assert zone_group.get("privateDnsZoneConfigs.0.privateDnsZoneId") == zone_id("registry"), at(zone_group)
 
 
 def record_logging(**overrides: Any) -> Recording:
@@ -103,18 +102,29 @@ def test_workspace_keeps_logs_in_country_and_refuses_public_access(logging: Reco
     assert workspace.protect, workspace.urn
 
 
-def test_workspace_data_is_encrypted_with_the_country_key(logging: Recording) -> None:
+def test_first_deployment_grants_the_cluster_identity_and_links_nothing(logging: Recording) -> None:
+    # A3: with a private-link vault only the system identity works, and it exists only with the cluster.
     cluster = logging.one("azure-native:operationalinsights:Cluster")
-    assert cluster.inputs["keyVaultProperties"] == {
-        "keyVaultUri": "https://de-keys-vault.vault.azure.net/",
-        "keyName": "logs-cmk",
-    }, cluster.urn
-    assert cluster.inputs["identity"] == {
-        "type": "UserAssigned",
-        "userAssignedIdentities": [
-            arm_id("Microsoft.ManagedIdentity/userAssignedIdentities", "de-keys-logs-identity")
-        ],
-    }, cluster.urn
+    assert cluster.inputs["identity"] == {"type": "SystemAssigned"}, cluster.urn
+    assert "keyVaultProperties" not in cluster.inputs, f"{cluster.urn}: no key before the grant exists"
+    grant = logging.one("azure-native:authorization:RoleAssignment", "de-logs-cluster-key-access")
+    assert cluster.urn in grant.dependencies, grant.urn
+    assert "/providers/Microsoft.KeyVault/" in grant.inputs["scope"] and "/keys/" in grant.inputs["scope"], (
+        grant.urn
+    )
+    assert grant.inputs["roleDefinitionId"].endswith("/e147488a-f6f5-4113-8e2d-b22465e65bf6"), grant.urn
+    assert logging.of_type("azure-native:operationalinsights:LinkedService") == [], "nothing linked yet"
+
+
+def test_workspace_data_is_encrypted_with_the_country_key() -> None:
+    logging = record_logging(cluster_key_granted=True)
+    cluster = logging.one("azure-native:operationalinsights:Cluster")
+    key = cluster.inputs["keyVaultProperties"]
+    assert set(key) == {"keyVaultUri", "keyName"} and key["keyName"] == "logs-cmk", (
+        f"{cluster.urn}: versionless"
+    )
+    assert key["keyVaultUri"].startswith("https://") and key["keyVaultUri"].endswith(".vault.azure.net/"), key
+    assert cluster.inputs["identity"] == {"type": "SystemAssigned"}, cluster.urn
     assert cluster.inputs["sku"] == {"name": "CapacityReservation", "capacity": 100}, cluster.urn
     assert cluster.inputs["isDoubleEncryptionEnabled"] is True, cluster.urn
     assert cluster.protect, cluster.urn
@@ -135,9 +145,7 @@ def test_private_link_scope_is_private_only_with_all_monitor_zones(logging: Reco
     assert endpoint.get("privateLinkServiceConnections.0.groupIds") == ["azuremonitor"], endpoint.urn
     zone_group = logging.one("azure-native:network:PrivateDnsZoneGroup", "de-logs-pe-dns")
     zones = [config["privateDnsZoneId"] for config in zone_group.inputs["privateDnsZoneConfigs"]]
-    assert zones == [arm_id("Microsoft.Network/privateZones", f"de-net-dns-{zone}") for zone in ZONES], at(
-        zone_group
-    )
+    assert zones == [zone_id(zone) for zone in ZONES], at(zone_group)
 
 
 def test_microsoft_keys_for_logs_only_with_a_stated_reason() -> None:

@@ -8,7 +8,17 @@ import pytest
 
 from sovereign.engine.recorder import Recording
 from sovereign.types import Redundancy, StorePurpose
-from tests.components.azure.conftest import PAIR, REGION, arm_id, at, network_args, with_siblings
+from tests.components.azure.conftest import (
+    PAIR,
+    REGION,
+    VAULT_URI,
+    arm_id,
+    at,
+    network_args,
+    subnet_id,
+    with_siblings,
+    zone_id,
+)
 
 ACCOUNT = "azure-native:storage:StorageAccount"
 BLOB = "azure-native:storage:BlobServiceProperties"
@@ -57,7 +67,7 @@ def test_account_is_encrypted_with_the_customer_key_and_infrastructure_encryptio
     assert encryption["keySource"] == "Microsoft.Keyvault", at(account)
     # No keyVersion: Key Vault rotation is followed automatically.
     assert encryption["keyVaultProperties"] == {
-        "keyVaultUri": "https://de-keys-vault.vault.azure.net/",
+        "keyVaultUri": f"{VAULT_URI}",
         "keyName": "storage-cmk",
     }, at(account)
     assert encryption["encryptionIdentity"] == {"encryptionUserAssignedIdentity": IDENTITY}, at(account)
@@ -87,13 +97,9 @@ def test_account_accepts_only_private_tls12_entra_traffic(weights: Recording) ->
     assert actual == expected, at(account)
     endpoint = weights.one("azure-native:network:PrivateEndpoint", "de-weights-pe-endpoint")
     assert endpoint.get("privateLinkServiceConnections.0.groupIds") == ["blob"], at(endpoint)
-    assert endpoint.get("subnet") == {"id": arm_id("Microsoft.Network/subnets", "de-net-endpoints")}, at(
-        endpoint
-    )
+    assert endpoint.get("subnet") == {"id": subnet_id("de-net-endpoints")}, at(endpoint)
     zone_group = weights.one("azure-native:network:PrivateDnsZoneGroup", "de-weights-pe-dns")
-    assert zone_group.get("privateDnsZoneConfigs.0.privateDnsZoneId") == arm_id(
-        "Microsoft.Network/privateZones", "de-net-dns-blob"
-    ), at(zone_group)
+    assert zone_group.get("privateDnsZoneConfigs.0.privateDnsZoneId") == zone_id("blob"), at(zone_group)
 
 
 def test_account_lives_in_the_network_region_and_resource_group(weights: Recording) -> None:
