@@ -44,6 +44,7 @@ def build_assistant(
         opts=pulumi.ResourceOptions(depends_on=platform.cluster_ready),
     )
     gpu_ready = _gpu_operator(config, platform, provider)
+    policies_enforced = _network_policy_engine(config, platform, provider)
     deployments = []
     for d in config.assistant.deployments if config.assistant else []:
         record = register.find(d.model)
@@ -85,6 +86,9 @@ def build_assistant(
                 storage_class_name="sovereign-encrypted",
                 provisioner=StorageProvisioner(facts.STORAGE_PROVISIONER),
                 encryption_key_id=platform.storage_class_key_id,
+                oci_attachment_type="iscsi"
+                if config.cloud == Cloud.OCI and facts.volume_attachment_type(config) == "iscsi"
+                else "paravirtualized",
             ),
             deployments=tuple(deployments),
             runs_on_confidential_gpu=config.cluster.confidential_tier == ConfidentialTier.CONFIDENTIAL_GPU,
@@ -105,8 +109,11 @@ def build_assistant(
             denied_storage_classes=facts.UNKEYED_STORAGE_CLASSES,
             protect_stateful=protect_stateful(config),
         ),
-        # The device plugin first: without it no node advertises nvidia.com/gpu and inference stays Pending.
-        opts=pulumi.ResourceOptions(providers={"kubernetes": provider}, depends_on=gpu_ready),
+        # The device plugin first: without it no node advertises nvidia.com/gpu and inference stays Pending; and
+        # the policy engine, or the namespaces' NetworkPolicies would start out unenforced.
+        opts=pulumi.ResourceOptions(
+            providers={"kubernetes": provider}, depends_on=[*gpu_ready, *policies_enforced]
+        ),
     )
 
 
@@ -150,6 +157,23 @@ def _gpu_operator(
         opts=pulumi.ResourceOptions(providers={"kubernetes": provider}),
     )
     return [operator.release]
+
+
+def _network_policy_engine(
+    config: CountryConfig, platform: Platform, provider: pulumi.ProviderResource
+) -> list[pulumi.Resource]:
+    """Calico (policy only) on OKE, whose CNI enforces no NetworkPolicy; AKS enforces them itself
+    (``networkProfile.networkPolicy``). Returns what workloads with NetworkPolicies wait for."""
+    if config.cloud != Cloud.OCI:
+        return []
+    from components.kubernetes.calico import Calico, CalicoArgs
+
+    calico = Calico(
+        f"{resource_prefix(config)}-calico",
+        CalicoArgs(registry_prefix=platform.registry_prefix),
+        opts=pulumi.ResourceOptions(providers={"kubernetes": provider}),
+    )
+    return [calico.release]
 
 
 def _chat(config: CountryConfig, stack_config: pulumi.Config):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 
 import pulumi
@@ -92,7 +93,8 @@ def _logs_key_granted(config: AzureCountry) -> bool:
     return granted
 
 
-def build_platform(config: AzureCountry) -> Platform:
+def build_platform(config: AzureCountry, as_of: dt.date) -> Platform:
+    """``as_of``: the validation date (today under `pulumi up`); nothing Azure builds depends on it yet."""
     prefix, region = resource_prefix(config), config.regions.primary
     subnets, egress = config.network.subnets, config.azure.egress
     rotate = config.key_custody.rotation_days

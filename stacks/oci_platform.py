@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pulumi
 import pulumi_oci as oci
+import pulumiverse_time as time
 
 from components.oci import BucketSpec, NodePoolSpec, OciPlatform, OciPlatformArgs, SovereignNetworkArgs
+from components.oci.regions import confirm_home_region
+from components.oci.storage import default_lock_date
 from sovereign.catalogue.kubernetes import oke_release
 from sovereign.clouds.oci.settings import OciCountry
 from sovereign.config.derived import allowed_regions, registry_prefix, store_versioning
@@ -18,24 +23,58 @@ OCI_MAX_LOG_RETENTION_DAYS = 180
 """OCI Logging keeps logs at most 180 days; the locked audit bucket keeps them for the configured years."""
 
 
-def _providers(config: OciCountry) -> tuple[oci.Provider, oci.Provider | None]:
+def _providers(config: OciCountry) -> tuple[oci.Provider, oci.Provider, time.Provider]:
     """The in-country provider (credentials from the environment or ~/.oci/config, as the provider reads
-    them), and a home-region provider for IAM and quota writes when the home region differs."""
+    them), the home-region provider every IAM and quota write goes through, and the time provider of the
+    propagation waits (explicit like every provider: the stacks disable default providers).
+
+    IAM accepts writes only in the tenancy's home region (oracle/terraform-provider-oci#1596), which is
+    ``oci.home_region`` or, omitted, the primary region. The program checks that against the tenancy's region
+    subscriptions before any IAM write: the home provider's region *is* the checked value, so nothing goes
+    through it unless the check passed (the region subscriptions filtered by name, as terraform-oci-oke's
+    examples/rms/*/data.tf filter them by ``is_home_region``). Switching the IAM resources of an existing stack
+    from the in-country provider to this one, in the same region, replaces nothing: the engine asks the provider
+    whether the configuration change needs replacement (pulumi/pulumi#18509, in CLI 3.231+).
+    """
     prefix = resource_prefix(config)
     provider = oci.Provider(f"{prefix}-oci", region=config.regions.primary)
-    home = config.oci.home_region
-    if home and home != config.regions.primary:
-        return provider, oci.Provider(f"{prefix}-oci-home", region=home)
-    return provider, None
+    expected = config.oci.home_region or config.regions.primary
+    subscriptions = oci.identity.get_region_subscriptions_output(
+        tenancy_id=config.oci.tenancy_id,
+        filters=[oci.identity.GetRegionSubscriptionsFilterArgs(name="region_name", values=[expected])],
+        opts=pulumi.InvokeOutputOptions(provider=provider),
+    )
+
+    def confirmed(result: oci.identity.GetRegionSubscriptionsResult) -> str:
+        pairs = [(s.region_name, s.is_home_region) for s in result.region_subscriptions]
+        try:
+            return confirm_home_region(pairs, expected, configured=config.oci.home_region is not None)
+        except ValueError as exc:
+            raise pulumi.RunError(
+                f"stack {config.stack_name} (country_configs/{config.country}.yaml): {exc}"
+            ) from None
+
+    home = oci.Provider(f"{prefix}-oci-home", region=subscriptions.apply(confirmed))
+    return provider, home, time.Provider(f"{prefix}-time")
 
 
 def _node_pools(config: OciCountry) -> list[NodePoolSpec]:
     system = config.cluster.system_pool
-    # OKE pools are fixed-size here (no cluster autoscaler add-on yet): GPU pools run at their maximum, which is
-    # the capacity the config validation checked.
+    # GPU pools start at their minimum and the OKE Cluster Autoscaler add-on grows them to their maximum (the
+    # capacity the config validation checked); equal bounds make a fixed pool. The system pool runs the add-ons
+    # and stays fixed: Oracle recommends one pool the autoscaler does not manage (components/oci/cluster_addons.py).
     return [
         NodePoolSpec("system", system.vm_size, system.node_count_min, system.ocpus, system.memory_gib),
-        *(NodePoolSpec(p.name, p.vm_size, p.node_count_max) for p in config.cluster.gpu_pools),
+        *(
+            NodePoolSpec(
+                p.name,
+                p.vm_size,
+                p.node_count_min,
+                boot_volume_size_gib=p.boot_volume_gib,
+                node_count_max=p.node_count_max if p.node_count_max > p.node_count_min else None,
+            )
+            for p in config.cluster.gpu_pools
+        ),
     ]
 
 
@@ -49,9 +88,10 @@ def _repositories(config: OciCountry) -> list[str]:
     return sorted({parse_image_ref(ref)[1].split("/", 1)[1] for ref in refs})
 
 
-def build_platform(config: OciCountry) -> Platform:
+def build_platform(config: OciCountry, as_of: dt.date) -> Platform:
+    """``as_of``: the validation date (today under `pulumi up`); a default retention lock date derives from it."""
     prefix, region, oci_settings = resource_prefix(config), config.regions.primary, config.oci
-    provider, home_provider = _providers(config)
+    provider, home_provider, waits = _providers(config)
     subnets = config.network.subnets
     compartment = f"sovereign-{prefix}"
     parent_path = oci_settings.parent_compartment_path
@@ -72,6 +112,7 @@ def build_platform(config: OciCountry) -> Platform:
                     "load_balancers": subnets.internal_load_balancers,
                     "pods": subnets.pods,
                 },
+                api_client_cidrs=oci_settings.api_client_cidrs,
                 freeform_tags=freeform_tags(config),
                 protect_stateful=protect_stateful(config),
             ),
@@ -85,7 +126,8 @@ def build_platform(config: OciCountry) -> Platform:
                     purpose=s.purpose,
                     versioning=store_versioning(config, s),
                     retention_days=s.retention_days if s.purpose == StorePurpose.AUDIT_LOGS else None,
-                    retention_lock_date=s.retention_lock_date
+                    # Omitted: locked 30 days after today's validation; the bucket keeps it from creation on.
+                    retention_lock_date=(s.retention_lock_date or default_lock_date(as_of))
                     if s.purpose == StorePurpose.AUDIT_LOGS
                     else None,
                 )
@@ -95,7 +137,10 @@ def build_platform(config: OciCountry) -> Platform:
             compartment_path=f"{parent_path}:{compartment}" if parent_path else compartment,
             allowed_regions=allowed_regions(config),
             # Break-glass groups get the admins' region-fenced rights; they are empty until an emergency.
-            admin_groups=[g.name for g in (*config.access.admin_groups, *config.access.break_glass_groups)],
+            # By OCID (validation requires one): OCI rejects a policy naming a group that does not exist.
+            admin_groups=[
+                g.ocid or g.name for g in (*config.access.admin_groups, *config.access.break_glass_groups)
+            ],
             log_retention_days=min(
                 OCI_MAX_LOG_RETENTION_DAYS, config.audit_logging.retention_days // 30 * 30
             ),
@@ -103,7 +148,7 @@ def build_platform(config: OciCountry) -> Platform:
             protect_stateful=protect_stateful(config),
             freeform_tags=freeform_tags(config),
         ),
-        opts=pulumi.ResourceOptions(providers={"oci": provider}),
+        opts=pulumi.ResourceOptions(providers={"oci": provider, "time": waits}),
     )
     keys, cluster = platform.keys, platform.cluster
     return Platform(
@@ -116,5 +161,6 @@ def build_platform(config: OciCountry) -> Platform:
             "object_storage": keys.object_storage_key_id,
         },
         storage_class_key_id=keys.volume_key_id,
-        cluster_ready=[cluster],
+        # The storage class encrypts PVCs with the volume key: Kubernetes objects wait for the key policy too.
+        cluster_ready=[cluster, keys.key_access_ready],
     )

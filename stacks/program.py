@@ -23,7 +23,7 @@ from stacks.renames import keep_renamed_resources
 __all__ = ["PLATFORM_MODULES", "REQUIRED_SECRETS", "sovereign_program"]
 
 PLATFORM_MODULES = {Cloud.AZURE: "stacks.azure_platform", Cloud.OCI: "stacks.oci_platform"}
-"""Cloud -> the module that maps its country config to its L3 platform (``build_platform(config)``)."""
+"""Cloud -> the module that maps its country config to its L3 platform (``build_platform(config, as_of)``)."""
 
 
 def sovereign_program(as_of: dt.date | None = None, config_dir: Path | None = None) -> None:
@@ -42,11 +42,12 @@ def sovereign_program(as_of: dt.date | None = None, config_dir: Path | None = No
     except ConfigError as exc:
         raise pulumi.RunError(f"stack {pulumi.get_stack()}: invalid country configuration:\n{exc}") from None
     check_renames = keep_renamed_resources(stack_config)  # before the first resource: see stacks/renames.py
-    platform = importlib.import_module(PLATFORM_MODULES[config.cloud]).build_platform(config)
+    day = as_of or dt.date.today()
+    platform = importlib.import_module(PLATFORM_MODULES[config.cloud]).build_platform(config, day)
 
     from stacks.assistant import build_assistant
 
-    build_assistant(config, register, platform, as_of=as_of or dt.date.today(), stack_config=stack_config)
+    build_assistant(config, register, platform, as_of=day, stack_config=stack_config)
     check_renames()
 
     pulumi.export("cluster_id", platform.cluster_id)

@@ -3,9 +3,11 @@ existing class instead).
 
 Azure Disk CSI (AKS): ``diskEncryptionSetID`` points every disk at a disk encryption set holding the
 customer-managed key, and ``networkAccessPolicy: DenyAll`` forbids SAS export links to the disks. OCI Block
-Volume CSI (OKE): ``kms-key-id`` names the Vault master key and ``attachment-type: paravirtualized`` keeps the
-in-transit encryption path. The key parameter cannot be omitted or overridden. Non-goals: creating the key
-or the disk encryption set (``components/azure``, ``components/oci``); file shares (ReadWriteMany).
+Volume CSI (OKE): ``kms-key-id`` names the Vault master key and ``attachment-type`` is ``paravirtualized`` (the
+in-transit encryption path) where the volumes' nodes are VMs, ``iscsi`` where they are bare metal, which
+attaches only over iSCSI (terraform-oci-oke modules/workers/locals.tf). The key parameter cannot be omitted
+or overridden. Non-goals: creating the key or the disk encryption set (``components/azure``,
+``components/oci``); file shares (ReadWriteMany).
 """
 
 from collections.abc import Mapping
@@ -52,6 +54,8 @@ class EncryptedStorageClassArgs:
     reclaim_policy: Literal["Delete", "Retain"] = "Delete"
     """What happens to a volume when its claim goes; omitted: Delete (per-pod model caches would otherwise
     pile up). Data that must outlive its claim is protected at the claim (``protect_stateful``)."""
+    oci_attachment_type: Literal["paravirtualized", "iscsi"] = "paravirtualized"
+    """OCI: how volumes attach; 'iscsi' when the pods that claim them run on bare-metal nodes. Ignored on Azure."""
     extra_parameters: Mapping[str, str] = field(default_factory=dict)
     """More CSI parameters; omitted: none. May not touch the encryption parameters."""
 
@@ -100,7 +104,7 @@ class EncryptedStorageClass(pulumi.ComponentResource):
                 "networkAccessPolicy": "DenyAll",
             }
         else:
-            parameters = {"kms-key-id": key_id, "attachment-type": "paravirtualized"}
+            parameters = {"kms-key-id": key_id, "attachment-type": args.oci_attachment_type}
         storage_class = k8s.storage.v1.StorageClass(
             f"{name}-storage-class",
             metadata=k8s.meta.v1.ObjectMetaArgs(name=args.storage_class_name),

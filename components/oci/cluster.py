@@ -11,12 +11,14 @@ Declares:
 - OIDC discovery for workload identity federation (it publishes only the discovery document and signing
   keys, never the API);
 - one :class:`components.oci.node_pool.OkeNodePool` per configured pool, placed in the region's ADs;
+- the cluster add-ons (:class:`components.oci.cluster_addons.ClusterAddons`): the Kubernetes Metrics Server,
+  and the Cluster Autoscaler for the pools that autoscale (``NodePoolSpec.node_count_max``);
 - a kubeconfig for the private endpoint, as a secret output.
 
 The cluster is protected in prod stacks (etcd is state). It must be created after the key policy exists, or
 OKE cannot use the key: pass the ``KeyCustody`` component in ``wait_for``.
 
-Non-goals: add-ons (cluster autoscaler, GPU operator), Kubernetes-side storage classes, public endpoints,
+Non-goals: the GPU operator (OKE's images bring the driver), Kubernetes-side storage classes, public endpoints,
 virtual nodes.
 """
 
@@ -31,6 +33,7 @@ from typing import TYPE_CHECKING
 import pulumi
 import pulumi_oci as oci
 
+from components.oci.cluster_addons import AutoscaledPool, ClusterAddons, ClusterAddonsArgs
 from components.oci.node_pool import VCN_NATIVE_CNI, NodePoolSpec, OkeNodePool, OkeNodePoolArgs
 from components.oci.regions import require_region
 
@@ -65,6 +68,8 @@ class SovereignClusterArgs:
     """Free-form tags on the cluster, node pools, and the volumes and load balancers OKE creates."""
     protect_stateful: bool = True
     """Protect the cluster from deletion by Pulumi (the stack sets False for non-prod)."""
+    identity_provider: pulumi.ProviderResource | None = None
+    """Home-region provider for the autoscaler add-on's policy. Omitted: the inherited provider."""
 
     def __post_init__(self) -> None:
         require_region(self.region)
@@ -92,6 +97,7 @@ class SovereignCluster(pulumi.ComponentResource):
     """Kubeconfig for the private endpoint; a secret."""
     node_pool_ids: dict[str, pulumi.Output[str]]
     availability_domains: pulumi.Output[list[str]]
+    addons: ClusterAddons
 
     def __init__(
         self, name: str, args: SovereignClusterArgs, opts: pulumi.ResourceOptions | None = None
@@ -166,6 +172,26 @@ class SovereignCluster(pulumi.ComponentResource):
             )
             for spec in args.node_pools
         }
+        self.addons = ClusterAddons(
+            f"{name}-addons",
+            ClusterAddonsArgs(
+                cluster_id=cluster.id,
+                compartment_id=network.compartment_id,
+                region=args.region,
+                autoscaled_pools=[
+                    AutoscaledPool(
+                        spec.name, pools[spec.name].node_pool_id, spec.node_count, spec.node_count_max
+                    )
+                    for spec in args.node_pools
+                    if spec.node_count_max is not None
+                ],
+                identity_provider=args.identity_provider,
+                freeform_tags=tags,
+                # Add-on pods need nodes to run on.
+                depends_on=list(pools.values()),
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         kubeconfig = oci.containerengine.get_cluster_kube_config_output(
             cluster_id=cluster.id, endpoint="PRIVATE_ENDPOINT", opts=pulumi.InvokeOutputOptions(parent=self)
         ).apply(lambda result: result.content)

@@ -13,6 +13,14 @@ the country compartment:
 IAM writes are accepted only in the tenancy's home region: when the stack deploys elsewhere it passes a
 home-region provider through ``KeyCustodyArgs.identity_provider``.
 
+IAM is eventually consistent: a new policy takes effect "typically within 10 seconds" (Oracle, "Working with
+Policies", https://docs.oracle.com/en-us/iaas/Content/Identity/policymgmt/managingpolicies_topic-Working_with_Policies.htm),
+and a bucket created before Object Storage may use its key fails with ``404-NotAuthorizedOrFoundKmsKey``
+(oracle/terraform-provider-oci#1514). Key consumers therefore wait for :attr:`KeyAccessPolicies.ready`: a
+``time.Sleep`` of ``IAM_PROPAGATION`` after the policy and the dynamic groups, as terraform-oci-oke waits after
+its IAM resources (``modules/iam/await.tf``: ``time_sleep`` ``create_duration = "30s"``). Its ``triggers`` re-run
+the wait whenever a statement or a group changes.
+
 Non-goals: identity-domain dynamic resource groups (non-default domains), cross-tenancy key access.
 """
 
@@ -21,10 +29,14 @@ from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_oci as oci
+import pulumiverse_time as time
 
 from components.oci.statements import key_access_statements
 
-__all__ = ["KeyAccessPolicies", "KeyAccessPoliciesArgs"]
+__all__ = ["IAM_PROPAGATION", "KeyAccessPolicies", "KeyAccessPoliciesArgs"]
+
+IAM_PROPAGATION = "30s"
+"""Wait after IAM writes before their consumers (terraform-oci-oke ``modules/iam/await.tf``)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,8 @@ class KeyAccessPolicies(pulumi.ComponentResource):
     cluster_dynamic_group_name: pulumi.Output[str]
     worker_dynamic_group_name: pulumi.Output[str]
     policy_id: pulumi.Output[str]
+    ready: time.Sleep
+    """Resolves ``IAM_PROPAGATION`` after the key policy and the dynamic groups: what key consumers wait for."""
 
     def __init__(
         self, name: str, args: KeyAccessPoliciesArgs, opts: pulumi.ResourceOptions | None = None
@@ -106,6 +120,18 @@ class KeyAccessPolicies(pulumi.ComponentResource):
             opts=child,
         )
 
+        # The time provider is inherited (the stack passes one: default providers are disabled), never the
+        # identity provider this component may have been given.
+        self.ready = time.Sleep(
+            f"{name}-propagation",
+            create_duration=IAM_PROPAGATION,
+            triggers={
+                "policy": policy.id,
+                "statements": statements.apply("\n".join),
+                "groups": pulumi.Output.all(clusters.id, workers.id).apply(",".join),
+            },
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[policy, clusters, workers]),
+        )
         self.cluster_dynamic_group_name = clusters.name
         self.worker_dynamic_group_name = workers.name
         self.policy_id = policy.id

@@ -9,7 +9,9 @@ Declares:
   boot and block volumes, Object Storage), with automatic rotation from the config;
 - an RSA-4096 HSM key for signing container images, which the cluster's image verification policy trusts
   (not auto-rotated: a rotation must be coordinated with the signing pipeline);
-- :class:`components.oci.key_access.KeyAccessPolicies`: dynamic groups and one region-conditioned policy.
+- :class:`components.oci.key_access.KeyAccessPolicies`: dynamic groups and one region-conditioned policy,
+  and the propagation wait (``key_access_ready``) that buckets, the cluster, node pools and the storage class
+  wait for (Object Storage, OKE and Block Volume check key access when a consumer is created).
 
 Vault and keys are protected in prod stacks and always retained on delete: deleting a key makes every
 volume, bucket and etcd secret encrypted with it unreadable.
@@ -81,6 +83,8 @@ class KeyCustody(pulumi.ComponentResource):
     cluster_dynamic_group_name: pulumi.Output[str]
     worker_dynamic_group_name: pulumi.Output[str]
     key_policy_id: pulumi.Output[str]
+    key_access_ready: pulumi.Resource
+    """The wait after the key policy (``KeyAccessPolicies.ready``): every key consumer depends on it."""
 
     def __init__(self, name: str, args: KeyCustodyArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("sovereign:oci:KeyCustody", name, None, opts)
@@ -154,6 +158,7 @@ class KeyCustody(pulumi.ComponentResource):
         self.cluster_dynamic_group_name = access.cluster_dynamic_group_name
         self.worker_dynamic_group_name = access.worker_dynamic_group_name
         self.key_policy_id = access.policy_id
+        self.key_access_ready = access.ready
         self.register_outputs(
             {
                 "vault_id": self.vault_id,

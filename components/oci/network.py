@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_oci as oci
+import pulumiverse_time as time
 
 from components.oci.addressing import plan_subnets
 from components.oci.network_security import OkeNetworkSecurity, OkeNetworkSecurityArgs
@@ -27,6 +28,7 @@ from components.oci.regions import require_region
 
 __all__ = ["SovereignNetwork", "SovereignNetworkArgs"]
 
+COMPARTMENT_PROPAGATION = "60s"
 _NAME = re.compile(r"[A-Za-z0-9._-]{1,100}")
 _DNS_LABEL = re.compile(r"[a-z][a-z0-9]{0,14}")
 # Short DNS labels and Pulumi name suffixes per subnet role (role suffixes are a contract: renames replace).
@@ -57,6 +59,8 @@ class SovereignNetworkArgs:
     """Free-form tags on every resource."""
     protect_stateful: bool = True
     """Protect the compartment from deletion by Pulumi (the stack sets False for non-prod)."""
+    identity_provider: pulumi.ProviderResource | None = None
+    """Home-region provider for the compartment (an IAM write). Omitted: the inherited provider."""
 
     def __post_init__(self) -> None:
         require_region(self.region)
@@ -74,6 +78,7 @@ class SovereignNetworkArgs:
 
 class SovereignNetwork(pulumi.ComponentResource):
     compartment_id: pulumi.Output[str]
+    compartment_ready: time.Sleep
     vcn_id: pulumi.Output[str]
     api_subnet_id: pulumi.Output[str]
     worker_subnet_id: pulumi.Output[str]
@@ -102,8 +107,20 @@ class SovereignNetwork(pulumi.ComponentResource):
             description=f"Sovereign AI platform ({args.region})",
             enable_delete=False,
             freeform_tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect_stateful),
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=args.protect_stateful, provider=args.identity_provider
+            ),
         )
+        # A new compartment is not usable at once: Oracle's answer is to wait "for upto a minute" before
+        # creating in it (oracle/terraform-provider-oci#2065; #745, #1380). Everything in it, here and in
+        # the sibling components (through ``compartment_id``), waits for this.
+        self.compartment_ready = time.Sleep(
+            f"{name}-compartment-wait",
+            create_duration=COMPARTMENT_PROPAGATION,
+            triggers={"compartment": compartment.id},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[compartment]),
+        )
+        child = pulumi.ResourceOptions(parent=self, depends_on=[self.compartment_ready])
         vcn = oci.core.Vcn(
             f"{name}-vcn",
             compartment_id=compartment.id,
@@ -191,7 +208,9 @@ class SovereignNetwork(pulumi.ComponentResource):
             opts=child,
         )
 
-        self.compartment_id = compartment.id
+        # The compartment's id as the wait echoes it: whoever names it waits too. (An input echoed back, so a
+        # preview knows it as soon as the compartment's id is known, and nothing shows as changing.)
+        self.compartment_id = self.compartment_ready.triggers.apply(lambda t: (t or {})["compartment"])
         self.vcn_id = vcn.id
         self.subnet_ids = {role: subnet.id for role, subnet in subnets.items()}
         self.api_subnet_id = subnets["api"].id

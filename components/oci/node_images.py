@@ -2,7 +2,8 @@
 
 Pure functions (no resources). OKE managed node pools have no taint field: taints are registered by the
 kubelet, through ``--register-with-taints`` passed to OKE's own init script in the instance's cloud-init
-user data (the pattern of OKE's "custom cloud-init" documentation). Images come from the node pool options
+user data (the pattern of OKE's "custom cloud-init" documentation), after the root filesystem is grown to the
+boot volume. Images come from the node pool options
 OKE publishes per Kubernetes version; the newest matching Oracle Linux image wins, GPU images for GPU shapes.
 
 Non-goals: custom images, Ubuntu images, self-managed nodes.
@@ -18,11 +19,13 @@ from sovereign.types import Cloud
 
 __all__ = [
     "GPU_TAINT",
+    "GROW_ROOT_FS",
     "cloud_init_user_data",
     "is_arm_shape",
     "is_flex_shape",
     "is_gpu_shape",
     "select_node_image",
+    "supports_pv_transit_encryption",
     "validate_taint",
 ]
 
@@ -59,13 +62,30 @@ def validate_taint(taint: str) -> str:
     return taint
 
 
+# OKE images keep the image's partition size whatever the boot volume size: grow the root filesystem to the
+# volume before the kubelet starts pulling images. oci-growfs is Oracle Linux's tool for it ("/usr/libexec/
+# oci-growfs [-y]", docs.oracle.com/en-us/iaas/oracle-linux/oci/oci-utilities-reference.htm); terraform-oci-oke
+# runs the same guarded command on every worker (modules/workers/cloudinit.tf, bootcmd), and Oracle's Cluster API
+# provider documents it next to oke-init.sh (oracle.github.io/cluster-api-provider-oci/managed/
+# boot-volume-expansion.html).
+GROW_ROOT_FS = "if [ -x /usr/libexec/oci-growfs ]; then /usr/libexec/oci-growfs -y; fi\n"
+
+
 def cloud_init_user_data(taints: Sequence[str]) -> str:
-    """Base64 cloud-init that runs OKE's init script with the taints registered by the kubelet."""
+    """Base64 cloud-init: grow the root filesystem, then run OKE's init script (which must still run: custom
+    scripts replace OKE's default one) with the taints registered by the kubelet."""
     for taint in taints:
         validate_taint(taint)
     extra = f' --kubelet-extra-args "--register-with-taints={",".join(taints)}"' if taints else ""
-    script = _OKE_INIT + f"bash /var/run/oke-init.sh{extra}\n"
+    script = _OKE_INIT + GROW_ROOT_FS + f"bash /var/run/oke-init.sh{extra}\n"
     return base64.b64encode(script.encode()).decode()
+
+
+def supports_pv_transit_encryption(shape: str) -> bool:
+    """In-transit encryption needs paravirtualized attachments, which only VM shapes have: bare-metal shapes
+    attach volumes over iSCSI (terraform-oci-oke modules/workers/locals.tf: "Bare metal instances must use iSCSI
+    block volume attachments, not paravirtualized"; pv_transit_encryption only for '^VM' shapes)."""
+    return shape.startswith("VM.")
 
 
 def select_node_image(

@@ -2,8 +2,9 @@
 
 Declares one ``oci.containerengine.NodePool`` with:
 
-- boot volumes encrypted by the customer-managed volume key (``kms_key_id``) and in-transit encryption of
-  paravirtualized volume attachments;
+- boot volumes encrypted by the customer-managed volume key (``kms_key_id``) and, on VM shapes, in-transit
+  encryption of paravirtualized volume attachments (bare-metal shapes attach over iSCSI, which has none);
+- the root filesystem grown to the boot volume by cloud-init before OKE's init script runs;
 - VCN-native pod networking (``OCI_VCN_IP_NATIVE``) on the pod subnet, nodes and pods in their NSGs;
 - one placement per availability domain of the region (or the chosen ones), all on the private worker subnet;
 - labels ``sovereign.ai/pool`` (and ``sovereign.ai/gpu`` on GPU shapes) and, on GPU shapes, the taint
@@ -13,7 +14,12 @@ Declares one ``oci.containerengine.NodePool`` with:
 No SSH key is ever set: nodes are reached, if at all, through the OCI Bastion service in the landing zone.
 
 Non-goals: autoscaling (the cluster autoscaler add-on is configured on the cluster side), preemptible
-capacity, capacity reservations, self-managed or virtual nodes.
+capacity, capacity reservations, self-managed or virtual nodes, confidential nodes (OKE managed pools have no
+platform configuration: ``sovereign.clouds.oci.invariants.no_confidential_nodes``). Private registry pulls:
+OKE documents image pull secrets (docs.oracle.com/iaas/Content/ContEng/Tasks/contengpullingimagesfromocir.htm)
+or Oracle's kubelet credential provider (github.com/oracle-devrel/oke-credential-provider-for-ocir), which OKE
+images do not ship: its cloud-init downloads the binary from GitHub, and these nodes have no internet egress.
+Neither is installed here (see the README's OCI deployment notes).
 """
 
 import re
@@ -29,6 +35,7 @@ from components.oci.node_images import (
     is_flex_shape,
     is_gpu_shape,
     select_node_image,
+    supports_pv_transit_encryption,
     validate_taint,
 )
 from sovereign.contracts import GPU_NODE_LABEL_KEY, GPU_NODE_LABEL_VALUE, GPU_TAINT, POOL_LABEL_KEY
@@ -37,7 +44,7 @@ __all__ = ["NodePoolSpec", "OkeNodePool", "OkeNodePoolArgs"]
 
 _POOL_NAME = re.compile(r"[a-z][a-z0-9-]{0,29}")
 _SHAPE = re.compile(r"(VM|BM)\.[A-Za-z0-9.-]+")
-MIN_BOOT_VOLUME_GIB = 50
+MIN_BOOT_VOLUME_GIB, MAX_BOOT_VOLUME_GIB = 50, 32768  # OCI boot volumes: 50 GB to 32 TB
 VCN_NATIVE_CNI = "OCI_VCN_IP_NATIVE"
 
 
@@ -50,13 +57,14 @@ class NodePoolSpec:
     shape: str
     """OCI compute shape: 'VM.Standard.E5.Flex', 'VM.GPU.A10.1', 'BM.GPU.H100.8', ..."""
     node_count: int
-    """Nodes in the pool (0 keeps an empty pool, for example GPU capacity not yet granted)."""
+    """Nodes in the pool (0 keeps an empty pool, for example GPU capacity not yet granted); with
+    ``node_count_max`` the size the pool is created at and the autoscaler's lower bound."""
     ocpus: float | None = None
     """OCPUs per node; required for '.Flex' shapes, not allowed otherwise."""
     memory_gib: float | None = None
     """Memory per node in GiB; required for '.Flex' shapes, not allowed otherwise."""
     boot_volume_size_gib: int = 100
-    """Boot volume size, at least 50 GiB (GPU images and model caches want more)."""
+    """Boot volume size, 50 to 32768 GiB (GPU pools: the serving and weights images land here, so hundreds)."""
     labels: Mapping[str, str] = field(default_factory=dict)
     """Extra Kubernetes node labels. ``sovereign.ai/*`` labels are set by the component."""
     taints: Sequence[str] = ()
@@ -67,6 +75,9 @@ class NodePoolSpec:
     """Pin a node image OCID. Omitted: the newest OKE Oracle Linux image for the Kubernetes version."""
     max_pods_per_node: int = 31
     """VCN-native pods per node (bounded by the shape's VNIC count)."""
+    node_count_max: int | None = None
+    """Upper bound of an autoscaled pool (more than ``node_count``): the cluster autoscaler add-on resizes the
+    pool and the pool ignores its size from then on. Omitted: a fixed pool of ``node_count``."""
 
     def __post_init__(self) -> None:
         if not _POOL_NAME.fullmatch(self.name):
@@ -79,6 +90,11 @@ class NodePoolSpec:
             )
         if self.node_count < 0:
             raise ValueError(f"node_pools.{self.name}.node_count: got {self.node_count} (allowed: 0 or more)")
+        if self.node_count_max is not None and self.node_count_max <= self.node_count:
+            raise ValueError(
+                f"node_pools.{self.name}.node_count_max: got {self.node_count_max} (allowed: more than node_count "
+                f"{self.node_count}; omit it for a fixed pool)"
+            )
         is_gpu_shape(
             self.shape
         )  # a shape missing from the machine catalogue is refused here, not in the program
@@ -90,15 +106,19 @@ class NodePoolSpec:
                 f"allowed for fixed shapes (got shape {self.shape!r}, ocpus {self.ocpus}, "
                 f"memory_gib {self.memory_gib})"
             )
-        if self.boot_volume_size_gib < MIN_BOOT_VOLUME_GIB:
+        if not MIN_BOOT_VOLUME_GIB <= self.boot_volume_size_gib <= MAX_BOOT_VOLUME_GIB:
             raise ValueError(
                 f"node_pools.{self.name}.boot_volume_size_gib: got {self.boot_volume_size_gib} "
-                f"(allowed: {MIN_BOOT_VOLUME_GIB} or more)"
+                f"(allowed: {MIN_BOOT_VOLUME_GIB} or more, at most {MAX_BOOT_VOLUME_GIB})"
             )
         if any(i < 1 for i in self.availability_domain_indexes):
             raise ValueError(f"node_pools.{self.name}.availability_domain_indexes: indexes are 1-based")
         for taint in self.taints:
             validate_taint(taint)
+
+    @property
+    def autoscaled(self) -> bool:
+        return self.node_count_max is not None
 
     @property
     def gpu(self) -> bool:
@@ -200,7 +220,7 @@ class OkeNodePool(pulumi.ComponentResource):
                 size=spec.node_count,
                 placement_configs=placements,
                 kms_key_id=args.volume_key_id,
-                is_pv_encryption_in_transit_enabled=True,
+                is_pv_encryption_in_transit_enabled=supports_pv_transit_encryption(spec.shape),
                 nsg_ids=[args.worker_nsg_id],
                 node_pool_pod_network_option_details=(
                     oci.containerengine.NodePoolNodeConfigDetailsNodePoolPodNetworkOptionDetailsArgs(
@@ -216,9 +236,15 @@ class OkeNodePool(pulumi.ComponentResource):
                 oci.containerengine.NodePoolInitialNodeLabelArgs(key=k, value=v)
                 for k, v in sorted(spec.all_labels().items())
             ],
-            node_metadata={"user_data": cloud_init_user_data(taints)} if taints else None,
+            node_metadata={"user_data": cloud_init_user_data(taints)},
             freeform_tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on)),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=list(args.depends_on),
+                # The autoscaler owns an autoscaled pool's size (terraform-oci-oke modules/workers/nodepools.tf,
+                # autoscaled_workers: ignore_changes = [node_config_details[0].size]).
+                ignore_changes=["nodeConfigDetails.size"] if spec.autoscaled else None,
+            ),
         )
         self.node_pool_id = pool.id
         self.register_outputs({"node_pool_id": self.node_pool_id})

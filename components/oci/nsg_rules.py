@@ -60,6 +60,13 @@ _TO_KUBELET = "API server to kubelets"
 _TO_PODS = "API server to pods (webhooks, exec, logs)"
 _NODE_POD = "Nodes to pods (probes, VCN-native routing)"
 _OSN = "Oracle services in-region (OKE, registry, Object Storage)"
+# OKE "Network Resource Configuration" (docs.oracle.com/iaas/Content/ContEng/Concepts/contengnetworkconfig.htm),
+# worker node rules for VCN-native pod networking, and terraform-oci-oke modules/network/nsg-workers.tf ("Allow
+# ALL ingress to workers from other workers", "... egress from workers to other workers", "Allow ALL ingress to
+# workers from pods") and nsg-pods.tf ("Allow ALL egress from pods for cross-node pod communication when using
+# NodePorts or hostNetwork: true"): kube-proxy, CoreDNS on host network and node-to-node health need them.
+_NODE_NODE = "Worker to worker (kube-proxy, host-network pods, node health)"
+_POD_NODE = "Pods to nodes (host-network pods, NodePorts, kubelet-served endpoints)"
 _LB = "Internal load balancers to node ports and kube-proxy health"
 _API_PORT, _CP_PORT, _KUBELET_PORT, _HEALTH_PORT = (
     (6443, 6443),
@@ -81,6 +88,9 @@ _FIXED: list[_Row] = [
     ("api", _OUT, "workers-icmp", ICMP, "nsg", "workers", None, _PATH_MTU, _MTU),
     ("api", _OUT, "pods-all", ALL, "nsg", "pods", None, None, _TO_PODS),
     ("workers", _IN, "api-10250", TCP, "nsg", "api", _KUBELET_PORT, None, _TO_KUBELET),
+    ("workers", _IN, "workers-all", ALL, "nsg", "workers", None, None, _NODE_NODE),
+    ("workers", _IN, "pods-all", ALL, "nsg", "pods", None, None, _POD_NODE),
+    ("workers", _OUT, "workers-all", ALL, "nsg", "workers", None, None, _NODE_NODE),
     ("workers", _IN, "vcn-icmp", ICMP, "cidr", _VCN, None, _PATH_MTU, _MTU),
     ("workers", _IN, "lb-nodeports", TCP, "nsg", "load_balancers", _NODE_PORTS, None, _LB),
     ("workers", _IN, "lb-10256", TCP, "nsg", "load_balancers", _HEALTH_PORT, None, _LB),
@@ -93,6 +103,7 @@ _FIXED: list[_Row] = [
     ("pods", _IN, "pods-all", ALL, "nsg", "pods", None, None, "Pod to pod"),
     ("pods", _IN, "api-all", ALL, "nsg", "api", None, None, _TO_PODS),
     ("pods", _OUT, "pods-all", ALL, "nsg", "pods", None, None, "Pod to pod"),
+    ("pods", _OUT, "workers-all", ALL, "nsg", "workers", None, None, _POD_NODE),
     ("pods", _OUT, "api-6443", TCP, "nsg", "api", _API_PORT, None, _TO_API),
     ("pods", _OUT, "api-12250", TCP, "nsg", "api", _CP_PORT, None, _TO_CP),
     ("pods", _OUT, "services-tcp", TCP, "services", "services", None, None, _OSN),

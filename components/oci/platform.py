@@ -5,8 +5,9 @@ Composes the L2 components in dependency order and hands each its siblings as ob
 ``SovereignCluster`` (takes the network and the keys) -> ``EncryptedStorage`` and ``ContainerRegistry`` (take
 the network and the keys) -> ``RegionFences`` (takes the network) -> ``AuditLogging`` (takes the network and the
 storage, whose audit store receives the audit trail). The caller passes typed specs, built from the country
-config by ``stacks/``, the in-country provider in ``opts`` and, when the tenancy's home region differs, a
-home-region provider for IAM writes.
+config by ``stacks/``, the in-country provider in ``opts`` and a home-region provider for every IAM write
+(compartment, dynamic groups, policies, quota): OCI accepts IAM writes only in the tenancy's home region. The
+stack always passes one, its region checked against the tenancy's region subscriptions.
 
 URNs: before this component existed the L2 components were children of the stack. Each keeps its name and is
 aliased to its old parent (the root stack), and the engine derives every grandchild's old URN from that, so no
@@ -17,7 +18,7 @@ Non-goals: the Kubernetes layer (``components.kubernetes``), providers (built by
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pulumi
 
@@ -68,7 +69,8 @@ class OciPlatformArgs:
     log_retention_days: int
     """Flow-log retention (OCI Logging: 30-day steps up to 180)."""
     identity_provider: pulumi.ProviderResource | None = None
-    """Home-region provider for IAM writes. Omitted: the inherited provider (the stack's region is home)."""
+    """Home-region provider for every IAM write, the compartment included. Omitted: the inherited provider,
+    right only when the stack's region is the home region (the stack always passes one)."""
     protect_stateful: bool = True
     """Protect stateful resources from `pulumi destroy` (prod)."""
     freeform_tags: Mapping[str, str] = field(default_factory=dict)
@@ -96,7 +98,11 @@ class OciPlatform(pulumi.ComponentResource):
         def child() -> pulumi.ResourceOptions:
             return pulumi.ResourceOptions(parent=self, aliases=_WAS_AT_ROOT)
 
-        self.network = SovereignNetwork(name, args.network, opts=child())
+        # The compartment is an IAM write too: through the home-region provider unless the caller chose one.
+        network_args = args.network
+        if home is not None and network_args.identity_provider is None:
+            network_args = replace(network_args, identity_provider=home)
+        self.network = SovereignNetwork(name, network_args, opts=child())
         self.keys = KeyCustody(
             f"{name}-keys",
             KeyCustodyArgs(
@@ -122,6 +128,7 @@ class OciPlatform(pulumi.ComponentResource):
                 services_cidr=args.services_cidr,
                 freeform_tags=tags,
                 protect_stateful=protect,
+                identity_provider=home,
             ),
             opts=child(),
         )

@@ -16,7 +16,8 @@ IAM and quota writes are accepted only in the tenancy's home region: pass a home
 stack's region is not the home region.
 
 Non-goals: tenancy-wide quotas (other countries share the tenancy), Security Zones and Cloud Guard (their
-reporting region is a landing-zone decision), group creation (groups belong to the identity domain).
+reporting region is a landing-zone decision), group creation (groups belong to the identity domain, and their
+membership to its identity provider): the admin groups must exist, and the stack names them by OCID.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ class RegionFencesArgs:
     allowed_regions: Sequence[str]
     """The country's in-country regions (identifiers), all in the same realm."""
     admin_groups: Sequence[str]
-    """Country admin groups ('Group' in the default domain, or 'Domain/Group')."""
+    """Country admin groups: existing groups by OCID ('ocid1.group...', what the stack passes: OCI rejects a
+    policy naming a group that does not exist), or by name ('Group' in the default domain, 'Domain/Group')."""
     policy_compartment_id: pulumi.Input[str] | None = None
     """Compartment the admin policy is attached to: an ancestor of the country compartment, outside the
     admins' reach. Omitted: the tenancy (root compartment)."""
@@ -106,7 +108,13 @@ class RegionFences(pulumi.ComponentResource):
             description=f"Zero quotas for {args.compartment_path} outside {', '.join(args.allowed_regions)}",
             statements=statements,
             freeform_tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, provider=args.identity_provider),
+            # The statements name the compartment by path, not by OCID, so nothing else orders the quota after
+            # it: OCI rejects a quota naming a compartment it cannot find yet. Wait for the compartment's wait.
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                provider=args.identity_provider,
+                depends_on=[args.network.compartment_ready],
+            ),
         )
         admins = oci.identity.Policy(
             f"{name}-admins",

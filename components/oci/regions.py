@@ -10,13 +10,17 @@ name regions differently, and mixing them up silently fences the wrong thing:
 Non-goals: no service availability per region (that is the config's region catalogue), no other realms.
 """
 
+from collections.abc import Sequence
+
 from sovereign.catalogue import OCI_REALMS, REGIONS
 from sovereign.config.derived import oci_registry_host
 from sovereign.types import Cloud
 
 __all__ = [
+    "HOME_REGION_FIX",
     "REGION_KEYS",
     "REGION_REALMS",
+    "confirm_home_region",
     "realm_domain",
     "realm_of",
     "region_key",
@@ -45,6 +49,36 @@ def require_region(region: str, field_name: str = "region") -> str:
             "display name"
         )
     return region
+
+
+HOME_REGION_FIX = (
+    "set 'oci.home_region' to the tenancy's home region (Console: Governance & Administration > Tenancy "
+    "details, or `oci iam region-subscription list`, the entry with is-home-region true); a tenancy's home "
+    "region never changes"
+)
+
+
+def confirm_home_region(subscriptions: Sequence[tuple[str, bool]], expected: str, *, configured: bool) -> str:
+    """Return ``expected`` if the tenancy's region subscriptions, ``(region name, is home)`` pairs as
+    ``oci.identity.get_region_subscriptions`` lists them, make it the home region; else raise a ValueError
+    saying what to set.
+
+    IAM (compartments, dynamic groups, policies, quotas, tags) accepts writes only in the home region ("403-
+    NotAllowed, Please go to your home region ... to execute CREATE, UPDATE and DELETE operations",
+    oracle/terraform-provider-oci#1596), so a wrong home region fails the first IAM write of a deployment.
+    ``configured`` says whether ``expected`` came from ``oci.home_region`` or defaulted to the primary region.
+    """
+    source = "oci.home_region" if configured else "the primary region (oci.home_region omitted)"
+    home = [name for name, is_home in subscriptions if is_home]
+    if expected in home:
+        return expected
+    if home:
+        found = f"the tenancy's home region is {home[0]!r}"
+    elif any(name == expected for name, _ in subscriptions):
+        found = f"the tenancy is subscribed to {expected!r}, but it is not its home region"
+    else:
+        found = f"the tenancy is not subscribed to {expected!r}"
+    raise ValueError(f"home region: {source} is {expected!r}, but {found}: {HOME_REGION_FIX}")
 
 
 def region_key(region: str) -> str:

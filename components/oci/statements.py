@@ -45,6 +45,7 @@ FENCED_QUOTA_FAMILIES: tuple[str, ...] = (
 )
 
 _GROUP = re.compile(r"[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)?")
+_GROUP_OCID = re.compile(r"ocid1\.group\.[a-z0-9]+\.[a-z0-9-]*\.[a-z0-9]+")
 _COMPARTMENT_PATH = re.compile(r"[A-Za-z0-9._-]+(:[A-Za-z0-9._-]+)*")
 _FAMILY = re.compile(r"[a-z0-9-]+")
 
@@ -93,6 +94,13 @@ def quota_statements(
 
 
 def _group_subject(group: str) -> str:
+    # OCI refuses a policy naming a group that does not exist, and the toolkit creates no groups (they belong to
+    # the identity domain): the stack names existing groups by OCID, "group id <group_ocid>" (Oracle, Policy
+    # Syntax, Subjects: https://docs.oracle.com/iaas/Content/Identity/policysyntax/subject.htm).
+    if group.startswith("ocid1."):
+        if not _GROUP_OCID.fullmatch(group):
+            raise ValueError(f"admin_groups: {group!r} is not a group OCID ('ocid1.group.<realm>..<id>')")
+        return f"group id {group}"
     if not _GROUP.fullmatch(group):
         raise ValueError(
             f"admin_groups: {group!r} is not a group name or 'Domain/Group' (letters, digits, '.', '_', '-')"
@@ -145,6 +153,14 @@ def key_access_statements(
     Statements follow the OKE documentation (cluster dynamic group for secrets encryption and image
     verification; ``oke``/``blockstorage`` services and the worker dynamic group for boot volumes) and the
     Object Storage documentation (service principal ``objectstorage-<region>``).
+
+    Since 15 August 2024 OKE also needs the key delegated to the node pool and cluster principals: "Allow
+    any-user to use key-delegates in compartment <c> where ALL {request.principal.type='nodepool',
+    target.key.id = '<key_OCID>'}" for boot volumes, and the same with ``'cluster'`` for block volumes (PVCs)
+    (Oracle, "Policy Configuration for Cluster Creation and Deployment",
+    https://docs.oracle.com/en-us/iaas/Content/ContEng/Concepts/contengpolicyconfig.htm, "Create Policy to Access
+    User-Managed Encryption Keys"; it keeps the older ``service oke`` statement alongside). The storage class
+    encrypts PVCs with the volume key, so both name it.
     """
     _literal(compartment_id, "compartment_id")
     where_region = f"request.region = '{region_key(region)}'"
@@ -152,12 +168,20 @@ def key_access_statements(
     def on_key(key_id: str) -> str:
         return f"where all {{target.key.id = {_literal(key_id, 'key id')}, {where_region}}}"
 
+    def delegated_to(principal: str, key_id: str) -> str:
+        return (
+            f"Allow any-user to use key-delegates {scope} where all {{request.principal.type = '{principal}', "
+            f"target.key.id = {_literal(key_id, 'key id')}, {where_region}}}"
+        )
+
     scope = f"in compartment id {compartment_id}"
     statements = [
         f"Allow dynamic-group {cluster_group} to use keys {scope} {on_key(cluster_secrets_key_id)}",
         f"Allow service oke to use key-delegates {scope} {on_key(volume_key_id)}",
         f"Allow service blockstorage to use keys {scope} {on_key(volume_key_id)}",
         f"Allow dynamic-group {worker_group} to use key-delegates {scope} {on_key(volume_key_id)}",
+        delegated_to("nodepool", volume_key_id),
+        delegated_to("cluster", volume_key_id),
         f"Allow service objectstorage-{region} to use keys {scope} {on_key(object_storage_key_id)}",
     ]
     if image_signing_key_id is not None:

@@ -7,7 +7,8 @@ events, and stays in the region: no replication policy is declared, and nothing 
 - Audit logs: a *locked* time-bound retention rule instead (WORM: nobody, not even a tenancy administrator,
   can delete or change an object before the retention ends). OCI does not allow retention rules on a
   versioned bucket, and the locked rule is the stronger protection, so audit buckets are not versioned. The
-  lock takes effect at ``retention_lock_date`` (OCI requires it at least 14 days after the rule is created).
+  lock takes effect at ``retention_lock_date`` (OCI requires it at least 14 days after the rule is created);
+  the rule's name and lock date are kept from its creation (OCI refuses to change either once locked).
 
 Buckets are protected in prod stacks.
 
@@ -20,24 +21,42 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_oci as oci
 
 from components.oci.regions import require_region
+from sovereign.clouds.oci.facts import LOCK_DELAY_DAYS
 from sovereign.types import StorePurpose
 
 if TYPE_CHECKING:
     from components.oci.key_custody import KeyCustody
     from components.oci.network import SovereignNetwork
 
-__all__ = ["BucketSpec", "EncryptedStorage", "EncryptedStorageArgs"]
+__all__ = [
+    "BucketSpec",
+    "EncryptedStorage",
+    "EncryptedStorageArgs",
+    "default_lock_date",
+    "retention_rule_name",
+]
 
 _BUCKET_NAME = re.compile(r"[A-Za-z0-9._-]{1,256}")
 _STORE_NAME = re.compile(r"[a-z][a-z0-9-]{0,39}")
 MAX_RETENTION_DAYS = 36500
+_FIXED_AT_CREATION = ("displayName", "timeRuleLocked")
+
+
+def retention_rule_name(store: str) -> str:
+    """The stable display name of a store's retention rule (never the duration: see ``_bucket``)."""
+    return f"{store}-locked"
+
+
+def default_lock_date(as_of: date) -> date:
+    """The lock date of a rule created after validation on ``as_of``: at least OCI's 14 days after creation."""
+    return as_of + timedelta(days=LOCK_DELAY_DAYS)
 
 
 @dataclass(frozen=True)
@@ -56,8 +75,9 @@ class BucketSpec:
     retention_days: int | None = None
     """Audit logs only (required there): days every object is kept, immutable, after its last change."""
     retention_lock_date: date | None = None
-    """Audit logs only (required there): the day the retention rule locks for good (>= 14 days after
-    creation). Fixed in config so that every plan declares the same value."""
+    """Audit logs only (required there): the day the retention rule locks for good (OCI: >= 14 days after
+    creation; the stack passes :func:`default_lock_date` unless the config names one). Used when the rule is
+    created only: later changes are ignored, since OCI refuses to change a locked rule's lock time."""
 
     def __post_init__(self) -> None:
         where = f"stores.{self.name}"
@@ -145,7 +165,11 @@ class EncryptedStorage(pulumi.ComponentResource):
         if spec.retention_days is not None and spec.retention_lock_date is not None:
             retention = [
                 oci.objectstorage.BucketRetentionRuleArgs(
-                    display_name=f"{spec.name}-locked-{spec.retention_days}d",
+                    # The provider matches rules by display name: a new name creates a rule and deletes the old
+                    # one, which OCI refuses once locked (terraform-provider-oci objectstorage_bucket_resource.go,
+                    # categorizeRetentionRules). So the name never carries the duration: raising retention_days
+                    # is an update of the same rule, the one change OCI allows on a locked rule.
+                    display_name=retention_rule_name(spec.name),
                     duration=oci.objectstorage.BucketRetentionRuleDurationArgs(
                         time_amount=str(spec.retention_days), time_unit="DAYS"
                     ),
@@ -166,5 +190,17 @@ class EncryptedStorage(pulumi.ComponentResource):
             storage_tier="Standard",
             auto_tiering="Disabled",
             freeform_tags={**args.freeform_tags, "sovereign.ai/store-purpose": spec.purpose.value},
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect_stateful),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=args.protect_stateful,
+                # "Once a rule is locked, only increases in the duration are allowed and no other properties
+                # can be changed" (Oracle, CreateRetentionRuleDetails.TimeRuleLocked). The lock date and the
+                # name are therefore the creation-time values for good: the lock date is computed from the
+                # first deployment's date, and stacks created before the stable name keep their old
+                # '<store>-locked-<n>d' name (renaming a locked rule is itself a refused update).
+                ignore_changes=[f"retentionRules[0].{p}" for p in _FIXED_AT_CREATION] if retention else None,
+                # Object Storage checks its key access at creation: before the key policy has propagated the
+                # bucket fails with 404-NotAuthorizedOrFoundKmsKey (oracle/terraform-provider-oci#1514).
+                depends_on=[args.keys.key_access_ready],
+            ),
         )

@@ -4,6 +4,14 @@ AKS: every minor of the AKS release calendar, with its support dates, in ``sover
 (checked 2026-12-02); which minors an Azure country may use depends on the validation date. OKE: last checked
 2026-11 against the OKE "Supported Versions of Kubernetes" page. Minor versions only: both services pick the
 newest patch of a minor version (OKE through :data:`OKE_RELEASES`).
+
+OKE stays undated (re-checked 2026-12-02, issue 13): OKE supports three minors for new clusters and keeps the
+fourth-newest "for a minimum of 30 days after the announcement of support for a new Kubernetes version"
+(https://docs.oracle.com/iaas/Content/ContEng/Concepts/contengaboutk8sversions.htm); the copy reachable then had
+no end-of-life dates for 1.33-1.35, and "Cluster Add-on Supported Versions"
+(https://docs.oracle.com/iaas/Content/ContEng/Tasks/contengconfiguringclusteraddons-supportedversions.htm)
+lists add-ons for 1.31-1.34 (kube-proxy 1.34.2). 1.35 is not confirmed by either page: check
+``oci ce cluster-options get --cluster-option-id all`` before moving a country to it.
 """
 
 from __future__ import annotations

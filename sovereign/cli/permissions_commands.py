@@ -2,8 +2,8 @@
 
 The derivation lives per cloud behind the seam (``sovereign.clouds.cloud_module(cloud, "permissions")``, a
 module with ``derive(stack, resources)`` returning an object with ``to_json()``); a cloud without that module is
-refused with exit 2 rather than answered with a made-up list. The JSON shape is documented in
-``sovereign/clouds/azure/permissions.py``.
+refused with exit 2 rather than answered with a made-up list. The JSON shapes are documented in
+``sovereign/clouds/azure/permissions.py`` and ``sovereign/clouds/oci/permissions.py``.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def permissions(
     except ModuleNotFoundError:
         err_console.print(
             f"{target.name}: the deploying identity's permissions are not derived for {cloud} stacks yet (only "
-            "azure); see the cloud's IAM documentation for now.",
+            "azure and oci); see the cloud's IAM documentation for now.",
             markup=False,
         )
         sys.exit(EXIT_INVALID)
@@ -76,7 +76,10 @@ def permissions(
 
 def render_text(result: dict[str, Any]) -> str:
     """People's form: roles with scopes (as `az role assignment create`), the custom-role actions, features and
-    providers with their `az` commands. Every line says which planned resources need it."""
+    providers with their `az` commands; for OCI the IAM policy statements by attachment. Every line says which
+    planned resources need it."""
+    if result["cloud"] == "oci":
+        return _render_oci(result)
     lines = [f"Permissions for `pulumi up` of {result['stack']} ({result['cloud']})", ""]
     lines.append("Roles for the deploying identity (built-in; each with its scope):")
     for role in result["roles"]:
@@ -104,6 +107,27 @@ def render_text(result: dict[str, Any]) -> str:
     lines += ["", "Resource providers to register:"]
     for provider in result["resource_providers"]:
         lines.append(f"  az provider register --namespace {provider['namespace']}    # {provider['why']}")
+    if result["notes"]:
+        lines += ["", "Notes:"] + [f"  - {note}" for note in result["notes"]]
+    return "\n".join(lines) + "\n"
+
+
+def _render_oci(result: dict[str, Any]) -> str:
+    """OCI: one policy per attachment point, its statements as `oci iam policy create` takes them."""
+    lines = [f"Permissions for `pulumi up` of {result['stack']} (oci)", ""]
+    lines.append(
+        f"IAM policies for the deploy group (write them in the home region, {result['home_region']}):"
+    )
+    attachments: dict[str, list[dict[str, Any]]] = {}
+    for policy in result["policies"]:
+        attachments.setdefault(policy["compartment"], []).append(policy)
+    for compartment, policies in attachments.items():
+        where = "the tenancy (root compartment)" if compartment == "tenancy" else f"compartment {compartment}"
+        lines += ["", f"  Attached to {where}:"]
+        for policy in policies:
+            lines.append(f"  - {policy['statement']}")
+            lines.append(f"    why: {policy['why']}")
+            lines.append(f"    source: {policy['source']}")
     if result["notes"]:
         lines += ["", "Notes:"] + [f"  - {note}" for note in result["notes"]]
     return "\n".join(lines) + "\n"

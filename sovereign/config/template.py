@@ -93,6 +93,8 @@ def render_country_file(t: CountryTemplate) -> str:
             "  # parent_compartment_id / parent_compartment_path: omitted, the country compartment is at the root.",
             f"  tenancy_id: ocid1.tenancy.{t.realm}..aaaaaaaa{t.code}sovereignplaceholder",
             f"  tenancy_namespace: {t.code}sovereignns",
+            "  # Replace with your in-network CI runners' or bastion's private range (reaches the API on 6443).",
+            "  api_client_cidrs: [10.0.200.0/24]",
         ]
     pods = (
         f"\n    pods: 10.{o}.64.0/18               # VCN-native pod networking"
@@ -134,11 +136,6 @@ def render_country_file(t: CountryTemplate) -> str:
         "      purpose: audit_logs",
         "      redundancy: zone",
         "      retention_days: 2555",
-        *(
-            ["      retention_lock_date: 2027-01-15   # OCI locks retention from this date on"]
-            if t.cloud == Cloud.OCI
-            else []
-        ),
         "registry:",
         f"  name: {t.code}sovereignregistry",
         "access:",
@@ -148,9 +145,13 @@ def render_country_file(t: CountryTemplate) -> str:
     ]
     if t.cloud == Cloud.AZURE:
         lines.append(f"      object_id: {_placeholder_uuid(t.code + '-admins')}")
+    else:  # OCI policies name groups by OCID: a policy naming a missing group is rejected
+        lines.append(f"      ocid: ocid1.group.{t.realm}..aaaaaaaa{t.code}platformadminsplaceholder")
     lines += ["  break_glass_groups:", f"    - name: {t.code}-break-glass"]
     if t.cloud == Cloud.AZURE:
         lines.append(f"      object_id: {_placeholder_uuid(t.code + '-break-glass')}")
+    else:
+        lines.append(f"      ocid: ocid1.group.{t.realm}..aaaaaaaa{t.code}breakglassplaceholder")
     lines += [
         "  operator_access_approvers: [security-officer@gov.example, platform-lead@gov.example]",
         "# assistant: add 'deployments' and 'chat' once a model in models.yaml is approved for this country.",

@@ -72,7 +72,7 @@ def _deploying_identity(document: dict[str, Any], cloud: str) -> dict[str, Any] 
     if permissions is None:
         return None
     derived = permissions.derive(document["stack"], document["resources"]).to_json()
-    return {"roles": derived["roles"], "features": derived["features"]}
+    return {k: derived[k] for k in ("roles", "features", "policies") if k in derived}
 
 
 def build_report(
@@ -218,8 +218,11 @@ def render_report_markdown(report: dict[str, Any]) -> str:
     if identity is None:
         out.append(f"Not derived for {report['cloud']} stacks yet.")
     else:
-        out += [f"- {g['role']} on `{g['scope']}`: {g['why']}" for g in identity["roles"]]
-        out += [f"- feature `{f['namespace']}/{f['name']}`: {f['why']}" for f in identity["features"]]
+        out += [f"- {g['role']} on `{g['scope']}`: {g['why']}" for g in identity.get("roles", [])]
+        out += [f"- feature `{f['namespace']}/{f['name']}`: {f['why']}" for f in identity.get("features", [])]
+        out += [
+            f"- `{p['statement']}` (attached to {p['compartment']})" for p in identity.get("policies", [])
+        ]
     out += [
         "",
         "## Inventory",

@@ -15,6 +15,10 @@ from sovereign.policies.azure_names import AZURE_NAME_RULES
 from sovereign.policies.cloud_rules import CLOUD_RULES
 from sovereign.policies.kubernetes_rules import KUBERNETES_RULES
 from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule, evaluate
+from sovereign.policies.network_policy_engine import NETWORK_POLICY_ENGINE_RULES
+from sovereign.policies.oci_iam import OCI_IAM_RULES
+from sovereign.policies.oci_names import OCI_NAME_RULES
+from sovereign.policies.oci_platform_rules import OCI_PLATFORM_RULES
 from sovereign.policies.scheduling import SCHEDULING_RULES
 from sovereign.policies.stateful import RETAINED_TYPES, STATEFUL_TYPES
 
@@ -32,7 +36,16 @@ __all__ = [
     "view_of_registration",
 ]
 
-ALL_RULES: tuple[Rule, ...] = (*CLOUD_RULES, *AZURE_NAME_RULES, *KUBERNETES_RULES, *SCHEDULING_RULES)
+ALL_RULES: tuple[Rule, ...] = (
+    *CLOUD_RULES,
+    *AZURE_NAME_RULES,
+    *KUBERNETES_RULES,
+    *SCHEDULING_RULES,
+    *OCI_IAM_RULES,
+    *OCI_PLATFORM_RULES,
+    *OCI_NAME_RULES,
+    *NETWORK_POLICY_ENGINE_RULES,
+)
 
 
 def view_of_registration(r: Registration) -> ResourceView:

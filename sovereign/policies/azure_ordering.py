@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule
+from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule, reachable_dependencies
 
 __all__ = ["AZURE_PLATFORM_RULES"]
 
@@ -46,17 +46,7 @@ class _Graph:
     def waits_for(self, r: ResourceView) -> frozenset[str]:
         """Every URN ``r`` depends on, directly or through other resources."""
         if r.urn not in self._closure:
-            seen: set[str] = set()
-            stack = list(r.dependencies)
-            while stack:
-                urn = stack.pop()
-                if urn in seen:
-                    continue
-                seen.add(urn)
-                dep = self.by_urn.get(urn)
-                if dep is not None:
-                    stack.extend(dep.dependencies)
-            self._closure[r.urn] = frozenset(seen)
+            self._closure[r.urn] = reachable_dependencies(r.dependencies, self.by_urn)
         return self._closure[r.urn]
 
 

@@ -89,7 +89,10 @@ def _cmk(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]
         elif t == "oci:ContainerEngine/nodePool:NodePool":
             if not r.get("nodeConfigDetails.kmsKeyId"):
                 yield Finding("node boot volumes not encrypted with the vault key", r.urn)
-            if r.get("nodeConfigDetails.isPvEncryptionInTransitEnabled") is not True:
+            # Only VM shapes have paravirtualized attachments to encrypt (bare metal: iSCSI only, see
+            # oci_platform_rules.no_transit_encryption_on_bare_metal).
+            vm = str(r.get("nodeShape") or "").startswith("VM.")
+            if vm and r.get("nodeConfigDetails.isPvEncryptionInTransitEnabled") is not True:
                 yield Finding("volumes without in-transit encryption", r.urn)
 
 

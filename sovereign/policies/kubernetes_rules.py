@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sovereign.contracts import GPU_RESOURCE, GPU_TAINT, MODEL_ANNOTATION
@@ -181,23 +181,45 @@ def image_digest_or_none(image: str) -> str | None:
         return None
 
 
+_OCI_LB_TYPE = "oci.oraclecloud.com/load-balancer-type"
+_INTERNAL_ANNOTATION = {
+    # AKS: an internal Azure load balancer.
+    "azure": "service.beta.kubernetes.io/azure-load-balancer-internal",
+    # OKE: the annotation depends on the load-balancer type, and "nlb" alone is a *public* network load
+    # balancer. oracle/oci-cloud-controller-manager pkg/cloudprovider/providers/oci/load_balancer_spec.go:
+    # ServiceAnnotationLoadBalancerInternal = "service.beta.kubernetes.io/oci-load-balancer-internal" (type lb),
+    # ServiceAnnotationNetworkLoadBalancerInternal = "oci-network-load-balancer.oraclecloud.com/internal" (type
+    # nlb); OKE "Provisioning Network Load Balancers" (contengcreatingnetworkloadbalancers) documents the latter.
+    "lb": "service.beta.kubernetes.io/oci-load-balancer-internal",
+    "nlb": "oci-network-load-balancer.oraclecloud.com/internal",
+}
+
+
+def _internal_load_balancer(annotations: Mapping[str, Any]) -> bool:
+    def true(key: str) -> bool:
+        return str(annotations.get(key, "")).lower() == "true"
+
+    oci_type = str(annotations.get(_OCI_LB_TYPE, "")).lower()
+    if oci_type == "nlb":
+        return true(_INTERNAL_ANNOTATION["nlb"])
+    if oci_type in ("", "lb") and true(_INTERNAL_ANNOTATION["lb"]):
+        return True
+    return not oci_type and true(_INTERNAL_ANNOTATION["azure"])
+
+
 def _no_public_services(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
-    internal_annotations = (
-        "service.beta.kubernetes.io/azure-load-balancer-internal",
-        "service.beta.kubernetes.io/oci-load-balancer-internal",
-        "oci.oraclecloud.com/load-balancer-type",
-    )
     for r in resources:
         if r.type == "kubernetes:core/v1:Service":
             kind = r.get("spec.type") or "ClusterIP"
             if kind == "NodePort":
                 yield Finding("NodePort service exposes every node", r.urn)
-            if kind == "LoadBalancer":
-                annotations = r.get("metadata.annotations") or {}
-                if not any(
-                    str(annotations.get(a, "")).lower() in ("true", "nlb") for a in internal_annotations
-                ):
-                    yield Finding("LoadBalancer service without an internal-only annotation", r.urn)
+            if kind == "LoadBalancer" and not _internal_load_balancer(r.get("metadata.annotations") or {}):
+                yield Finding(
+                    "LoadBalancer service without an internal-only annotation (OKE network load balancers: "
+                    "'oci-network-load-balancer.oraclecloud.com/internal: \"true\"'; 'load-balancer-type: nlb' "
+                    "alone is public)",
+                    r.urn,
+                )
         if r.type == "kubernetes:networking.k8s.io/v1:Ingress" and not r.get("spec.tls"):
             yield Finding("Ingress without TLS", r.urn)
 

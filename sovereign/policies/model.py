@@ -18,7 +18,22 @@ from sovereign.config.schema import CountryConfig, ModelRegister
 from sovereign.dotted import get_dotted
 from sovereign.types import Environment
 
-__all__ = ["Finding", "PolicyContext", "ResourceView", "Rule", "evaluate"]
+__all__ = ["Finding", "PolicyContext", "ResourceView", "Rule", "evaluate", "reachable_dependencies"]
+
+
+def reachable_dependencies(start: Iterable[str], by_urn: Mapping[str, ResourceView]) -> frozenset[str]:
+    """Every URN reachable from ``start`` through recorded dependencies (the engine creates them all first)."""
+    seen: set[str] = set()
+    stack = list(start)
+    while stack:
+        urn = stack.pop()
+        if urn in seen:
+            continue
+        seen.add(urn)
+        dep = by_urn.get(urn)
+        if dep is not None:
+            stack.extend(dep.dependencies)
+    return frozenset(seen)
 
 
 @dataclass(frozen=True)

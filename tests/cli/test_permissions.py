@@ -173,7 +173,4 @@ def test_json_output_shape_and_text_commands() -> None:
     )
 
 
-def test_oci_stack_is_refused_with_exit_2() -> None:
-    result = _run("permissions", "jp-prod")
-    assert result.returncode == 2, result.stdout
-    assert "not derived for oci stacks yet" in result.stderr and "Traceback" not in result.stderr
+# OCI stacks are derived since issue 13: tests/cli/test_permissions_oci.py.

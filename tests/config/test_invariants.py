@@ -153,7 +153,13 @@ def test_rejects_confidential_gpu_tier_on_non_confidential_gpus() -> None:
 
 
 def test_rejects_confidential_vm_tier_on_plain_system_pool() -> None:
-    data = edit(merged("fr"), {"cluster.system_pool.vm_size": "VM.Standard.E5.Flex"})
+    data = edit(
+        merged("fr"),
+        {
+            "cluster.system_pool.vm_size": "VM.Standard.E5.Flex",
+            "cluster.confidential_tier": "confidential_vm",
+        },
+    )
     _one(messages(data), "system_pool.vm_size", "not confidential-capable")
 
 
@@ -390,7 +396,11 @@ def test_oci_versions_keep_their_undated_check() -> None:
 
 def test_rejects_what_oci_cannot_honour() -> None:
     _one(messages(edit(merged("fr"), {"key_custody.rotation_days": 30})), "at most every 60 days")
-    _one(messages(edit(merged("fr"), {"storage.stores.1.retention_lock_date": None})), "retention_lock_date")
+    # A lock date sooner than OCI's 14 days after creation (the stack's own default never is).
+    _one(
+        messages(edit(merged("fr"), {"storage.stores.1.retention_lock_date": "2026-11-30"})),
+        "retention_lock_date",
+    )
     data = edit(merged("fr"), {"oci.parent_compartment_id": "ocid1.compartment.oc1..aaaaaaaaparent"})
     _one(messages(data), "go together")
     assert violations(edit(data, {"oci.parent_compartment_path": "platform:ai"})) == []

@@ -37,6 +37,7 @@ _APPROVERS = (
     "validation requires two distinct people"
 )
 _LABEL = "a label for people (reports); Azure grants and binds by the Entra object id"
+_OCI_LABEL = "a label for people (reports); OCI policies name groups by OCID (a missing group is rejected)"
 VALIDATION_ONLY: dict[str, dict[str, str]] = {
     "de": {
         "access.operator_access_approvers": _APPROVERS,
@@ -46,10 +47,10 @@ VALIDATION_ONLY: dict[str, dict[str, str]] = {
     },
     "fr": {
         "access.operator_access_approvers": _APPROVERS,
-        "cluster.gpu_pools.node_count_min": "OKE pools run fixed at node_count_max until the cluster-autoscaler "
-        "add-on exists (field description says so); validation keeps min <= max",
-        "cluster.system_pool.node_count_max": "the OKE system pool runs fixed at node_count_min until the "
-        "cluster-autoscaler add-on exists (field description says so); validation keeps min <= max",
+        "access.admin_groups.name": _OCI_LABEL,
+        "access.break_glass_groups.name": _OCI_LABEL,
+        "cluster.system_pool.node_count_max": "the OKE system pool runs fixed at node_count_min: Oracle advises one "
+        "pool the cluster autoscaler does not manage (field description says so); validation keeps min <= max",
         "audit_logging.retention_days": "OCI Logging keeps flow logs at most 180 days, so any value above 180 "
         "plans the same; the long audit trail is the locked audit-log store's retention_days",
     },

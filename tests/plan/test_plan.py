@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from sovereign.config.loader import country_files, load_country, load_register
+from sovereign.config.schema import OciCountry
 from sovereign.plan.contract import PlanDocument
 from sovereign.plan.stackfiles import default_stacks_dir, find_stacks
 from sovereign.policies import ALL_RULES, PolicyContext, ResourceView, evaluate
@@ -182,12 +183,19 @@ def test_resources_land_in_the_country(plans: dict[str, dict[str, Any]]) -> None
             for r in document["resources"]
             if r["type"] in ("pulumi:providers:azure-native", "pulumi:providers:oci")
         ]
-        [provider] = providers
-        region = provider["inputs"].get("location") or provider["inputs"].get("region")
         config = load_country(
             document["country"], document["environment"], config_dir=CONFIG_DIR, as_of=AS_OF
         )
+        # OCI also has the home-region provider, through which only IAM is written (finding O1).
+        home = [p for p in providers if p["name"].endswith("-oci-home")]
+        [provider] = [p for p in providers if p not in home]
+        region = provider["inputs"].get("location") or provider["inputs"].get("region")
         assert region == config.regions.primary
+        for p in home:
+            assert isinstance(config, OciCountry), p["urn"]
+            assert p["inputs"]["region"] == (config.oci.home_region or config.regions.primary), p["urn"]
+            used = {r["type"] for r in document["resources"] if (r["provider"] or "").startswith(p["urn"])}
+            assert used and all(t.startswith(("oci:Identity/", "oci:Limits/")) for t in used), used
 
 
 def test_cloud_modules_stay_apart() -> None:

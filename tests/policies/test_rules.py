@@ -95,7 +95,10 @@ def test_customer_managed_encryption() -> None:
     )
     assert failures([view("azure-native:containerservice:ManagedCluster", {})], "customer-managed-encryption")
     assert failures([view("oci:ObjectStorage/bucket:Bucket", {})], "customer-managed-encryption", ctx("fr"))
-    pool = {"nodeConfigDetails": {"kmsKeyId": "ocid1.key", "isPvEncryptionInTransitEnabled": False}}
+    pool = {
+        "nodeShape": "VM.Standard.E4.Flex",  # only VM shapes can encrypt in transit (bare metal: iSCSI)
+        "nodeConfigDetails": {"kmsKeyId": "ocid1.key", "isPvEncryptionInTransitEnabled": False},
+    }
     [msg] = failures(
         [view("oci:ContainerEngine/nodePool:NodePool", pool)], "customer-managed-encryption", ctx("fr")
     )

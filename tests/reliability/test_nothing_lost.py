@@ -51,6 +51,7 @@ STATELESS = {
     "oci:ContainerEngine/nodePool:NodePool": "nodes, recreated from the pool spec",
     "oci:Limits/quota:Quota": "region fences",
     "oci:Sch/connector:Connector": "moves audit logs into the locked bucket",
+    "oci:ContainerEngine/addon:Addon": "OKE-managed add-ons (autoscaler, metrics, cert-manager), installed again",
     "kubernetes:core/v1:ConfigMap": "rendered from the program",
     "kubernetes:helm.sh/v3:Release": "the GPU Operator: its objects are rendered again from the pinned chart",
     "time:index/sleep:Sleep": "a wait between a grant and its consumer; holds nothing",

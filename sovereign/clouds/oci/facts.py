@@ -16,7 +16,10 @@ if TYPE_CHECKING:
 __all__ = [
     "KEY_ALGORITHM",
     "KEY_SIZE_BITS",
+    "LOCK_DELAY_DAYS",
+    "MAX_LOCK_DELAY_DAYS",
     "MAX_VCN_PREFIX",
+    "MIN_LOCK_DELAY_DAYS",
     "MIN_ROTATION_DAYS",
     "MIN_VCN_PREFIX",
     "POOL_NAME_PATTERN",
@@ -26,6 +29,7 @@ __all__ = [
     "group_subject",
     "oci_registry_host",
     "registry_prefix",
+    "volume_attachment_type",
 ]
 
 STORAGE_PROVISIONER = "blockvolume.csi.oraclecloud.com"
@@ -41,8 +45,23 @@ MIN_ROTATION_DAYS = 60
 """OCI rotates vault keys automatically at most every 60 days (and at least every 365)."""
 MIN_VCN_PREFIX, MAX_VCN_PREFIX = 16, 24
 """The network component carves a /16 to /24 VCN into its subnets."""
+MIN_LOCK_DELAY_DAYS = 14
+"""Oracle "Creating an Object Storage Data Retention Rule": "A mandatory 14-day delay exists before a rule is
+locked" (docs.oracle.com/en-us/iaas/Content/Object/Tasks/usingretentionrules_topic-To_create_a_retention_rule.htm)."""
+LOCK_DELAY_DAYS = 30
+"""Lock delay the stack uses after the validation date: the 14-day minimum plus margin until the deployment."""
+MAX_LOCK_DELAY_DAYS = 365
+"""A lock further off leaves the audit trail changeable for too long."""
 POOL_NAME_PATTERN = r"[a-z][a-z0-9-]{0,29}"
 """OKE node pool names as the node pool component accepts them: lower case, starting with a letter, <= 30."""
+
+
+def volume_attachment_type(config: OciCountry) -> str:
+    """Block volumes of the GPU pools (model caches) attach over iSCSI when any GPU pool is bare metal: BM shapes
+    have no paravirtualized attachments (terraform-oci-oke modules/workers/locals.tf: "Bare metal instances must
+    use iSCSI block volume attachments, not paravirtualized")."""
+    bare_metal = any(p.vm_size.startswith("BM.") for p in config.cluster.gpu_pools)
+    return "iscsi" if bare_metal else "paravirtualized"
 
 
 def oci_registry_host(region_name: str) -> str:

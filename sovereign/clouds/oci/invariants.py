@@ -13,13 +13,20 @@ import re
 from collections.abc import Iterator
 
 from sovereign.catalogue import find_region, regions_in_country
-from sovereign.clouds.oci.facts import MAX_VCN_PREFIX, MIN_ROTATION_DAYS, MIN_VCN_PREFIX, POOL_NAME_PATTERN
+from sovereign.clouds.oci.facts import (
+    MAX_LOCK_DELAY_DAYS,
+    MAX_VCN_PREFIX,
+    MIN_LOCK_DELAY_DAYS,
+    MIN_ROTATION_DAYS,
+    MIN_VCN_PREFIX,
+    POOL_NAME_PATTERN,
+)
 from sovereign.clouds.oci.settings import OciCountry
 from sovereign.config.base import ModelRegister
 from sovereign.config.derived import used_regions
 from sovereign.config.errors import Violation
 from sovereign.config.limits import MAX_ROTATION_DAYS
-from sovereign.types import StorePurpose
+from sovereign.types import ConfidentialTier, StorePurpose
 
 __all__ = ["INVARIANTS"]
 
@@ -58,12 +65,7 @@ def audit_buckets_lock(c: OciCountry, register: ModelRegister, as_of: dt.date) -
     for i, store in enumerate(c.storage.stores):
         path = ("storage", "stores", i)
         if store.purpose == StorePurpose.AUDIT_LOGS:
-            if store.retention_lock_date is None:
-                yield Violation(
-                    (*path, "retention_lock_date"),
-                    "an OCI audit bucket's retention rule is locked from a date you choose",
-                    "add 'retention_lock_date: YYYY-MM-DD' (at least 14 days after the first deployment)",
-                )
+            yield from _lock_date_in_bounds(store.retention_lock_date, (*path, "retention_lock_date"), as_of)
             if store.enable_versioning is True:
                 yield Violation(
                     (*path, "enable_versioning"),
@@ -78,6 +80,94 @@ def audit_buckets_lock(c: OciCountry, register: ModelRegister, as_of: dt.date) -
                     f"OCI retention rules are for audit_logs stores only (got one on a '{store.purpose}' store, "
                     "which is versioned)",
                     f"remove '{key}'",
+                )
+
+
+def _lock_date_in_bounds(
+    lock: dt.date | None, path: tuple[str | int, ...], as_of: dt.date
+) -> Iterator[Violation]:
+    """OCI locks a rule no sooner than 14 days after its creation ("A mandatory 14-day delay exists before a rule
+    is locked", docs.oracle.com/en-us/iaas/Content/Object/Tasks/usingretentionrules_topic-To_create_a_retention_
+    rule.htm); a far-off lock leaves the trail changeable. Omitted, the stack derives the date from the validation
+    date, which never goes stale."""
+    if lock is None:
+        return
+    earliest = as_of + dt.timedelta(days=MIN_LOCK_DELAY_DAYS)
+    latest = as_of + dt.timedelta(days=MAX_LOCK_DELAY_DAYS)
+    if not earliest <= lock <= latest:
+        yield Violation(
+            path,
+            f"{lock.isoformat()} is outside {earliest.isoformat()}..{latest.isoformat()} ({MIN_LOCK_DELAY_DAYS} to "
+            f"{MAX_LOCK_DELAY_DAYS} days after the validation date {as_of.isoformat()}): "
+            + (
+                f"OCI refuses a lock sooner than {MIN_LOCK_DELAY_DAYS} days after the rule is created"
+                if lock < earliest
+                else "the audit trail would stay changeable until then"
+            ),
+            "remove 'retention_lock_date' (the stack locks 30 days after the deployment that creates the rule; "
+            "an existing rule keeps its lock date)",
+        )
+
+
+_PRIVATE_RANGES = tuple(
+    ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+)
+
+
+def api_endpoint_is_reachable(c: OciCountry, register: ModelRegister, as_of: dt.date) -> Iterator[Violation]:
+    """The private API endpoint admits the deploying runners' private ranges, and only private ranges: without
+    one, the program's own Kubernetes provider cannot connect; a public range would face the API outward."""
+    cidrs = c.oci.api_client_cidrs
+    if not cidrs:
+        yield Violation(
+            ("oci", "api_client_cidrs"),
+            "no range may reach the cluster's private Kubernetes API (6443 is open only to its own nodes and "
+            "pods), so the deployment's Kubernetes provider cannot connect",
+            "add the private CIDR of your in-network CI runners or bastion, e.g. 'api_client_cidrs: "
+            "[10.0.200.0/24]'",
+        )
+    for i, cidr in enumerate(cidrs):
+        net = ipaddress.ip_network(cidr, strict=False)
+        if not any(net.version == r.version and net.subnet_of(r) for r in _PRIVATE_RANGES):  # pyright: ignore[reportArgumentType]
+            yield Violation(
+                ("oci", "api_client_cidrs", i),
+                f"'{cidr}' is not a private range (allowed: inside 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, "
+                "100.64.0.0/10); the API endpoint stays private",
+                "use the private range your runners reach the VCN from (through the landing zone's DRG)",
+            )
+
+
+def no_confidential_nodes(c: OciCountry, register: ModelRegister, as_of: dt.date) -> Iterator[Violation]:
+    """OKE managed node pools cannot run confidential VMs: the node pool API has no platform configuration
+    (pulumi_oci.containerengine.NodePool and NodePoolNodeConfigDetailsArgs have no ``platform_config`` or
+    memory-encryption flag; terraform-oci-oke sets ``platform_config`` only on self-managed instances, instance
+    pools and compute clusters, never in modules/workers/nodepools.tf). A confidential tier would be a promise
+    the nodes do not keep, so it is refused."""
+    tier = c.cluster.confidential_tier
+    if tier != ConfidentialTier.NONE:
+        yield Violation(
+            ("cluster", "confidential_tier"),
+            f"'{tier}': OKE managed node pools have no confidential-computing option (allowed on OCI: none), so "
+            "the nodes would be ordinary VMs",
+            "set 'confidential_tier: none' (models of tier high or critical then cannot be served on OCI), or "
+            "host the country on a cloud with confidential node pools",
+        )
+
+
+def access_groups_by_ocid(c: OciCountry, register: ModelRegister, as_of: dt.date) -> Iterator[Violation]:
+    """Admin and break-glass groups are existing groups, named by OCID in the admin policy: OCI refuses a policy
+    whose subject names a group that does not exist, and the stack creates none (groups and their membership
+    belong to the identity domain). Oracle's policy syntax names a group by OCID as ``group id <group_ocid>``
+    (https://docs.oracle.com/iaas/Content/Identity/policysyntax/subject.htm)."""
+    for kind in ("admin_groups", "break_glass_groups"):
+        for i, group in enumerate(getattr(c.access, kind)):
+            if group.ocid is None:
+                yield Violation(
+                    ("access", kind, i, "ocid"),
+                    f"group '{group.name}' has no OCID: the admin policy names groups by OCID, because OCI "
+                    "rejects a policy naming a group that does not exist and the stack creates no groups",
+                    "create the group in the identity domain (or find it), then add 'ocid: ocid1.group.oc1..<id>' "
+                    "(Console: Identity & Security > Domains > <domain> > Groups > the group's OCID)",
                 )
 
 
@@ -140,6 +230,9 @@ INVARIANTS = (
     buckets_stay_in_region,
     audit_buckets_lock,
     keys_rotate,
+    access_groups_by_ocid,
+    api_endpoint_is_reachable,
+    no_confidential_nodes,
     compartment_is_named,
     vcn_fits_the_network,
     pools_fit_oke,

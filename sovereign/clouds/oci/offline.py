@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sovereign.catalogue import REGIONS
 from sovereign.engine.outputs_kubernetes import fake_kubeconfig
 
 PACKAGE = "oci"
@@ -74,6 +75,28 @@ def _node_pool_option(args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _region_subscriptions(args: dict[str, Any]) -> dict[str, Any]:
+    """The offline tenancy is subscribed to exactly the regions a ``region_name`` filter asks about, each its
+    home region: the stack's home-region check (``stacks/oci_platform.py``) then passes as it would against a
+    tenancy configured correctly. What the real API answers is checked by ``confirm_home_region``'s tests."""
+    names = [
+        str(v)
+        for f in args.get("filters") or []
+        if (f or {}).get("name") == "region_name"
+        for v in (f or {}).get("values") or []
+    ]
+    keys = {r.name: r.key for r in REGIONS.values() if r.key}
+    return {
+        "tenancyId": args.get("tenancyId"),
+        "id": "region-subscriptions",
+        "filters": args.get("filters"),
+        "regionSubscriptions": [
+            {"regionName": n, "regionKey": keys.get(n, ""), "isHomeRegion": True, "state": "READY"}
+            for n in names
+        ],
+    }
+
+
 def _kube_config(args: dict[str, Any]) -> dict[str, Any]:
     cluster_id = str(args.get("clusterId", "cluster"))
     return {
@@ -118,6 +141,7 @@ CALLS: dict[str, Any] = {
     },
     "oci:ContainerEngine/getNodePoolOption:getNodePoolOption": _node_pool_option,
     "oci:ContainerEngine/getClusterKubeConfig:getClusterKubeConfig": _kube_config,
+    "oci:Identity/getRegionSubscriptions:getRegionSubscriptions": _region_subscriptions,
 }
 
 RESHAPES: dict[str, Any] = {}

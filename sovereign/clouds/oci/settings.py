@@ -2,8 +2,8 @@
 
 What OCI always does is not a setting: keys live in a virtual private vault as AES-256 HSM keys, the cluster
 has no internet egress (no NAT, no Network Firewall), pods use VCN-native networking from ``subnets.pods``, and
-OKE pools run at a fixed size. Pure data; the rules that concern only OCI are in
-``sovereign.clouds.oci.invariants``.
+GPU pools scale between their bounds with OKE's cluster-autoscaler add-on (the system pool stays fixed). Pure
+data; the rules that concern only OCI are in ``sovereign.clouds.oci.invariants``.
 """
 
 from __future__ import annotations
@@ -56,6 +56,13 @@ class OciGroup(Group):
         pattern=r"^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)?$",
         description="Group name as policy statements name it: 'Group' or 'Domain/Group'.",
     )
+    ocid: str | None = Field(
+        default=None,
+        pattern=r"^ocid1\.group\.[a-z0-9]+\.[a-z0-9-]*\.[a-z0-9]+$",
+        description="OCID of the existing IAM group ('ocid1.group.oc1..'). Required for admin and break-glass "
+        "groups: OCI rejects a policy naming a group that does not exist and the stack creates no groups, so "
+        "policies name them by OCID ('group id <ocid>').",
+    )
 
 
 class OciSubnets(SubnetsConfig):
@@ -63,14 +70,15 @@ class OciSubnets(SubnetsConfig):
 
 
 class OciSystemPool(SystemPool):
-    """The OKE system pool runs fixed at node_count_min nodes (no cluster-autoscaler add-on yet)."""
+    """The OKE system pool runs fixed at node_count_min nodes: Oracle advises keeping one node pool the cluster
+    autoscaler does not manage ("Working with the Cluster Autoscaler as a Cluster Add-on")."""
 
     node_count_max: int = Field(  # pyright: ignore[reportIncompatibleVariableOverride]
         default=5,
         ge=1,
         le=100,
-        description="OCI: validation only for now. The system pool runs fixed at node_count_min until the "
-        "cluster-autoscaler add-on exists; this is the upper bound it will scale to.",
+        description="OCI: validation only. The system pool runs fixed at node_count_min (Oracle advises one pool "
+        "the cluster autoscaler does not manage), so this bound is checked but not used.",
     )
 
     ocpus: int = Field(
@@ -80,23 +88,33 @@ class OciSystemPool(SystemPool):
 
 
 class OciGpuPool(GpuPool):
-    """An OKE GPU pool. OKE pools run fixed at node_count_max (there is no cluster-autoscaler add-on yet), so
-    node_count_min only bounds what capacity checks assume."""
+    """An OKE GPU pool: created at node_count_min, then OKE's cluster-autoscaler add-on moves it between
+    node_count_min and node_count_max (equal bounds: a fixed pool)."""
 
     node_count_min: int = Field(  # pyright: ignore[reportIncompatibleVariableOverride]
         default=0,
         ge=0,
         le=100,
-        description="OCI: validation only for now. OKE pools run fixed at node_count_max until the "
-        "cluster-autoscaler add-on exists; this is the lower bound it will scale to.",
+        description="Lower bound of the pool: it is created with this many nodes and OKE's cluster-autoscaler "
+        "add-on never scales below it (0 lets it scale to zero).",
+    )
+    # NVIDIA's NIM-on-OKE guide: "Set the boot volume size to at least 200 GB during node pool creation to avoid
+    # disk pressure when pulling large NIM container images" (docs.nvidia.com/nim/large-language-models/latest/
+    # deployment/csp-deployment/oracle.html); OCI boot volumes go up to 32,768 GB.
+    boot_volume_gib: int = Field(
+        default=500,
+        ge=200,
+        le=32768,
+        description="Boot volume per GPU node, in GiB (200-32768). It holds the serving image and the "
+        "model-weights image the kubelet pulls (tens to hundreds of GB unpacked). Omitted: 500.",
     )
 
 
 class OciCluster(ClusterConfig[OciSystemPool, OciGpuPool]):
     gpu_pools: list[OciGpuPool] = Field(  # pyright: ignore[reportIncompatibleVariableOverride]
         min_length=1,
-        description="GPU node pools serving the assistant and tenants; layered by 'name' (see Layering). OKE "
-        "pools run fixed at node_count_max until a cluster-autoscaler add-on exists (no enable_autoscaling).",
+        description="GPU node pools serving the assistant and tenants; layered by 'name' (see Layering). OKE's "
+        "cluster-autoscaler add-on scales each between node_count_min and node_count_max.",
     )
 
 
@@ -107,8 +125,10 @@ class OciNetwork(NetworkConfig[OciSubnets]):
 class OciStore(Store):
     retention_lock_date: dt.date | None = Field(
         default=None,
-        description="Audit-log stores (required): the date the retention rule locks (at least 14 days after the "
-        "rule is first created; after it, nobody can shorten retention). Other stores: omitted.",
+        description="Audit-log stores only: the date the retention rule locks (after it, nobody can shorten "
+        "retention). Omitted (recommended): 30 days after the validation date of the deployment that creates the "
+        "rule. Used only when the rule is created (OCI refuses to change a locked rule); if set, between 14 and "
+        "365 days after the validation date. Other stores: omitted.",
     )
 
 
@@ -143,6 +163,12 @@ class OciSettings(_Model):
         description="The tenancy's home region, where OCI writes IAM policies and quotas. Omitted: the primary "
         "region. It holds identity data, so it must lie in the country too.",
     )
+    api_client_cidrs: list[Cidr] = Field(
+        default_factory=list,
+        description="Private CIDRs of the deploying runners (in-network CI runners, the bastion) that may reach "
+        "the cluster's private Kubernetes API on 6443; the program's Kubernetes provider connects from there. "
+        "Required: at least one; private ranges (RFC 1918 or 100.64.0.0/10) only.",
+    )
     tenancy_namespace: str = Field(
         pattern=r"^[a-z0-9]{4,32}$",
         description="Object Storage namespace of the tenancy; images are pulled from "
@@ -154,7 +180,7 @@ class OciCountry(_CountryBase[OciNetwork, OciCluster, OciStorage, OciGroup]):
     """An OCI (OKE) country-environment.
 
     Keys: always a virtual private vault with AES-256 HSM keys. Egress: none (no NAT gateway, no firewall).
-    GPU pools: fixed at node_count_max.
+    GPU pools: autoscaled between their bounds by OKE's cluster-autoscaler add-on.
     """
 
     cloud: Literal[Cloud.OCI] = Field(  # pyright: ignore[reportIncompatibleVariableOverride]

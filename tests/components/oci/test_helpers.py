@@ -121,12 +121,50 @@ def test_key_statements_limit_each_grant_to_one_key_and_the_vault_region() -> No
         object_storage_key_id="k-obj",
         image_signing_key_id=None,
     )
-    assert len(statements) == 5
+    assert len(statements) == 7
     for statement in statements:
-        assert re.search(r"where all \{target\.key\.id = 'k-\w+', request\.region = 'FRA'\}$", statement), (
-            statement
-        )
-    assert "Allow service objectstorage-eu-frankfurt-1 to use keys" in statements[4]
+        assert re.search(
+            r"where all \{(request\.principal\.type = '\w+', )?target\.key\.id = 'k-\w+', "
+            r"request\.region = 'FRA'\}$",
+            statement,
+        ), statement
+    assert "Allow service objectstorage-eu-frankfurt-1 to use keys" in statements[6]
+
+
+def test_volume_key_is_delegated_to_node_pools_and_clusters() -> None:
+    """OKE since 2024-08 (contengpolicyconfig.htm): boot volumes need the key delegated to 'nodepool'
+    principals, block volumes (PVCs) to 'cluster' principals."""
+    statements = key_access_statements(
+        compartment_id="C",
+        region="eu-frankfurt-1",
+        cluster_group="dg-clusters",
+        worker_group="dg-workers",
+        cluster_secrets_key_id="k-etcd",
+        volume_key_id="k-vol",
+        object_storage_key_id="k-obj",
+        image_signing_key_id=None,
+    )
+    delegated = [s for s in statements if s.startswith("Allow any-user")]
+    assert delegated == [
+        f"Allow any-user to use key-delegates in compartment id C where all {{request.principal.type = '{p}', "
+        "target.key.id = 'k-vol', request.region = 'FRA'}"
+        for p in ("nodepool", "cluster")
+    ]
+
+
+def test_admin_groups_by_ocid_use_the_group_id_subject() -> None:
+    """Oracle policy syntax: 'group id <group_ocid>' (Identity/policysyntax/subject.htm)."""
+    ocid = "ocid1.group.oc1..aaaaaaaafradmins"
+    [statement] = admin_statements(groups=[ocid], compartment_id="c", regions=["eu-paris-1"])
+    assert statement.startswith(f"Allow group id {ocid} to manage all-resources in compartment id c "), (
+        statement
+    )
+
+
+@pytest.mark.parametrize("bad", ["ocid1.group.oc1..x y", "ocid1.user.oc1..aaaa", "ocid1.group.oc1..a'b"])
+def test_rejects_ocids_that_are_not_group_ocids(bad: str) -> None:
+    with pytest.raises(ValueError, match="admin_groups"):
+        admin_statements(groups=[bad], compartment_id="c", regions=["eu-paris-1"])
 
 
 def test_rejects_quote_in_key_id() -> None:

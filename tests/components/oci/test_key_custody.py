@@ -91,16 +91,17 @@ def test_key_policy_grants_exactly_these_keys_in_region(private_vault: Recording
     policy = private_vault.one(POLICY, "de-keys-access-keys")
     statements = policy.get("statements")
     assert policy.get("compartmentId") == COMPARTMENT, at(policy)
-    assert len(statements) == 6, at(policy)
+    assert len(statements) == 8, at(policy)
     granted = set()
     for statement in statements:
         match = re.fullmatch(
             rf"Allow (.+) to use (keys|key-delegates) in compartment id {COMPARTMENT} "
-            r"where all \{target\.key\.id = '(ocid1\.key\.oc1\.\.offline\w+)', request\.region = 'FRA'\}",
+            r"where all \{(?:request\.principal\.type = '(\w+)', )?target\.key\.id = "
+            r"'(ocid1\.key\.oc1\.\.offline\w+)', request\.region = 'FRA'\}",
             statement,
         )
         assert match, f"{statement!r} {at(policy)}"
-        granted.add((match[1], match[3]))
+        granted.add((match[1] + (f" {match[3]}" if match[3] else ""), match[4]))
     assert granted == {
         ("dynamic-group de-keys-access-clusters", "ocid1.key.oc1..offlinedekeysclustersecrets"),
         ("dynamic-group de-keys-access-clusters", "ocid1.key.oc1..offlinedekeysimagesigning"),
@@ -108,7 +109,21 @@ def test_key_policy_grants_exactly_these_keys_in_region(private_vault: Recording
         ("service blockstorage", "ocid1.key.oc1..offlinedekeysvolumes"),
         ("dynamic-group de-keys-access-workers", "ocid1.key.oc1..offlinedekeysvolumes"),
         ("service objectstorage-eu-frankfurt-1", "ocid1.key.oc1..offlinedekeysobjectstorage"),
+        # OKE since 2024-08 (contengpolicyconfig.htm): boot volumes (node pools) and PVCs (cluster).
+        ("any-user nodepool", "ocid1.key.oc1..offlinedekeysvolumes"),
+        ("any-user cluster", "ocid1.key.oc1..offlinedekeysvolumes"),
     }, at(policy)
+
+
+def test_key_consumers_wait_for_the_propagation_after_the_policy(private_vault: Recording) -> None:
+    """IAM is eventually consistent: the wait follows the policy and both dynamic groups, and re-runs when
+    a statement changes (its triggers carry them)."""
+    sleep = private_vault.one("time:index/sleep:Sleep", "de-keys-access-propagation")
+    policy = private_vault.one(POLICY, "de-keys-access-keys")
+    assert sleep.get("createDuration") == "30s", at(sleep)
+    assert policy.urn in sleep.dependencies, at(sleep)
+    assert {g.urn for g in private_vault.of_type(GROUP)} <= set(sleep.dependencies), at(sleep)
+    assert sleep.get("triggers")["statements"] == "\n".join(policy.get("statements")), at(sleep)
 
 
 def test_iam_goes_through_the_home_region_provider(private_vault: Recording) -> None:

@@ -83,7 +83,7 @@ def test_audit_bucket_has_locked_retention(recording: Recording) -> None:
     audit = recording.one(BUCKET, "de-storage-audit")
     assert audit.get("retentionRules") == [
         {
-            "displayName": "audit-locked-2555d",
+            "displayName": "audit-locked",  # stable: raising retention updates the rule, never renames it
             "duration": {"timeAmount": "2555", "timeUnit": "DAYS"},
             "timeRuleLocked": "2027-01-15T00:00:00Z",
         }
