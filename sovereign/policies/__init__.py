@@ -7,6 +7,7 @@ constructor starts a gRPC server): ``policy/__main__.py`` does.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sovereign.contracts import MODEL_ANNOTATION
@@ -32,6 +33,7 @@ __all__ = [
     "ResourceView",
     "Rule",
     "evaluate",
+    "view_of_plan_resource",
     "view_of_policy_resource",
     "view_of_registration",
 ]
@@ -60,6 +62,22 @@ def view_of_registration(r: Registration) -> ResourceView:
         parent=r.parent,
         provider=r.provider,
         dependencies=r.dependencies,
+    )
+
+
+def view_of_plan_resource(r: Mapping[str, Any]) -> ResourceView:
+    """Adapt a resource of a plan document (``sovereign plan --format json``) to the rules' view."""
+    return ResourceView(
+        urn=r["urn"],
+        type=r["type"],
+        name=r["name"],
+        props=r["inputs"],
+        custom=r["custom"],
+        protect=r["protect"],
+        retain_on_delete=r["retain_on_delete"],
+        parent=r["parent"],
+        provider=r["provider"],
+        dependencies=tuple(r["dependencies"]),
     )
 
 

@@ -15,7 +15,7 @@ from sovereign.config.loader import country_files, load_country, load_register
 from sovereign.config.schema import OciCountry
 from sovereign.plan.contract import PlanDocument
 from sovereign.plan.stackfiles import default_stacks_dir, find_stacks
-from sovereign.policies import ALL_RULES, PolicyContext, ResourceView, evaluate
+from sovereign.policies import ALL_RULES, PolicyContext, ResourceView, evaluate, view_of_plan_resource
 from tests.config.helpers import AS_OF, CONFIG_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,20 +64,7 @@ def test_golden_component_tree(plans: dict[str, dict[str, Any]], stack: str, sna
 
 
 def _views(document: dict[str, Any]) -> list[ResourceView]:
-    return [
-        ResourceView(
-            urn=r["urn"],
-            type=r["type"],
-            name=r["name"],
-            props=r["inputs"],
-            custom=r["custom"],
-            protect=r["protect"],
-            retain_on_delete=r["retain_on_delete"],
-            parent=r["parent"],
-            provider=r["provider"],
-        )
-        for r in document["resources"]
-    ]
+    return [view_of_plan_resource(r) for r in document["resources"]]
 
 
 def _context(document: dict[str, Any]) -> PolicyContext:

@@ -13,7 +13,7 @@ import pytest
 from sovereign.config.loader import load_country, load_register
 from sovereign.plan.runner import plan_stack
 from sovereign.plan.stackfiles import default_stacks_dir, find_stacks
-from sovereign.policies import ResourceView, evaluate
+from sovereign.policies import ResourceView, evaluate, view_of_plan_resource
 from sovereign.policies.model import PolicyContext
 from sovereign.policies.oci_iam import OCI_IAM_RULES
 from tests.config.helpers import AS_OF, CONFIG_DIR
@@ -23,20 +23,7 @@ RULES = tuple(r.id for r in OCI_IAM_RULES)
 
 
 def _views(document: dict[str, Any]) -> list[ResourceView]:
-    return [
-        ResourceView(
-            urn=r["urn"],
-            type=r["type"],
-            name=r["name"],
-            props=r["inputs"],
-            custom=r["custom"],
-            protect=r["protect"],
-            parent=r["parent"],
-            provider=r["provider"],
-            dependencies=tuple(r["dependencies"]),
-        )
-        for r in document["resources"]
-    ]
+    return [view_of_plan_resource(r) for r in document["resources"]]
 
 
 @pytest.fixture(scope="module")
