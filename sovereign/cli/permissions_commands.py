@@ -38,9 +38,10 @@ def permissions(
         str | None, typer.Option("--as-of", help="Validation date YYYY-MM-DD (default today).")
     ] = None,
 ) -> None:
-    """The roles (with scopes), custom-role actions, subscription features and resource providers the identity
-    running `pulumi up` needs, derived from the stack's offline plan. Exit 0, 1 on a toolkit gap, 2 on invalid
-    input or a cloud whose permissions are not derived yet."""
+    """What the identity running `pulumi up` needs, derived from the stack's offline plan: on Azure the roles
+    (with scopes), custom-role actions, subscription features and resource providers; on OCI the IAM policy
+    statements, the compartment each attaches to, written in the home region. Exit 0, 1 on a toolkit gap, 2 on
+    invalid input or a cloud whose permissions are not derived yet."""
     from sovereign.clouds import cloud_module
     from sovereign.config.loader import load_country
     from sovereign.plan.runner import PlanFailure, plan_stack
