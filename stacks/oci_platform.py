@@ -8,7 +8,14 @@ import pulumi
 import pulumi_oci as oci
 import pulumiverse_time as time
 
-from components.oci import BucketSpec, NodePoolSpec, OciPlatform, OciPlatformArgs, SovereignNetworkArgs
+from components.oci import (
+    BucketSpec,
+    NodeBootstrapSpec,
+    NodePoolSpec,
+    OciPlatform,
+    OciPlatformArgs,
+    SovereignNetworkArgs,
+)
 from components.oci.regions import confirm_home_region
 from components.oci.storage import default_lock_date
 from sovereign.catalogue.kubernetes import oke_release
@@ -134,6 +141,11 @@ def build_platform(config: OciCountry, as_of: dt.date) -> Platform:
                 for s in config.storage.stores
             ],
             repositories=_repositories(config),
+            node_bootstrap=NodeBootstrapSpec(
+                bucket=oci_settings.node_bootstrap.bucket,
+                credential_provider_sha256=oci_settings.node_bootstrap.credential_provider_sha256,
+                as_of=as_of,
+            ),
             compartment_path=f"{parent_path}:{compartment}" if parent_path else compartment,
             allowed_regions=allowed_regions(config),
             # Break-glass groups get the admins' region-fenced rights; they are empty until an emergency.

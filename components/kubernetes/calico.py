@@ -8,7 +8,7 @@ as a ``helm.v3.Release`` in ``kube-system`` (where the manifest puts it), with:
 
 - the policy-only values of ``charts/values/calico-policy-only.yaml`` (Kubernetes datastore, ``network: none``,
   ``ipam: host-local``), Typha off (Oracle removes its variable; Typha is a fan-out cache for large clusters);
-- every image from the in-country mirror, by tag (the catalogue says why there is no digest);
+- every image from the in-country mirror, pinned by digest by the post-renderer (the chart renders only tags);
 - the variables Oracle adds for VCN-native: ``FELIX_INTERFACEPREFIX=oci`` (the OCI CNI's pod interfaces),
   ``NO_DEFAULT_POOLS=true`` (OKE, not Calico, assigns pod IPs), ``FELIX_CHAININSERTMODE=Append`` and
   ``FELIX_IPTABLESMANGLEALLOWACTION=Return`` (leave OKE's own rules first), ``FELIX_IPTABLESBACKEND=NFT``

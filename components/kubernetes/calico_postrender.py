@@ -9,6 +9,10 @@ remove the volumes ``cni-bin-dir``, ``cni-net-dir``, ``cni-log-dir`` and the mou
 (``node.env``, ``components/kubernetes/calico.py``). Since 3.32 the init containers also use the volumes
 ``sys-fs`` and ``nodeproc`` (the eBPF bootstrap): they go with them.
 
+It also pins every Calico image by digest: the chart can only render ``<registry>/<image>:<version>``, so each
+image gets the digest of its tag appended from the catalogue (``sovereign.catalogue.calico``), and an image under
+``mirror/calico/`` the catalogue does not know fails the rendering (fail closed: no Calico image runs by tag).
+
 Helm runs it with the rendered manifests on stdin and applies what it prints (helm.sh/docs/topics/advanced,
 "Post Rendering"); pulumi-kubernetes' ``helm.v3.Release`` passes ``postrender`` to Helm's
 ``postrender.NewExec`` (provider/pkg/provider/helm_release.go), which finds the command on ``PATH``: the
@@ -25,7 +29,9 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-__all__ = ["COMMAND", "REMOVED_MOUNTS", "REMOVED_VOLUMES", "adapt", "adapt_stream", "main"]
+from sovereign.catalogue import calico as catalogue
+
+__all__ = ["COMMAND", "REMOVED_MOUNTS", "REMOVED_VOLUMES", "adapt", "adapt_stream", "main", "pin_digest"]
 
 COMMAND = "sovereign-calico-oke-postrender"
 REMOVED_VOLUMES = frozenset({"cni-bin-dir", "cni-net-dir", "cni-log-dir", "sys-fs", "nodeproc"})
@@ -39,6 +45,25 @@ def _is_node_daemonset(doc: Any) -> bool:
         and doc.get("kind") == "DaemonSet"
         and (doc.get("metadata") or {}).get("name") == _NODE_DAEMONSET
     )
+
+
+_DIGESTS = {f"{ref.name}:{ref.tag}": ref.digest for ref in catalogue.MIRRORED_IMAGES}
+_MIRROR = f"/{catalogue.MIRROR_DIRECTORY}/"
+
+
+def pin_digest(image: str) -> str:
+    """``<mirror>/calico/node:v3.32.1`` -> ``...:v3.32.1@sha256:<digest>``; other images unchanged."""
+    if _MIRROR not in image or "@" in image:
+        return image
+    digest = _DIGESTS.get(image.rsplit("/", 1)[-1])
+    if digest is None:
+        raise ValueError(f"no digest is known for the Calico image {image!r} (sovereign/catalogue/calico.py)")
+    return f"{image}@{digest}"
+
+
+def _pod_specs(doc: Any) -> list[dict[str, Any]]:
+    spec = ((doc.get("spec") or {}).get("template") or {}).get("spec") if isinstance(doc, dict) else None
+    return [spec] if isinstance(spec, dict) else []
 
 
 def adapt(docs: Iterable[Any]) -> list[Any]:
@@ -59,6 +84,10 @@ def adapt(docs: Iterable[Any]) -> list[Any]:
         ]
         mounts = [m for m in container.get("volumeMounts") or [] if m.get("name") not in REMOVED_MOUNTS]
         container["volumeMounts"] = mounts
+    for pod in (p for d in out for p in _pod_specs(d)):
+        for container in [*(pod.get("initContainers") or []), *(pod.get("containers") or [])]:
+            if isinstance(container.get("image"), str):
+                container["image"] = pin_digest(container["image"])
     return out
 
 

@@ -12,8 +12,9 @@ from components.oci.key_access import KeyAccessPolicies, KeyAccessPoliciesArgs
 from components.oci.key_custody import KeyCustody, KeyCustodyArgs
 from components.oci.network import SovereignNetwork, SovereignNetworkArgs
 from components.oci.network_security import OkeNetworkSecurity, OkeNetworkSecurityArgs
+from components.oci.node_bootstrap import NodeBootstrap, NodeBootstrapArgs
 from components.oci.node_pool import NodePoolSpec, OkeNodePool, OkeNodePoolArgs
-from components.oci.platform import OciPlatform, OciPlatformArgs
+from components.oci.platform import NodeBootstrapSpec, OciPlatform, OciPlatformArgs
 from components.oci.region_fences import RegionFences, RegionFencesArgs
 from components.oci.registry import ContainerRegistry, ContainerRegistryArgs
 from components.oci.storage import BucketSpec, EncryptedStorage, EncryptedStorageArgs
@@ -30,6 +31,9 @@ __all__ = [
     "KeyAccessPoliciesArgs",
     "KeyCustody",
     "KeyCustodyArgs",
+    "NodeBootstrap",
+    "NodeBootstrapArgs",
+    "NodeBootstrapSpec",
     "NodePoolSpec",
     "OciPlatform",
     "OciPlatformArgs",

@@ -34,7 +34,13 @@ import pulumi
 import pulumi_oci as oci
 
 from components.oci.cluster_addons import AutoscaledPool, ClusterAddons, ClusterAddonsArgs
-from components.oci.node_pool import VCN_NATIVE_CNI, NodePoolSpec, OkeNodePool, OkeNodePoolArgs
+from components.oci.node_pool import (
+    VCN_NATIVE_CNI,
+    NodePoolSpec,
+    OkeNodePool,
+    OkeNodePoolArgs,
+    RegistryCredentials,
+)
 from components.oci.regions import require_region
 
 if TYPE_CHECKING:
@@ -70,6 +76,8 @@ class SovereignClusterArgs:
     """Protect the cluster from deletion by Pulumi (the stack sets False for non-prod)."""
     identity_provider: pulumi.ProviderResource | None = None
     """Home-region provider for the autoscaler add-on's policy. Omitted: the inherited provider."""
+    registry_credentials: RegistryCredentials | None = None
+    """How every node's kubelet authenticates to the country's private registry (see ``OkeNodePoolArgs``)."""
 
     def __post_init__(self) -> None:
         require_region(self.region)
@@ -167,6 +175,7 @@ class SovereignCluster(pulumi.ComponentResource):
                     volume_key_id=keys.volume_key_id,
                     freeform_tags=tags,
                     depends_on=[keys],
+                    credential_provider=args.registry_credentials,
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
             )

@@ -11,8 +11,11 @@ Non-goals: custom images, Ubuntu images, self-managed nodes.
 
 import base64
 import re
+import shlex
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
+from sovereign.catalogue import oke_credential_provider as ocp
 from sovereign.catalogue.machines import require_machine_size
 from sovereign.contracts import GPU_TAINT
 from sovereign.types import Cloud
@@ -20,6 +23,7 @@ from sovereign.types import Cloud
 __all__ = [
     "GPU_TAINT",
     "GROW_ROOT_FS",
+    "CredentialProviderInstall",
     "cloud_init_user_data",
     "is_arm_shape",
     "is_flex_shape",
@@ -71,13 +75,64 @@ def validate_taint(taint: str) -> str:
 GROW_ROOT_FS = "if [ -x /usr/libexec/oci-growfs ]; then /usr/libexec/oci-growfs -y; fi\n"
 
 
-def cloud_init_user_data(taints: Sequence[str]) -> str:
-    """Base64 cloud-init: grow the root filesystem, then run OKE's init script (which must still run: custom
-    scripts replace OKE's default one) with the taints registered by the kubelet."""
+@dataclass(frozen=True)
+class CredentialProviderInstall:
+    """Where a node fetches Oracle's OCIR credential provider and what it must hash to
+    (:mod:`sovereign.catalogue.oke_credential_provider`)."""
+
+    url: str
+    """Read-only pre-authenticated request URL of the staged binary, in the node's own region."""
+    sha256: str
+    """'sha256:<64 hex>' of that binary: the node refuses to start a kubelet with any other file."""
+    registry_host: str
+    """The only registry the kubelet asks the provider for credentials for, such as 'fra.ocir.io'."""
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"https://objectstorage\.[a-z0-9-]+\.[a-z0-9.]+/p/\S+", self.url):
+            raise ValueError(
+                f"credential provider url: {self.url!r} is not an Object Storage pre-authenticated request URL"
+            )
+        if not re.fullmatch(r"sha256:[0-9a-f]{64}", self.sha256):
+            raise ValueError(
+                f"credential provider sha256: {self.sha256!r} (allowed: 'sha256:' + 64 hex digits)"
+            )
+
+
+def _install_credential_provider(install: CredentialProviderInstall) -> str:
+    """Fetch, verify (``sha256sum -c`` fails the boot on any other file) and install the provider and its config.
+
+    ``set -e`` semantics by hand: a node that cannot verify the binary stops before OKE's init script, so it
+    never joins the cluster (a loud failure) instead of joining without the ability to pull the country's images.
+    """
+    binary = f"{ocp.BIN_DIR}/{ocp.PROVIDER_NAME}"
+    digest = install.sha256.removeprefix("sha256:")
+    return (
+        f"curl --fail --silent --show-error --retry 10 --retry-connrefused -o {binary}.download "
+        f"{shlex.quote(install.url)} || exit 1\n"
+        f'echo "{digest}  {binary}.download" | sha256sum -c - || exit 1\n'
+        f"install -m 0755 {binary}.download {binary} && rm -f {binary}.download\n"
+        f"cat >{ocp.CONFIG_PATH} <<'SOVEREIGN_EOF'\n{ocp.provider_config(install.registry_host)}SOVEREIGN_EOF\n"
+    )
+
+
+def cloud_init_user_data(
+    taints: Sequence[str], credential_provider: CredentialProviderInstall | None = None
+) -> str:
+    """Base64 cloud-init: grow the root filesystem, install the OCIR credential provider, then run OKE's init
+    script (which must still run: custom scripts replace OKE's default one) with the taints registered by the
+    kubelet and the provider's kubelet flags."""
     for taint in taints:
         validate_taint(taint)
-    extra = f' --kubelet-extra-args "--register-with-taints={",".join(taints)}"' if taints else ""
-    script = _OKE_INIT + GROW_ROOT_FS + f"bash /var/run/oke-init.sh{extra}\n"
+    kubelet_args = [f"--register-with-taints={','.join(taints)}"] if taints else []
+    install = ""
+    if credential_provider is not None:
+        install = _install_credential_provider(credential_provider)
+        kubelet_args += [
+            f"--image-credential-provider-bin-dir={ocp.BIN_DIR}",
+            f"--image-credential-provider-config={ocp.CONFIG_PATH}",
+        ]
+    extra = f' --kubelet-extra-args "{" ".join(kubelet_args)}"' if kubelet_args else ""
+    script = _OKE_INIT + GROW_ROOT_FS + install + f"bash /var/run/oke-init.sh{extra}\n"
     return base64.b64encode(script.encode()).decode()
 
 

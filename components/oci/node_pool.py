@@ -19,7 +19,8 @@ platform configuration: ``sovereign.clouds.oci.invariants.no_confidential_nodes`
 OKE documents image pull secrets (docs.oracle.com/iaas/Content/ContEng/Tasks/contengpullingimagesfromocir.htm)
 or Oracle's kubelet credential provider (github.com/oracle-devrel/oke-credential-provider-for-ocir), which OKE
 images do not ship: its cloud-init downloads the binary from GitHub, and these nodes have no internet egress.
-Neither is installed here (see the README's OCI deployment notes).
+The provider is installed here from an in-country bucket instead (``credential_provider``,
+``components.oci.node_bootstrap``), so no pull secret or personal auth token exists anywhere.
 """
 
 import re
@@ -30,6 +31,7 @@ import pulumi
 import pulumi_oci as oci
 
 from components.oci.node_images import (
+    CredentialProviderInstall,
     cloud_init_user_data,
     is_arm_shape,
     is_flex_shape,
@@ -40,7 +42,7 @@ from components.oci.node_images import (
 )
 from sovereign.contracts import GPU_NODE_LABEL_KEY, GPU_NODE_LABEL_VALUE, GPU_TAINT, POOL_LABEL_KEY
 
-__all__ = ["NodePoolSpec", "OkeNodePool", "OkeNodePoolArgs"]
+__all__ = ["NodePoolSpec", "OkeNodePool", "OkeNodePoolArgs", "RegistryCredentials"]
 
 _POOL_NAME = re.compile(r"[a-z][a-z0-9-]{0,29}")
 _SHAPE = re.compile(r"(VM|BM)\.[A-Za-z0-9.-]+")
@@ -152,6 +154,21 @@ class OkeNodePoolArgs:
     freeform_tags: Mapping[str, str] = field(default_factory=dict)
     depends_on: Sequence[pulumi.Resource] = ()
     """Resources the pool must wait for (the key policy that lets OKE use the volume key)."""
+    credential_provider: "RegistryCredentials | None" = None
+    """How the kubelet authenticates to the country's private OCIR repositories. Omitted: it cannot (only
+    public images pull), which the plan's ``oke-registry-pulls`` rule refuses."""
+
+
+@dataclass(frozen=True)
+class RegistryCredentials:
+    """Oracle's kubelet credential provider, fetched at boot (``components.oci.node_bootstrap``)."""
+
+    url: pulumi.Input[str]
+    """Pre-authenticated request URL of the staged binary."""
+    sha256: str
+    """Digest the node checks before installing it."""
+    registry_host: str
+    """The country's registry host, the only one the kubelet asks the provider about."""
 
 
 def _placements(
@@ -169,6 +186,16 @@ def _placements(
         )
         for ad in chosen
     ]
+
+
+def _user_data(taints: Sequence[str], credentials: RegistryCredentials | None) -> pulumi.Input[str]:
+    if credentials is None:
+        return cloud_init_user_data(taints)
+    return pulumi.Output.from_input(credentials.url).apply(
+        lambda url: cloud_init_user_data(
+            taints, CredentialProviderInstall(url, credentials.sha256, credentials.registry_host)
+        )
+    )
 
 
 class OkeNodePool(pulumi.ComponentResource):
@@ -236,7 +263,7 @@ class OkeNodePool(pulumi.ComponentResource):
                 oci.containerengine.NodePoolInitialNodeLabelArgs(key=k, value=v)
                 for k, v in sorted(spec.all_labels().items())
             ],
-            node_metadata={"user_data": cloud_init_user_data(taints)},
+            node_metadata={"user_data": _user_data(taints, args.credential_provider)},
             freeform_tags=tags,
             opts=pulumi.ResourceOptions(
                 parent=self,

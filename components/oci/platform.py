@@ -2,7 +2,8 @@
 
 Composes the L2 components in dependency order and hands each its siblings as objects, never as lists of ids:
 ``SovereignNetwork`` (the country compartment and its VCN) -> ``KeyCustody`` (takes the network) ->
-``SovereignCluster`` (takes the network and the keys) -> ``EncryptedStorage`` and ``ContainerRegistry`` (take
+``NodeBootstrap`` (the URL nodes fetch the OCIR credential provider from) -> ``SovereignCluster`` (takes the
+network, the keys and that URL) -> ``EncryptedStorage`` and ``ContainerRegistry`` (take
 the network and the keys) -> ``RegionFences`` (takes the network) -> ``AuditLogging`` (takes the network and the
 storage, whose audit store receives the audit trail). The caller passes typed specs, built from the country
 config by ``stacks/``, the in-country provider in ``opts`` and a home-region provider for every IAM write
@@ -17,6 +18,7 @@ Non-goals: the Kubernetes layer (``components.kubernetes``), providers (built by
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -26,8 +28,10 @@ from components.oci.audit_logging import AuditLogging, AuditLoggingArgs
 from components.oci.cluster import SovereignCluster, SovereignClusterArgs
 from components.oci.key_custody import KeyCustody, KeyCustodyArgs
 from components.oci.network import SovereignNetwork, SovereignNetworkArgs
-from components.oci.node_pool import NodePoolSpec
+from components.oci.node_bootstrap import NodeBootstrap, NodeBootstrapArgs
+from components.oci.node_pool import NodePoolSpec, RegistryCredentials
 from components.oci.region_fences import RegionFences, RegionFencesArgs
+from components.oci.regions import registry_host
 from components.oci.registry import ContainerRegistry, ContainerRegistryArgs
 from components.oci.storage import BucketSpec, EncryptedStorage, EncryptedStorageArgs
 from sovereign.types import StorePurpose
@@ -36,6 +40,16 @@ __all__ = ["OciPlatform", "OciPlatformArgs"]
 
 _WAS_AT_ROOT = [pulumi.Alias(parent=pulumi.ROOT_STACK_RESOURCE)]
 """The L2 components were children of the stack before this component: keep their URNs (and their children's)."""
+
+
+@dataclass(frozen=True)
+class NodeBootstrapSpec:
+    bucket: str
+    """The node-bootstrap bucket in the primary region, holding the staged credential provider."""
+    credential_provider_sha256: str
+    """'sha256:<hex>' every node checks the binary against."""
+    as_of: dt.date
+    """Validation date (the pre-authenticated request's expiry derives from it)."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +89,9 @@ class OciPlatformArgs:
     """Protect stateful resources from `pulumi destroy` (prod)."""
     freeform_tags: Mapping[str, str] = field(default_factory=dict)
     """The country's tags, on every taggable resource."""
+    node_bootstrap: NodeBootstrapSpec | None = None
+    """Where nodes fetch the OCIR credential provider. Omitted: nodes cannot pull the private repositories
+    (the plan's ``oke-registry-pulls`` rule fails)."""
 
     def __post_init__(self) -> None:
         audit = [s.name for s in self.stores if s.purpose == StorePurpose.AUDIT_LOGS]
@@ -116,6 +133,24 @@ class OciPlatform(pulumi.ComponentResource):
             ),
             opts=child(),
         )
+        self.bootstrap: NodeBootstrap | None = None
+        credentials = None
+        if args.node_bootstrap is not None:
+            self.bootstrap = NodeBootstrap(
+                f"{name}-bootstrap",
+                NodeBootstrapArgs(
+                    region=args.region,
+                    namespace=args.tenancy_namespace,
+                    bucket=args.node_bootstrap.bucket,
+                    as_of=args.node_bootstrap.as_of,
+                ),
+                opts=pulumi.ResourceOptions(parent=self),  # new: no URN from before to keep
+            )
+            credentials = RegistryCredentials(
+                url=self.bootstrap.credential_provider_url,
+                sha256=args.node_bootstrap.credential_provider_sha256,
+                registry_host=registry_host(args.region),
+            )
         self.cluster = SovereignCluster(
             name,
             SovereignClusterArgs(
@@ -129,6 +164,7 @@ class OciPlatform(pulumi.ComponentResource):
                 freeform_tags=tags,
                 protect_stateful=protect,
                 identity_provider=home,
+                registry_credentials=credentials,
             ),
             opts=child(),
         )

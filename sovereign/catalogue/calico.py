@@ -19,8 +19,14 @@ pair. 3.32.1 (projectcalico/calico tag v3.32.1, 2026-06-24) builds and tests aga
 (projectcalico discussion #11717). Re-check Oracle's table when it lists a newer pair.
 
 Digests: Calico publishes none in its release manifests (``manifests/calico-policy-only.yaml`` at v3.32.1 names
-``quay.io/calico/node:v3.32.1``), and no authoritative digest list was reachable, so these images are pinned by
-tag: record each digest when mirroring (``crane digest``) and keep the mirror's tags immutable.
+``quay.io/calico/node:v3.32.1``), and quay.io was not reachable from here. The multi-architecture digests below
+are the ones two public repositories pin for v3.32.1 in their fail-closed manifest rewrites (code index ids
+59820719422 and 59753564212, the same three values); verify them with ``crane digest quay.io/calico/node:v3.32.1``
+(and cni, kube-controllers) when mirroring. The chart joins ``<registry>/<image>:<version>`` and cannot carry a
+digest, so the post-renderer (``components.kubernetes.calico_postrender``) appends each one to its image
+(``<mirror>/node:v3.32.1@sha256:...``: the runtime then pulls by digest, the tag only documents) and refuses a
+rendering with a Calico image it has no digest for. A wrong digest fails the pull loudly; it cannot pull a
+different image.
 """
 
 from __future__ import annotations
@@ -56,10 +62,12 @@ def chart_url(registry_prefix: str) -> str:
 
 @dataclass(frozen=True)
 class TaggedImage:
-    """One upstream image pinned by its release tag (see the module docstring: no published digest)."""
+    """One upstream image pinned by its release tag and the digest of that tag (see the module docstring)."""
 
     upstream: str
     tag: str
+    digest: str
+    """'sha256:<hex>' of the multi-architecture index the tag names."""
 
     @property
     def name(self) -> str:
@@ -70,11 +78,19 @@ class TaggedImage:
         return f"{registry_prefix}/{MIRROR_DIRECTORY}"
 
 
-NODE = TaggedImage("quay.io/calico/node", RELEASE)
+NODE = TaggedImage(
+    "quay.io/calico/node", RELEASE, "sha256:7f874b3f0b540c2b523aea9961ef5e2f43b0af9056a47874c916d6cf348168d3"
+)
 """calico-node: Felix, which programs the policies on every node."""
-CNI = TaggedImage("quay.io/calico/cni", RELEASE)
+CNI = TaggedImage(
+    "quay.io/calico/cni", RELEASE, "sha256:bb1567e3ed81e2e8414e9a68f186e1f7ffd4067a4871a9ae90896793af0190dd"
+)
 """Only the install-cni init container uses it, which the OKE post-renderer removes; mirrored so a values
 mistake pulls from the country, not from quay.io."""
-KUBE_CONTROLLERS = TaggedImage("quay.io/calico/kube-controllers", RELEASE)
+KUBE_CONTROLLERS = TaggedImage(
+    "quay.io/calico/kube-controllers",
+    RELEASE,
+    "sha256:18008f781c869376dbbc4dfb1ffe3afb46f7897887d4f20e080c420ac44a6612",
+)
 
 MIRRORED_IMAGES: tuple[TaggedImage, ...] = (NODE, CNI, KUBE_CONTROLLERS)

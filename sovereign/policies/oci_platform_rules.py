@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import ipaddress
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -194,6 +195,64 @@ def _nodes_start(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[
             )
 
 
+_CREDENTIAL_FLAG = "--image-credential-provider-config="
+_PAR_URL = re.compile(r"https://objectstorage\.([a-z0-9-]+)\.[a-z0-9.]+/p/\S+")
+_READ_REPOS = re.compile(r"^Allow dynamic-group (\S+) to read repos in compartment", re.IGNORECASE)
+DYNAMIC_GROUP = "oci:Identity/dynamicGroup:DynamicGroup"
+POLICY = "oci:Identity/policy:Policy"
+
+
+def _registry_pulls(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
+    """The country's repositories are private, and OKE's kubelet has no OCIR credentials of its own: it needs an
+    image pull secret or Oracle's kubelet credential provider (docs.oracle.com/en-us/iaas/Content/ContEng/Tasks/
+    contengpullingimagesfromocir.htm; oracle-devrel/oke-credential-provider-for-ocir README). Without either,
+    every image of the platform fails with ImagePullBackOff. So each node pool installs the provider (from an
+    in-country bucket, checked by digest, named to the kubelet), and the worker nodes' dynamic group may read
+    the repositories (the provider's instance-principal token carries only what IAM grants)."""
+    pools = _of_type(resources, NODE_POOL)
+    if not pools:
+        return
+    region = ctx.config.regions.primary
+    for pool in pools:
+        script = _user_data(pool)
+        if _CREDENTIAL_FLAG not in script:
+            yield Finding(
+                "nodes have no way to authenticate to the country's private registry (no kubelet image "
+                "credential provider in cloud-init, no pull secrets): every private image would fail to pull",
+                pool.urn,
+            )
+            continue
+        url = _PAR_URL.search(script)
+        if url is None or url.group(1) != region:
+            yield Finding(
+                f"the credential provider is not fetched from Object Storage in the primary region {region} "
+                f"(got {url.group(0) if url else 'no pre-authenticated request URL'}): nodes must not download "
+                "what runs as root from outside the country",
+                pool.urn,
+            )
+        if "sha256sum -c" not in script:
+            yield Finding(
+                "the credential provider binary is installed without a digest check (sha256sum -c)", pool.urn
+            )
+    readers = {
+        m.group(1)
+        for policy in _of_type(resources, POLICY)
+        for statement in policy.get("statements") or []
+        if isinstance(statement, str) and (m := _READ_REPOS.match(statement))
+    }
+    worker_groups = {
+        str(g.get("name"))
+        for g in _of_type(resources, DYNAMIC_GROUP)
+        if "instance.compartment.id" in str(g.get("matchingRule") or "")
+    }
+    if not readers & worker_groups:
+        yield Finding(
+            "no policy lets the worker nodes' dynamic group read the repositories (Allow dynamic-group <workers> "
+            "to read repos in compartment ...): the credential provider's token would be refused",
+            None,
+        )
+
+
 def _retention_rule_names_stable(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
     """The provider matches retention rules by display name: a new name deletes the old rule, which OCI refuses
     once locked (terraform-provider-oci objectstorage_bucket_resource.go, categorizeRetentionRules). A name that
@@ -263,6 +322,15 @@ OCI_PLATFORM_RULES: tuple[Rule, ...] = (
         _oci,
         sovereignty=False,
         reads=("inputs.nodeMetadata.*", "inputs.nodeSourceDetails.*"),
+    ),
+    Rule(
+        "oke-registry-pulls",
+        "Every OKE node can pull the country's private images: the kubelet credential provider is installed "
+        "from in-country storage with a digest check, and the workers' dynamic group may read the repositories.",
+        _registry_pulls,
+        _oci,
+        sovereignty=False,
+        reads=("inputs.nodeMetadata.*", "inputs.statements", "inputs.matchingRule", "inputs.name"),
     ),
     Rule(
         "oci-retention-rule-names-stable",

@@ -185,3 +185,50 @@ def _public(annotations: dict[str, str]) -> bool:
 )
 def test_internal_load_balancer_annotations(annotations: dict[str, str], public: bool) -> None:
     assert _public(annotations) is public
+
+
+def _with_script(plan: list[ResourceView], script: str) -> list[ResourceView]:
+    encoded = base64.b64encode(script.encode()).decode()
+    return edit(plan, lambda r: r.type == NODE_POOL, {"nodeMetadata": {"user_data": encoded}})
+
+
+def _pool_script(plan: list[ResourceView]) -> str:
+    pool = next(r for r in plan if r.type == NODE_POOL)
+    return base64.b64decode(str(pool.get("nodeMetadata.user_data"))).decode()
+
+
+def test_nodes_that_cannot_pull_private_images_fail(plan: list[ResourceView]) -> None:
+    """O15: the pools' cloud-init installed neither the kubelet credential provider nor any pull secret."""
+    script = _pool_script(plan)
+    assert "--image-credential-provider-config=" in script and "sha256sum -c" in script
+    old = (
+        "#!/bin/bash\nif [ -x /usr/libexec/oci-growfs ]; then /usr/libexec/oci-growfs -y; fi\n"
+        'bash /var/run/oke-init.sh --kubelet-extra-args "--register-with-taints=x"\n'
+    )
+    found = failures(_with_script(plan, old), "oke-registry-pulls")
+    assert found and all("no way to authenticate" in m for m in found), found
+
+
+def test_credential_provider_from_abroad_or_unchecked_fails(plan: list[ResourceView]) -> None:
+    script = _pool_script(plan)
+    abroad = script.replace("objectstorage.eu-paris-1.", "objectstorage.us-ashburn-1.")
+    assert abroad != script
+    assert any(
+        "primary region eu-paris-1" in m for m in failures(_with_script(plan, abroad), "oke-registry-pulls")
+    )
+    unchecked = script.replace("sha256sum -c", "true")
+    assert any("digest check" in m for m in failures(_with_script(plan, unchecked), "oke-registry-pulls"))
+
+
+def test_workers_without_repository_read_fail(plan: list[ResourceView]) -> None:
+    """The provider's instance-principal token carries only what IAM grants the workers' dynamic group."""
+    policies = [r for r in plan if r.type == "oci:Identity/policy:Policy"]
+    readers = [r for r in policies if any("to read repos" in s for s in r.get("statements") or [])]
+    assert readers
+    stripped = edit(
+        plan,
+        lambda r: r in readers,
+        {"statements": ["Allow group x to read buckets in compartment id ocid1.compartment.oc1..x"]},
+    )
+    [msg] = failures(stripped, "oke-registry-pulls")
+    assert "read repos" in msg

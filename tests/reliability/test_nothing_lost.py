@@ -51,6 +51,8 @@ STATELESS = {
     "oci:ContainerEngine/nodePool:NodePool": "nodes, recreated from the pool spec",
     "oci:Limits/quota:Quota": "region fences",
     "oci:Sch/connector:Connector": "moves audit logs into the locked bucket",
+    "oci:ObjectStorage/preauthrequest:Preauthrequest": "a read URL for the staged credential provider; a new one "
+    "only changes the URL new nodes fetch from",
     "oci:ContainerEngine/addon:Addon": "OKE-managed add-ons (autoscaler, metrics, cert-manager), installed again",
     "kubernetes:core/v1:ConfigMap": "rendered from the program",
     "kubernetes:helm.sh/v3:Release": "the GPU Operator: its objects are rendered again from the pinned chart",

@@ -130,6 +130,18 @@ RULES: dict[str, NameRule] = {
             _API.format("CreateBucketDetails", "name") + "; " + _SDK.format("objectstorage/bucket.py"),
         ),
         NameRule(
+            "oci:ObjectStorage/preauthrequest:Preauthrequest",
+            "name",
+            1,
+            100,
+            r"[A-Za-z0-9._-]+",
+            "letters, numbers, hyphens, underscores and periods (conservative subset: the API documents no limit)",
+            "the bucket",
+            _API.format("CreatePreauthenticatedRequestDetails", "name")
+            + "; "
+            + _SDK.format("objectstorage/preauthrequest.py"),
+        ),
+        NameRule(
             "oci:Artifacts/containerRepository:ContainerRepository",
             "displayName",
             1,

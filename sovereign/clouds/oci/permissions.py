@@ -81,7 +81,9 @@ class Grant:
     """``<verb> <resource-type>`` pairs, as written after ``to`` in a statement."""
     source: str
     where: str = "own"
-    """``own``: the compartment the resource is created in (its compartmentId); ``tenancy``: always the tenancy."""
+    """``own``: the compartment the resource is created in (its compartmentId); ``tenancy``: always the tenancy;
+    ``bucket``: the tenancy, narrowed to the resource's bucket by name (for resources of a bucket the stack does
+    not create, whose compartment the plan cannot know)."""
 
 
 TYPE_GRANTS: dict[str, Grant] = {
@@ -110,6 +112,11 @@ TYPE_GRANTS: dict[str, Grant] = {
     "oci:Kms/vault:Vault": Grant(("manage vaults",), _VAULT),
     "oci:Kms/key:Key": Grant(("manage keys", "use vaults"), _VAULT),
     "oci:ObjectStorage/bucket:Bucket": Grant(("manage object-family",), _OBJECT),
+    # The node-bootstrap PAR: CreatePreauthenticatedRequest needs PAR_MANAGE ('manage buckets'), and its object
+    # comes from a HeadObject look-up (OBJECT_READ, 'read objects'); the bucket exists before the stack.
+    "oci:ObjectStorage/preauthrequest:Preauthrequest": Grant(
+        ("manage buckets", "read objects"), _OBJECT, "bucket"
+    ),
     "oci:Artifacts/containerRepository:ContainerRepository": Grant(("manage repos",), _REGISTRY),
     "oci:Logging/logGroup:LogGroup": Grant(("manage logging-family",), _LOGGING),
     "oci:Logging/log:Log": Grant(("manage logging-family",), _LOGGING),
@@ -247,8 +254,11 @@ def derive(stack: str, resources: list[Resource]) -> Permissions:
     for resource in oci:
         inputs = resource.get("inputs") or {}
         grant = TYPE_GRANTS[resource["type"]]
-        where = "ocid1.tenancy." if grant.where == "tenancy" else placement.compartment_of(resource)
-        attach, clause = placement.location(where)
+        if grant.where == "bucket":
+            attach, clause = "tenancy", f"tenancy where target.bucket.name = '{inputs.get('bucket')}'"
+        else:
+            where = "ocid1.tenancy." if grant.where == "tenancy" else placement.compartment_of(resource)
+            attach, clause = placement.location(where)
         for pair in grant.grants:
             add(attach, clause, pair, resource, grant.source)
         for type_token, path in KEY_REFERENCES:

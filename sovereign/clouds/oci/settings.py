@@ -9,9 +9,9 @@ data; the rules that concern only OCI are in ``sovereign.clouds.oci.invariants``
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from sovereign.config.base import (
     ClusterConfig,
@@ -25,7 +25,7 @@ from sovereign.config.base import (
     _CountryBase,
     _Model,
 )
-from sovereign.types import Cidr, Cloud, GiB
+from sovereign.types import Cidr, Cloud, GiB, Sha256Digest
 
 __all__ = [
     "COUNTRY",
@@ -136,6 +136,20 @@ class OciStorage(StorageConfig[OciStore]):
     pass
 
 
+class OciNodeBootstrap(_Model):
+    bucket: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{1,256}$")] = Field(
+        description="Bucket in the primary region, created with the state bucket before the first `pulumi up` "
+        "(README, OCI deployment), holding what nodes fetch at boot: Oracle's OCIR credential provider under "
+        "'oke-credential-provider/<release>/<asset>'. Nodes read it through a read-only pre-authenticated "
+        "request the stack creates."
+    )
+    credential_provider_sha256: Sha256Digest = Field(
+        description="SHA-256 of the staged 'oke-credential-provider-for-ocir-linux-amd64' release asset (the "
+        "release sovereign.catalogue.oke_credential_provider pins), checked on every node before the kubelet "
+        "starts: a node with any other file never joins. amd64 only: the machine catalogue has no Arm shapes."
+    )
+
+
 class OciSettings(_Model):
     realm: Literal["oc1", "oc19"] = Field(
         default="oc1",
@@ -168,6 +182,10 @@ class OciSettings(_Model):
         description="Private CIDRs of the deploying runners (in-network CI runners, the bastion) that may reach "
         "the cluster's private Kubernetes API on 6443; the program's Kubernetes provider connects from there. "
         "Required: at least one; private ranges (RFC 1918 or 100.64.0.0/10) only.",
+    )
+    node_bootstrap: OciNodeBootstrap = Field(
+        description="How nodes get the kubelet credential provider that pulls the country's private OCIR images "
+        "with the nodes' instance principal (no pull secrets, no personal auth tokens)."
     )
     tenancy_namespace: str = Field(
         pattern=r"^[a-z0-9]{4,32}$",

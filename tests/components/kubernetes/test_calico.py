@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 
 from components.kubernetes.calico import OKE_VCN_NATIVE_ENV, Calico, CalicoArgs, calico_values
-from components.kubernetes.calico_postrender import adapt, adapt_stream
+from components.kubernetes.calico_postrender import adapt, adapt_stream, pin_digest
+from sovereign.catalogue import calico as catalogue
 from sovereign.engine.recorder import run_program
 
 REGISTRY = "fra.ocir.io/frsovereignns/frsovereignregistry"
@@ -71,6 +72,20 @@ def test_the_post_renderer_makes_oracles_edits() -> None:
     assert [m["name"] for m in node["volumeMounts"]] == ["lib-modules", "var-run-calico", "bpffs"]
     assert [v["name"] for v in spec["volumes"]] == ["lib-modules", "var-run-calico", "bpffs"]
     assert spec["hostNetwork"] is True  # everything else is left as the chart rendered it
+    assert node["image"] == f"reg/mirror/calico/node:v3.32.1@{catalogue.NODE.digest}"
+
+
+def test_the_post_renderer_pins_every_calico_image_by_digest_or_fails() -> None:
+    """Issue 13: Calico's images mirrored and pinned by digest, though the chart renders only tags."""
+    assert pin_digest("reg/mirror/calico/kube-controllers:v3.32.1") == (
+        f"reg/mirror/calico/kube-controllers:v3.32.1@{catalogue.KUBE_CONTROLLERS.digest}"
+    )
+    assert pin_digest("reg/mirror/other/app:1") == "reg/mirror/other/app:1"
+    with pytest.raises(ValueError, match="no digest is known"):
+        pin_digest("reg/mirror/calico/node:v3.31.0")  # a values change to another release: refused
+    assert all(
+        len(ref.digest) == 71 and ref.digest.startswith("sha256:") for ref in catalogue.MIRRORED_IMAGES
+    )
 
 
 def test_the_post_renderer_refuses_a_rendering_without_calico_node() -> None:

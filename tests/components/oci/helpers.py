@@ -17,6 +17,7 @@ from components.oci import (
     BucketSpec,
     KeyCustody,
     KeyCustodyArgs,
+    NodeBootstrapSpec,
     NodePoolSpec,
     OciPlatform,
     OciPlatformArgs,
@@ -32,6 +33,8 @@ TAGS = {"owner": "de-platform-team"}
 COMPARTMENT = "ocid1.compartment.oc1..offlinedecompartment"
 """The compartment id the offline engine gives the country compartment of the network 'de'."""
 LOCK = dt.date(2027, 1, 15)
+PROVIDER_SHA256 = "sha256:" + "ab" * 32
+"""Digest of the staged OCIR credential provider binary in the test platform."""
 
 
 def at(reg: Any) -> str:
@@ -138,6 +141,11 @@ def platform_args(**overrides: Any) -> OciPlatformArgs:
         "admin_groups": ["fr-platform-admins"],
         "log_retention_days": 180,
         "freeform_tags": TAGS,
+        "node_bootstrap": NodeBootstrapSpec(
+            bucket="fr-node-bootstrap",
+            credential_provider_sha256=PROVIDER_SHA256,
+            as_of=dt.date(2026, 11, 22),
+        ),
     }
     values.update(overrides)
     return OciPlatformArgs(**values)

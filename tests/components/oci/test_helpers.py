@@ -1,12 +1,19 @@
 """Pure helpers of the OCI components: regions, policy statements, subnet plan, NSG rules, node images."""
 
 import base64
+import datetime as dt
 import re
 
 import pytest
 
 from components.oci.addressing import plan_subnets
-from components.oci.node_images import GPU_TAINT, cloud_init_user_data, select_node_image
+from components.oci.node_bootstrap import object_storage_endpoint, par_expiry
+from components.oci.node_images import (
+    GPU_TAINT,
+    CredentialProviderInstall,
+    cloud_init_user_data,
+    select_node_image,
+)
 from components.oci.nsg_rules import oke_rules
 from components.oci.regions import realm_of, region_key, registry_host, registry_hosts, require_region
 from components.oci.statements import (
@@ -272,3 +279,50 @@ def test_cloud_init_keeps_oke_init_and_registers_taints() -> None:
 def test_rejects_malformed_taint() -> None:
     with pytest.raises(ValueError, match="taints"):
         cloud_init_user_data(["gpu:Sometimes"])
+
+
+_PAR = "https://objectstorage.eu-paris-1.oraclecloud.com/p/tok/n/ns/b/fr-node-bootstrap/o/oke-credential-provider/x"
+
+
+def test_cloud_init_installs_the_credential_provider_before_the_kubelet() -> None:
+    """O15: the kubelet gets Oracle's OCIR credential provider (oracle-devrel/oke-credential-provider-for-ocir,
+    examples/run-on-worker-instance-principal/cloud-init.sh): binary in the bin dir under the provider's name,
+    its config, and both kubelet flags passed to OKE's init script, after a digest check."""
+    install = CredentialProviderInstall(_PAR, "sha256:" + "0f" * 32, "par.ocir.io")
+    script = base64.b64decode(cloud_init_user_data([GPU_TAINT], install)).decode()
+    lines = script.splitlines()
+    check = next(i for i, line in enumerate(lines) if "sha256sum -c" in line)
+    install_line = next(i for i, line in enumerate(lines) if line.startswith("install -m 0755"))
+    init = next(i for i, line in enumerate(lines) if line.startswith("bash /var/run/oke-init.sh"))
+    assert check < install_line < init
+    assert lines[check].startswith(f'echo "{"0f" * 32}  /usr/local/bin/credential-provider-oke.download"')
+    assert lines[check].endswith("|| exit 1"), "a node with another binary must never join"
+    assert '      - "par.ocir.io"' in lines, "matchImages names only the country's registry"
+    assert "  - name: credential-provider-oke" in lines, "the kubelet runs <bin dir>/<provider name>"
+    assert lines[init] == (
+        'bash /var/run/oke-init.sh --kubelet-extra-args "--register-with-taints=nvidia.com/gpu=present:NoSchedule '
+        "--image-credential-provider-bin-dir=/usr/local/bin "
+        '--image-credential-provider-config=/etc/kubernetes/credential-provider-config.yaml"'
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "sha256", "match"),
+    [
+        (
+            "https://github.com/oracle-devrel/x/releases/latest/download/a",
+            "sha256:" + "0f" * 32,
+            "pre-authenticated",
+        ),
+        (_PAR, "0f" * 32, "sha256"),
+    ],
+)
+def test_credential_provider_from_a_par_with_a_digest_only(url: str, sha256: str, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        CredentialProviderInstall(url, sha256, "par.ocir.io")
+
+
+def test_par_expiry_moves_once_a_year() -> None:
+    """time_expires forces a new PAR (terraform-provider-oci objectstorage_preauthrequest_resource.go)."""
+    assert par_expiry(dt.date(2026, 1, 1)) == par_expiry(dt.date(2026, 12, 31)) == dt.date(2028, 1, 1)
+    assert object_storage_endpoint("eu-paris-1") == "https://objectstorage.eu-paris-1.oraclecloud.com"
