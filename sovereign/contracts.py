@@ -18,6 +18,7 @@ __all__ = [
     "GPU_NODE_LABEL_VALUE",
     "GPU_RESOURCE",
     "GPU_TAINT",
+    "INFERENCE_ROLLOUT_SURGE",
     "MODEL_ANNOTATION",
     "POOL_LABEL_KEY",
     "REQUIRED_SECRETS",
@@ -39,6 +40,10 @@ POOL_LABEL_KEY = "sovereign.ai/pool"
 
 GPU_RESOURCE = "nvidia.com/gpu"
 """The extended resource the NVIDIA device plugin advertises and the inference pods request."""
+
+INFERENCE_ROLLOUT_SURGE = 1
+"""``maxSurge`` of the inference Deployment (with ``maxUnavailable: 0``): a rollout starts one extra replica
+before it stops an old one, so the GPU capacity the config validation requires counts it (``capacity_fits``)."""
 
 MODEL_ANNOTATION = "sovereign.ai/model-id"
 """Pod-template annotation of every workload that serves a model: the risk register's model id."""

@@ -45,6 +45,7 @@ def build_assistant(
     )
     gpu_ready = _gpu_operator(config, platform, provider)
     policies_enforced = _network_policy_engine(config, platform, provider)
+    metrics, keda_ready = _autoscaling(config, platform, provider, [*gpu_ready, *policies_enforced])
     deployments = []
     for d in config.assistant.deployments if config.assistant else []:
         record = register.find(d.model)
@@ -64,6 +65,8 @@ def build_assistant(
                     approved_weights_digest=record.weights_digest,
                     served_model_name=record.served_model_name,
                     chat_template=record.chat_template,
+                    system_prompt_placement=record.system_prompt_placement,
+                    reasoning_parser=record.reasoning_parser,
                 ),
                 localization=Localization(
                     languages=tuple(d.languages), default_locale=d.locale, system_prompt=d.system_prompt
@@ -72,6 +75,9 @@ def build_assistant(
                 replicas_min=d.replicas_min,
                 replicas_max=d.replicas_max,
                 max_context_tokens=d.max_context_tokens,
+                extra_server_args=tuple(d.server_args),
+                waiting_requests_per_replica=d.autoscale_waiting_requests,
+                kv_cache_usage_percent=d.autoscale_kv_cache_percent,
             )
         )
     facts = cloud_module(config.cloud, "facts")
@@ -108,6 +114,8 @@ def build_assistant(
             ),
             denied_storage_classes=facts.UNKEYED_STORAGE_CLASSES,
             protect_stateful=protect_stateful(config),
+            metrics=metrics,
+            scaled_object_depends_on=tuple(keda_ready),
         ),
         # The device plugin first: without it no node advertises nvidia.com/gpu and inference stays Pending; and
         # the policy engine, or the namespaces' NetworkPolicies would start out unenforced.
@@ -176,13 +184,78 @@ def _network_policy_engine(
     return [calico.release]
 
 
+DCGM_EXPORTER_PORT = 9400
+"""The GPU Operator's DCGM exporter (NVIDIA/gpu-operator v26.7.0 ``assets/state-dcgm-exporter/0800_daemonset.yaml``:
+``DCGM_EXPORTER_LISTEN=":9400"``, pods labelled ``app: nvidia-dcgm-exporter``)."""
+
+
+def _autoscaling(
+    config: CountryConfig,
+    platform: Platform,
+    provider: pulumi.ProviderResource,
+    after: list[pulumi.Resource],
+):
+    """The in-cluster Prometheus the inference ScaledObjects query, and KEDA where the cloud has no add-on.
+
+    Returns the metrics source and what ScaledObjects wait for. AKS: the managed KEDA add-on
+    (``components/azure/cluster.py``), which runs in ``kube-system``; OKE: the KEDA release (``keda.py``).
+    """
+    from components.kubernetes import MetricsSource, PeerSelector
+    from components.kubernetes.inference_pod import VLLM_PORT
+    from components.kubernetes.keda import Keda, KedaArgs
+    from components.kubernetes.monitoring import SERVER_POD_LABELS, Prometheus, PrometheusArgs, ScrapeTarget
+
+    if config.assistant is None:
+        return None, []
+    api_server = (str(config.network.subnets.api_server),)
+    targets = [ScrapeTarget("vllm", "assistant", {"app.kubernetes.io/name": "vllm"}, VLLM_PORT)]
+    if config.cloud == Cloud.AZURE and config.cluster.gpu_pools:
+        # The GPU Operator's namespace is default-deny: this component admits the scraper there.
+        targets.append(
+            ScrapeTarget(
+                "dcgm-exporter", "gpu-operator", {"app": "nvidia-dcgm-exporter"}, DCGM_EXPORTER_PORT, True
+            )
+        )
+    opts = pulumi.ResourceOptions(providers={"kubernetes": provider}, depends_on=after)
+    keda_ready: list[pulumi.Resource] = []
+    # The managed add-on's pods carry AKS's labels, not the chart's: admit its namespace, AKS-managed pods only.
+    keda_operator = PeerSelector("kube-system")
+    if config.cloud == Cloud.OCI:
+        keda_args = KedaArgs(
+            registry_prefix=platform.registry_prefix,
+            country_code=config.country,
+            environment=config.environment,
+            api_server_cidrs=api_server,
+            prometheus=PeerSelector("monitoring", SERVER_POD_LABELS),
+            protect_stateful=protect_stateful(config),
+        )
+        keda_operator = keda_args.operator
+        keda_ready.append(Keda(f"{resource_prefix(config)}-keda", keda_args, opts=opts).release)
+    prometheus = Prometheus(
+        f"{resource_prefix(config)}-prometheus",
+        PrometheusArgs(
+            registry_prefix=platform.registry_prefix,
+            country_code=config.country,
+            environment=config.environment,
+            api_server_cidrs=api_server,
+            targets=tuple(targets),
+            query_clients=(keda_operator,),
+            protect_stateful=protect_stateful(config),
+        ),
+        opts=opts,
+    )
+    return MetricsSource(prometheus.server_address, prometheus.scraper), keda_ready
+
+
 def _chat(config: CountryConfig, stack_config: pulumi.Config):
     from components.kubernetes import ChatSettings, InternalExposure, PublicExposure
+    from components.kubernetes.netpol import PeerSelector
 
     if config.assistant is None:
         return None
     chat = config.assistant.chat
-    exposure = InternalExposure()
+    # Validation (chat_is_reachable) refuses a prod chat without exposure and both exposures at once.
+    exposure: InternalExposure | PublicExposure = InternalExposure()
     if chat.public_exposure is not None:
         p = chat.public_exposure
         exposure = PublicExposure(
@@ -192,6 +265,15 @@ def _chat(config: CountryConfig, stack_config: pulumi.Config):
             tls_secret_name=p.tls_secret_name,
             justification=p.justification,
         )
+    elif chat.internal_exposure is not None:
+        i = chat.internal_exposure
+        exposure = InternalExposure(
+            hostname=i.hostname,
+            ingress_class_name=i.ingress_class_name,
+            ingress_controller_namespace=i.ingress_controller_namespace,
+            tls_secret_name=i.tls_secret_name,
+        )
+    idp = chat.identity_provider_in_cluster
     return ChatSettings(
         image=chat.image,
         oidc_issuer_url=chat.oidc_issuer_url,
@@ -199,6 +281,10 @@ def _chat(config: CountryConfig, stack_config: pulumi.Config):
         oidc_client_secret=stack_config.require_secret("chatOidcClientSecret"),
         session_secret=stack_config.require_secret("chatSessionSecret"),
         exposure=exposure,
-        identity_provider_egress_cidrs=tuple(chat.identity_provider_cidrs),
+        identity_provider_egress_cidrs=tuple(str(c) for c in chat.identity_provider_cidrs),
+        identity_provider_in_cluster=PeerSelector(idp.namespace, dict(idp.pod_labels)) if idp else None,
+        identity_provider_ports=tuple(idp.ports) if idp else (443,),
+        roles_claim=chat.roles_claim,
+        admin_roles=tuple(chat.admin_roles),
         display_name=f"{config.display_name} assistant",
     )

@@ -69,7 +69,12 @@ def _cluster(config: AzureCountry) -> ClusterSpec:
         system_pool=NodePoolSpec("system", system.vm_size, system.node_count_min, system.node_count_max),
         gpu_pools=[
             NodePoolSpec(
-                p.name, p.vm_size, p.node_count_min, p.node_count_max, enable_autoscaling=p.enable_autoscaling
+                p.name,
+                p.vm_size,
+                p.node_count_min,
+                p.node_count_max,
+                os_disk_size_gib=p.os_disk_gib,
+                enable_autoscaling=p.enable_autoscaling,
             )
             for p in config.cluster.gpu_pools
         ],

@@ -250,6 +250,12 @@ class SovereignCluster(pulumi.ComponentResource):
             node_resource_group_profile=containerservice.ManagedClusterNodeResourceGroupProfileArgs(
                 restriction_level="ReadOnly"
             ),
+            # KEDA, the managed add-on: it turns the inference ScaledObjects into HPAs and serves their external
+            # metrics (azure-aks-docs articles/aks/keda-deploy-add-on-arm.md "workloadAutoScalerProfile": {"keda":
+            # {"enabled": true}}; the cluster's Kubernetes version picks KEDA's, 1.35: 2.17.2, keda-about.md).
+            workload_auto_scaler_profile=containerservice.ManagedClusterWorkloadAutoScalerProfileArgs(
+                keda=containerservice.ManagedClusterWorkloadAutoScalerProfileKedaArgs(enabled=True)
+            ),
             agent_pool_profiles=[
                 containerservice.ManagedClusterAgentPoolProfileArgs(
                     name=spec.system_pool.name,

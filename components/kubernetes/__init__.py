@@ -4,7 +4,7 @@
 ``RestrictedNamespace``, ``EncryptedStorageClass``, ``InferenceService``, ``ChatFrontend``, ``TenantNamespace``.
 """
 
-from components.kubernetes.autoscaling import PodsMetricTarget
+from components.kubernetes.autoscaling import MetricsSource, QueueDepthScaling
 from components.kubernetes.chat import ChatFrontend, ChatFrontendArgs, chat_client_selector
 from components.kubernetes.chat_exposure import InternalExposure, PublicExposure
 from components.kubernetes.inference import InferenceService, InferenceServiceArgs, inference_endpoint
@@ -38,11 +38,12 @@ __all__ = [
     "InferenceServiceArgs",
     "InternalExposure",
     "Localization",
+    "MetricsSource",
     "ModelDeployment",
     "ModelRecord",
     "PeerSelector",
-    "PodsMetricTarget",
     "PublicExposure",
+    "QueueDepthScaling",
     "RestrictedNamespace",
     "RestrictedNamespaceArgs",
     "ServiceEndpoint",

@@ -5,8 +5,12 @@ stack config, as Pulumi secrets), a PersistentVolumeClaim on the encrypted stora
 Deployment (image pinned by digest from the country's registry, hardened like the inference pods), a
 ClusterIP Service, the NetworkPolicy of its flows (in: the ingress controller, if any; out: the inference
 service and the identity provider), and an Ingress only when a hostname is given. Exposure is internal by
-default; public exposure needs a hostname, TLS and a written justification. Non-goals: the ingress
-controller, DNS records and certificates (the TLS secret must exist).
+default; public exposure needs a hostname, TLS and a written justification. Sign-in needs the identity
+provider reachable from the pod (Open WebUI 0.12.4 ``utils/oauth.py`` registers the provider with authlib's
+``server_metadata_url`` and exchanges the code, reads userinfo and the keys server-side): its address ranges
+(TCP 443) or its pods in the cluster; without either the args are refused. One replica: the database is
+SQLite on a ReadWriteOnce volume (see ``chat_pod.py``). Non-goals: the ingress controller, DNS records and
+certificates (the TLS secret must exist).
 """
 
 import re
@@ -56,6 +60,8 @@ __all__ = [
 _APP = "open-webui"
 _BCP47 = TypeAdapter(Bcp47Tag)
 _HTTPS_URL = re.compile(r"https://[^\s/?#]+(/[^\s?#]*)?")
+_CLAIM = re.compile(r"[A-Za-z0-9_:/.-]{1,128}")
+_ROLE = re.compile(r"[^,\s]{1,128}")
 
 
 def chat_client_selector(namespace: pulumi.Input[str], service_name: str = "chat") -> PeerSelector:
@@ -93,8 +99,16 @@ class ChatFrontendArgs:
     oidc_provider_name: str = "SSO"
     """Label of the login button."""
     identity_provider_egress_cidrs: tuple[str, ...] = ()
-    """Address ranges of the identity provider reachable on TCP 443 (discovery, tokens, keys); omitted: no
-    egress beyond DNS and the inference service, so set them whenever the provider is outside the cluster."""
+    """Address ranges of the identity provider reachable on TCP 443 (discovery, tokens, keys), when it is
+    outside the cluster; this or ``identity_provider_in_cluster`` is required."""
+    identity_provider_in_cluster: PeerSelector | None = None
+    """The pods answering on the issuer's address when it is served in the cluster."""
+    identity_provider_ports: tuple[int, ...] = (443,)
+    """TCP ports of those pods (after the Service's targetPort)."""
+    roles_claim: str = "roles"
+    """Claim with the person's roles (dots for nested claims), read at every login."""
+    admin_roles: tuple[str, ...] = ("assistant-admin",)
+    """Roles in ``roles_claim`` that make an Open WebUI administrator; nobody else ever is one."""
     exposure: ChatExposure = field(default_factory=InternalExposure)
     """How users reach the front end; omitted: ClusterIP only."""
     data_volume_gib: int = 20
@@ -125,6 +139,20 @@ class ChatFrontendArgs:
         if not self.oidc_client_id.strip():
             raise ValueError("oidc_client_id must not be empty")
         require_narrow_cidrs(self.identity_provider_egress_cidrs, "identity_provider_egress_cidrs")
+        if not self.identity_provider_egress_cidrs and self.identity_provider_in_cluster is None:
+            raise ValueError(
+                "the identity provider cannot be reached: give identity_provider_egress_cidrs (its ranges, TCP "
+                "443) or identity_provider_in_cluster (its pods); Open WebUI calls the issuer from the server"
+            )
+        for port in self.identity_provider_ports:
+            require_positive(port, "identity_provider_ports", maximum=65535)
+        if not _CLAIM.fullmatch(self.roles_claim):
+            raise ValueError(f"roles_claim must be a claim name such as 'roles' (got {self.roles_claim!r})")
+        if not self.admin_roles or not all(_ROLE.fullmatch(role) for role in self.admin_roles):
+            raise ValueError(
+                f"admin_roles must list at least one role without commas or spaces (got {self.admin_roles!r}): "
+                "Open WebUI splits OAUTH_ADMIN_ROLES on ','"
+            )
         check_exposure(self.exposure)
         require_positive(self.data_volume_gib, "data_volume_gib", maximum=16_384)
         require_positive(self.cpu_millicores, "cpu_millicores")
@@ -194,7 +222,8 @@ class ChatFrontend(pulumi.ComponentResource):
             f"{name}-deployment",
             metadata=meta(args.service_name),
             spec=k8s.apps.v1.DeploymentSpecArgs(
-                # One replica: the default SQLite database lives on a ReadWriteOnce volume.
+                # One replica: the SQLite database (Open WebUI's default DATABASE_URL) lives on a ReadWriteOnce
+                # volume; a second writer would need PostgreSQL, which this toolkit does not provision.
                 replicas=1,
                 strategy=k8s.apps.v1.DeploymentStrategyArgs(type="Recreate"),
                 selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector),
@@ -217,6 +246,16 @@ class ChatFrontend(pulumi.ComponentResource):
                 for endpoint in args.inference
             ),
             *egress_to_cidrs(args.identity_provider_egress_cidrs, 443),
+            *(
+                [
+                    k8s.networking.v1.NetworkPolicyEgressRuleArgs(
+                        to=[peer(args.identity_provider_in_cluster)],
+                        ports=tcp_ports(*args.identity_provider_ports),
+                    )
+                ]
+                if args.identity_provider_in_cluster is not None
+                else []
+            ),
         ]
         k8s.networking.v1.NetworkPolicy(
             f"{name}-allowed-flows",

@@ -2,11 +2,13 @@
 
 Creates a ServiceAccount (workload identity annotations where the cloud needs them, no token mounted), the
 localization ConfigMap, a Deployment (vLLM pinned by digest from the country's registry, weights from a
-modelcar artifact into an encrypted per-pod volume, GPU requests/limits, tolerations and node affinity for the
-GPU pools, tensor parallelism = GPUs per replica, startup/readiness/liveness probes, restricted security
-context, zone spread), a ClusterIP Service, a HorizontalPodAutoscaler within the replica bounds, a
-PodDisruptionBudget, and the NetworkPolicy admitting only the listed clients. The model risk gate runs when
-the Args are built. Non-goals: the namespace and its default-deny (``namespace.py``), the chat front end.
+modelcar image the node caches and the pod reads in place, GPU requests/limits, tolerations and node
+affinity for the GPU pools, tensor parallelism = GPUs per replica, startup/readiness/liveness probes,
+restricted security context, zone spread), a ClusterIP Service, a KEDA ScaledObject on vLLM's queue depth
+and KV-cache use within the replica bounds (``autoscaling.py``; without ``autoscaling`` the count stays at
+``replicas_min``), a PodDisruptionBudget, and the NetworkPolicy admitting only the listed clients and the
+metrics scraper. The model risk gate runs when the Args are built. Non-goals: the namespace and its
+default-deny (``namespace.py``), the chat front end.
 """
 
 import datetime
@@ -16,7 +18,13 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.kubernetes.autoscaling import PodsMetricTarget, autoscaler_spec, disruption_budget_spec
+from components.kubernetes.autoscaling import (
+    HPA_TRANSFER_ANNOTATION,
+    SCALED_OBJECT_API_VERSION,
+    QueueDepthScaling,
+    disruption_budget_spec,
+    scaled_object_spec,
+)
 from components.kubernetes.hardening import (
     name_of,
     require_dns_label,
@@ -26,13 +34,14 @@ from components.kubernetes.hardening import (
     selector_labels,
     workload_labels,
 )
-from components.kubernetes.inference_pod import FORBIDDEN_SERVER_FLAGS, VLLM_PORT, inference_pod_template
+from components.kubernetes.inference_pod import VLLM_PORT, inference_pod_template
 from components.kubernetes.localization import Localization, assistant_config, config_checksum
 from components.kubernetes.model_gate import ModelRecord, check_model_risk
-from components.kubernetes.model_loading import chat_template_source
+from components.kubernetes.model_loading import chat_template_source, require_artifact_path
 from components.kubernetes.netpol import PeerSelector, ServiceEndpoint, ingress_from
 from components.kubernetes.scheduling import DEFAULT_GPU_NODE_LABEL, DEFAULT_GPU_TAINT, NodeLabel, Taint
-from sovereign.contracts import MODEL_ANNOTATION
+from sovereign.contracts import INFERENCE_ROLLOUT_SURGE, MODEL_ANNOTATION
+from sovereign.rules.vllm_args import server_args_problems
 
 __all__ = [
     "CONFIG_CHECKSUM_ANNOTATION",
@@ -69,8 +78,6 @@ class InferenceServiceArgs:
     """The day the risk gate checks the assessment against (the stack passes today's date)."""
     localization: Localization
     """Languages, default locale and system prompt."""
-    storage_class_name: pulumi.Input[str]
-    """Encrypted StorageClass for the per-pod model cache (see ``EncryptedStorageClass``)."""
     service_name: str = "inference"
     """Name of the Deployment, Service and related objects."""
     gpus_per_replica: int = 1
@@ -92,22 +99,24 @@ class InferenceServiceArgs:
     """CPU request = limit of the server container."""
     memory_gib_per_replica: int = 64
     """Memory request = limit of the server container (host memory, not GPU memory)."""
-    model_cache_gib: int = 200
-    """Size of each pod's model-cache claim; must hold the weights."""
     shared_memory_gib: int = 16
     """Size of /dev/shm for NCCL between the GPUs of a replica; it is memory, so it counts against
     ``memory_gib_per_replica``."""
     gpu_memory_utilization: float = 0.90
     """Fraction of GPU memory vLLM may use for weights and KV cache."""
     startup_timeout_seconds: int = 1800
-    """Time allowed to copy the weights and load the model before the pod is restarted."""
+    """Time allowed from the server's start to serving (loading the weights from the node's image store and
+    compiling) before the pod is restarted; pulling the weights image on a fresh node comes before it and
+    counts only against the rollout deadline (this plus 600 s)."""
     allowed_clients: tuple[PeerSelector, ...] = ()
     """Pods that may call the API (the chat front end, tenant namespaces allowed to use the assistant,
     monitoring); omitted: nobody."""
-    autoscale_cpu_utilization_percent: int = 70
-    """CPU utilisation target of the autoscaler when no ``autoscale_pods_metric`` is given."""
-    autoscale_pods_metric: PodsMetricTarget | None = None
-    """Scale on a per-pod custom metric instead of CPU; omitted: CPU."""
+    autoscaling: QueueDepthScaling | None = None
+    """Scale between the replica bounds on vLLM's metrics through KEDA (which the cluster must run: the AKS
+    add-on or ``keda.py``); omitted: a fixed ``replicas_min`` replicas."""
+    scaled_object_depends_on: tuple[pulumi.Resource, ...] = ()
+    """What installs the ScaledObject CRD (the KEDA release on OKE; on AKS the cluster, through the
+    provider)."""
     service_account_annotations: Mapping[str, str] = field(default_factory=dict)
     """Workload identity annotations of the ServiceAccount; omitted: none."""
     workload_identity_pod_labels: Mapping[str, str] = field(default_factory=dict)
@@ -115,10 +124,11 @@ class InferenceServiceArgs:
     none."""
     weights_path_in_artifact: str = "/models"
     """Directory of the weights inside the modelcar artifact."""
-    server_command: tuple[str, ...] = ("python3", "-m", "vllm.entrypoints.openai.api_server")
-    """Entrypoint of the server image."""
+    server_command: tuple[str, ...] = ("vllm", "serve")
+    """Entrypoint of the server image: the ``vllm`` console script (vLLM 0.33.0 wheel, entry_points.txt:
+    ``vllm = vllm.entrypoints.cli.main:main``); ``python -m vllm.entrypoints.openai.api_server`` is deprecated."""
     extra_server_args: tuple[str, ...] = ()
-    """More vLLM flags; omitted: none. Flags the component sets or that reach a hub are refused."""
+    """More ``vllm serve`` flags from the allow-list (``sovereign.rules.vllm_args``); omitted: none."""
 
     def __post_init__(self) -> None:
         require_registry_prefix(self.registry_prefix)
@@ -140,8 +150,6 @@ class InferenceServiceArgs:
                 f"shared_memory_gib ({self.shared_memory_gib}) must be below memory_gib_per_replica "
                 f"({self.memory_gib_per_replica}): /dev/shm is memory of the same container"
             )
-        if isinstance(self.storage_class_name, str):
-            require_dns_label(self.storage_class_name, "storage_class_name")
         if self.gpus_per_replica not in TENSOR_PARALLEL_SIZES:
             raise ValueError(
                 f"gpus_per_replica must be one of {TENSOR_PARALLEL_SIZES} (got {self.gpus_per_replica}): it "
@@ -152,22 +160,16 @@ class InferenceServiceArgs:
         if self.replicas_min > self.replicas_max:
             raise ValueError(f"replicas_min ({self.replicas_min}) exceeds replicas_max ({self.replicas_max})")
         require_positive(self.max_context_tokens, "max_context_tokens", maximum=1_048_576)
-        require_positive(
-            self.autoscale_cpu_utilization_percent, "autoscale_cpu_utilization_percent", maximum=100
-        )
         if not 0.1 <= self.gpu_memory_utilization <= 0.98:
             raise ValueError(
                 f"gpu_memory_utilization must be from 0.1 to 0.98 (got {self.gpu_memory_utilization})"
             )
         chat_template_source(self.model.chat_template)
+        require_artifact_path(self.weights_path_in_artifact)
         Taint.parse(self.gpu_taint)
         NodeLabel.parse(self.gpu_node_label)
-        refused = sorted({a.split("=", 1)[0] for a in self.extra_server_args} & FORBIDDEN_SERVER_FLAGS)
-        if refused:
-            raise ValueError(
-                f"extra_server_args may not contain {refused}: the component sets them, or they would reach "
-                "outside the country or put a credential into the pod spec"
-            )
+        if problems := server_args_problems(self.extra_server_args):
+            raise ValueError("extra_server_args refused: " + "; ".join(problems))
 
 
 class InferenceService(pulumi.ComponentResource):
@@ -197,7 +199,9 @@ class InferenceService(pulumi.ComponentResource):
             automount_service_account_token=False,
             opts=child,
         )
-        data = assistant_config(args.localization, args.model.chat_template)
+        data = assistant_config(
+            args.localization, args.model.chat_template, args.model.system_prompt_placement
+        )
         checksum = config_checksum(data)
         config_map = k8s.core.v1.ConfigMap(
             f"{name}-config", metadata=meta(f"{args.service_name}-config"), data=data, opts=child
@@ -220,12 +224,20 @@ class InferenceService(pulumi.ComponentResource):
             f"{name}-deployment",
             metadata=meta(args.service_name),
             spec=k8s.apps.v1.DeploymentSpecArgs(
-                # No replicas: the autoscaler owns the count, and re-applying one would fight it.
+                # No replicas under KEDA: its HPA owns the count, and re-applying one would fight it.
+                replicas=None if args.autoscaling else args.replicas_min,
                 selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector),
-                # Keep serving while a new replica loads; needs room for one extra replica's GPUs.
+                # Never below the serving replicas during a rollout (with replicas_min 1 anything else is an
+                # outage for as long as the weights load): start the new replica first. Kubernetes "Deployments"
+                # (concepts/workloads/controllers/deployment.md, maxSurge / maxUnavailable) and KServe's
+                # "Availability" rollout mode (kserve/kserve#4623: maxUnavailable 0, maxSurge > 0) do the same.
+                # At replicas_max the surge pod needs GPUs beyond the replicas' (finding K7): capacity_fits
+                # reserves them and the plan's rollout-fits rule checks the planned pools hold them.
                 strategy=k8s.apps.v1.DeploymentStrategyArgs(
                     type="RollingUpdate",
-                    rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(max_surge=1, max_unavailable=0),
+                    rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(
+                        max_surge=INFERENCE_ROLLOUT_SURGE, max_unavailable=0
+                    ),
                 ),
                 progress_deadline_seconds=deadline,
                 template=template,
@@ -249,17 +261,22 @@ class InferenceService(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        k8s.autoscaling.v2.HorizontalPodAutoscaler(
-            f"{name}-autoscaler",
-            metadata=meta(args.service_name),
-            spec=autoscaler_spec(
-                name_of(deployment, args.service_name),
-                replicas=(args.replicas_min, args.replicas_max),
-                cpu_utilization_percent=args.autoscale_cpu_utilization_percent,
-                pods_metric=args.autoscale_pods_metric,
-            ),
-            opts=child,
-        )
+        if args.autoscaling is not None:
+            k8s.apiextensions.CustomResource(
+                f"{name}-autoscaler",
+                api_version=SCALED_OBJECT_API_VERSION,
+                kind="ScaledObject",
+                metadata=meta(args.service_name, HPA_TRANSFER_ANNOTATION),
+                spec=scaled_object_spec(
+                    name_of(deployment, args.service_name),
+                    namespace=args.namespace,
+                    served_model_name=args.model.served_model_name,
+                    replicas=(args.replicas_min, args.replicas_max),
+                    scaling=args.autoscaling,
+                    hpa_name=args.service_name,
+                ),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.scaled_object_depends_on)),
+            )
         k8s.policy.v1.PodDisruptionBudget(
             f"{name}-disruption-budget",
             metadata=meta(args.service_name),
@@ -272,7 +289,12 @@ class InferenceService(pulumi.ComponentResource):
             spec=k8s.networking.v1.NetworkPolicySpecArgs(
                 pod_selector=k8s.meta.v1.LabelSelectorArgs(match_labels=selector),
                 policy_types=["Ingress"],
-                ingress=ingress_from(args.allowed_clients, VLLM_PORT),
+                # vLLM serves /metrics on the API port; its --api-key guards only /v1, /v2, /inference and
+                # /cohere (vllm 0.33.0 entrypoints/serve/middleware/authenticate.py GUARDED_PREFIX).
+                ingress=ingress_from(
+                    (*args.allowed_clients, *([args.autoscaling.source.scraper] if args.autoscaling else [])),
+                    VLLM_PORT,
+                ),
             ),
             opts=child,
         )

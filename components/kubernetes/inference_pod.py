@@ -1,9 +1,11 @@
 """The pod of the inference service: a vLLM OpenAI-compatible server on GPU nodes, fed by two init containers.
 
-Pure builders (no resources), used by ``inference.py``. The init containers (``model_loading.py``) put the
-weights and the localized chat template on local volumes; vLLM then serves the local copy with every hub
-lookup switched off (``HF_HUB_OFFLINE`` and friends). The root filesystem is read-only, so every path vLLM,
-PyTorch and Triton write to is an emptyDir. Non-goals: multi-node serving (one replica = one node).
+Pure builders (no resources), used by ``inference.py``. The init containers (``model_loading.py``) are the
+weights image, kept running as a sidecar that exposes its ``/models`` in place (nothing is copied; the node
+caches the image for every later replica), and the renderer of the localized chat template; vLLM then serves
+those files with every hub lookup switched off (``HF_HUB_OFFLINE`` and friends). The root filesystem is
+read-only, so every path vLLM, PyTorch and Triton write to is an emptyDir. Non-goals: multi-node serving (one
+replica = one node).
 """
 
 import math
@@ -24,6 +26,7 @@ from components.kubernetes.model_loading import (
     CONFIG_DIR,
     MODEL_CACHE_DIR,
     MODEL_DIR,
+    MODEL_LINK_VOLUME_MIB,
     TEMPLATE_DIR,
     TEMPLATE_VOLUME_MIB,
     chat_template_container,
@@ -42,37 +45,29 @@ from components.kubernetes.scheduling import (
 if TYPE_CHECKING:
     from components.kubernetes.inference import InferenceServiceArgs
 
-__all__ = ["FORBIDDEN_SERVER_FLAGS", "VLLM_PORT", "inference_pod_template", "vllm_server_args"]
+__all__ = [
+    "DRAIN_SECONDS",
+    "PRE_STOP_SLEEP_SECONDS",
+    "TERMINATION_GRACE_SECONDS",
+    "VLLM_PORT",
+    "inference_pod_template",
+    "vllm_server_args",
+]
 
 VLLM_PORT = 8000
 _HOME = "/home/vllm"
 _PROBE_PERIOD_SECONDS = 10
-_TERMINATION_GRACE_SECONDS = 120
-"""Time for in-flight generations to finish when a pod is stopped."""
-
-FORBIDDEN_SERVER_FLAGS = frozenset(
-    {
-        # Set by the component from the Args; a second value would silently win or conflict.
-        "--model",
-        "--served-model-name",
-        "--tensor-parallel-size",
-        "--max-model-len",
-        "--chat-template",
-        "--gpu-memory-utilization",
-        "--host",
-        "--port",
-        # Would fetch code, tokenizers or weights from a hub, or put a credential into the pod spec.
-        "--trust-remote-code",
-        "--tokenizer",
-        "--revision",
-        "--code-revision",
-        "--tokenizer-revision",
-        "--download-dir",
-        "--hf-token",
-        "--api-key",
-    }
-)
-
+PRE_STOP_SLEEP_SECONDS = 10
+"""Before SIGTERM: time for the EndpointSlice controller and every kube-proxy to drop the terminating pod,
+so no new request is routed to a server that is already draining."""
+DRAIN_SECONDS = 90
+"""vLLM ``--shutdown-timeout`` (0.33.0, ``vllm/engine/arg_utils.py``: "Shutdown timeout in seconds. 0 = abort,
+>0 = wait"; default 0). On SIGTERM the API server stops the engine in "drain" mode
+(``vllm/entrypoints/launchers/launcher.py``) and ``EngineCore._handle_shutdown`` lets unfinished requests run
+until the timeout instead of aborting them."""
+TERMINATION_GRACE_SECONDS = 120
+"""The kubelet's SIGKILL deadline, counted from the start of preStop: covers the sleep, the drain and the
+teardown of the engine processes (a test keeps sleep + drain below it)."""
 _OFFLINE_ENV = {
     # No hub, no telemetry: the pod has no egress anyway, but it must not even try (and wait on timeouts).
     "HF_HUB_OFFLINE": "1",
@@ -90,12 +85,17 @@ _OFFLINE_ENV = {
     "HF_HOME": f"{_HOME}/.cache/huggingface",
     "TMPDIR": "/tmp",
     "PYTHONDONTWRITEBYTECODE": "1",
+    # vLLM reads --chat-template with a bare open() (vllm/renderers/chat_utils/chat_template.py, 0.33.0): the
+    # locale's encoding would decide how a Japanese or Hindi prompt is decoded; UTF-8 mode makes it UTF-8.
+    "PYTHONUTF8": "1",
 }
 
 
 def vllm_server_args(args: "InferenceServiceArgs") -> list[str]:
+    """Arguments of ``vllm serve`` (0.33.0): the model is the positional ``model_tag``
+    (``vllm/entrypoints/common/cli_args.py``); ``--model`` there only logs a deprecation warning."""
+    reasoning = ["--reasoning-parser", args.model.reasoning_parser] if args.model.reasoning_parser else []
     return [
-        "--model",
         MODEL_DIR,
         "--served-model-name",
         args.model.served_model_name,
@@ -105,12 +105,22 @@ def vllm_server_args(args: "InferenceServiceArgs") -> list[str]:
         str(args.max_context_tokens),
         "--chat-template",
         CHAT_TEMPLATE_PATH,
+        # "auto" picks tokenizer_mode "mistral" for weights with consolidated*.safetensors plus tekken.json or
+        # tokenizer.model.v* (vllm/tokenizers/registry.py, resolve_tokenizer_args), and the Mistral tokenizer
+        # applies mistral-common's own template and never --chat-template (vllm/tokenizers/mistral.py,
+        # apply_chat_template): the country's prompt would be silently dropped. "hf" honours --chat-template
+        # and fails loudly at start if the artifact has no Hugging Face tokenizer files.
+        "--tokenizer-mode",
+        "hf",
         "--gpu-memory-utilization",
         f"{args.gpu_memory_utilization:.2f}",
         "--host",
         "0.0.0.0",
         "--port",
         str(VLLM_PORT),
+        "--shutdown-timeout",
+        str(DRAIN_SECONDS),
+        *reasoning,
         *args.extra_server_args,
     ]
 
@@ -127,22 +137,8 @@ def _http_probe(failure_threshold: int, timeout_seconds: int) -> k8s.core.v1.Pro
 def _volumes(
     args: "InferenceServiceArgs", config_map_name: pulumi.Input[str]
 ) -> list[k8s.core.v1.VolumeArgs]:
-    # A generic ephemeral volume: one claim per pod on the encrypted class, created and deleted with the pod,
-    # so replicas scale out without a ReadWriteMany share.
-    model_cache = k8s.core.v1.VolumeArgs(
-        name="model-cache",
-        ephemeral=k8s.core.v1.EphemeralVolumeSourceArgs(
-            volume_claim_template=k8s.core.v1.PersistentVolumeClaimTemplateArgs(
-                spec=k8s.core.v1.PersistentVolumeClaimSpecArgs(
-                    access_modes=["ReadWriteOnce"],
-                    storage_class_name=args.storage_class_name,
-                    resources=k8s.core.v1.VolumeResourceRequirementsArgs(
-                        requests={"storage": f"{args.model_cache_gib}Gi"}
-                    ),
-                )
-            )
-        ),
-    )
+    # Holds only the modelcar's link to the weights in its image (model_loading.py): no claim, no copy.
+    model_cache = scratch_volume("model-cache", MODEL_LINK_VOLUME_MIB)
     config = k8s.core.v1.VolumeArgs(
         name="assistant-config",
         config_map=k8s.core.v1.ConfigMapVolumeSourceArgs(name=config_map_name, default_mode=0o444),
@@ -171,7 +167,8 @@ def inference_pod_template(
     server = k8s.core.v1.ContainerArgs(
         name="vllm",
         image=args.image,
-        image_pull_policy="Always",
+        # Digest-pinned: the node's copy is the image, so pull once per node (model_loading.py says why).
+        image_pull_policy="IfNotPresent",
         command=list(args.server_command),
         args=vllm_server_args(args),
         env=[k8s.core.v1.EnvVarArgs(name=key, value=value) for key, value in _OFFLINE_ENV.items()],
@@ -183,6 +180,13 @@ def inference_pod_template(
         ),
         # Loading and compiling a large model takes minutes: liveness and readiness start only after this.
         startup_probe=_http_probe(startup_failures, 5),
+        # Native sleep action (KEP-3960; beta and on by default since Kubernetes 1.30, GA in 1.34; the
+        # clusters run 1.33 or later), so the image needs no sleep binary.
+        lifecycle=k8s.core.v1.LifecycleArgs(
+            pre_stop=k8s.core.v1.LifecycleHandlerArgs(
+                sleep=k8s.core.v1.SleepActionArgs(seconds=PRE_STOP_SLEEP_SECONDS)
+            )
+        ),
         readiness_probe=_http_probe(3, 5),
         liveness_probe=_http_probe(6, 10),
         security_context=container_security_context(),
@@ -198,13 +202,16 @@ def inference_pod_template(
             host_pid=False,
             host_ipc=False,
             security_context=pod_security_context(),
+            # The modelcar sidecar starts first and links the weights; the template renderer reads them.
             init_containers=[modelcar_container(args), chat_template_container(args)],
+            # The containers reach the weights through /proc/<modelcar pid>/root (model_loading.py).
+            share_process_namespace=True,
             containers=[server],
             volumes=_volumes(args, config_map_name),
             tolerations=gpu_tolerations(Taint.parse(args.gpu_taint)),
             affinity=gpu_node_affinity(NodeLabel.parse(args.gpu_node_label)),
             topology_spread_constraints=spread_across_zones(selector),
-            termination_grace_period_seconds=_TERMINATION_GRACE_SECONDS,
+            termination_grace_period_seconds=TERMINATION_GRACE_SECONDS,
         ),
     )
 

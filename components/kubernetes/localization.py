@@ -22,6 +22,7 @@ from sovereign.types import Bcp47Tag
 __all__ = [
     "INLINE_TEMPLATE_FILE",
     "MAX_SYSTEM_PROMPT_CHARS",
+    "PLACEMENTS",
     "PROMPT_PREFIX_FILE",
     "Localization",
     "assistant_config",
@@ -71,24 +72,62 @@ class Localization:
             )
 
 
-def prompt_prefix(system_prompt: str) -> str:
-    """The Jinja block that inserts the country's system prompt when a conversation has none.
+PLACEMENTS = ("system", "first_user")
 
-    The prompt becomes a Jinja string literal through JSON (ASCII-escaped), so quotes, braces or ``%}`` in
-    the prompt cannot break out of it: Jinja decodes the same escapes JSON writes.
+
+def _jinja_literal(text: str) -> str:
+    # JSON without ensure_ascii: Jinja decodes a string literal with Python's unicode-escape after
+    # backslash-replacing non-ASCII (jinja2/lexer.py), so a raw character round-trips, while JSON's ASCII form
+    # of a character above U+FFFF is a surrogate pair that unicode-escape turns into two lone surrogates.
+    return json.dumps(text, ensure_ascii=False)
+
+
+def prompt_prefix(system_prompt: str, placement: str = "system") -> str:
+    """The Jinja block that puts the country's system prompt into every conversation.
+
+    The prompt always comes first: a client's own system message is kept after it (in the same system
+    message, as most templates render only one), so no client can replace the national prompt. With
+    ``first_user`` placement, for templates that drop or replace system content (LLM-jp-3 renders a fixed
+    sentence instead), the prompt opens the first user turn. The prompt is a JSON string literal, so quotes,
+    braces or ``%}`` in it cannot break out. Content may be a string or a list of parts (vLLM's "openai"
+    content format), so both are handled.
     """
-    literal = json.dumps(system_prompt, ensure_ascii=True)
+    if placement not in PLACEMENTS:
+        raise ValueError(f"system_prompt_placement must be one of {PLACEMENTS} (got {placement!r})")
+    literal = _jinja_literal(system_prompt)
+    if placement == "system":
+        # Only a leading system message counts: that is the one templates render as the system prompt.
+        target, condition = "system", "loop.first and m['role'] == 'system'"
+    else:
+        target, condition = "user", "not sovereign.done and m['role'] == 'user'"
     return (
-        "{#- sovereign-ai: the country's system prompt, for conversations that bring none -#}\n"
-        "{%- if not messages or messages[0]['role'] != 'system' -%}\n"
-        f"{{%- set messages = [{{'role': 'system', 'content': {literal}}}] + messages -%}}\n"
+        "{#- sovereign-ai: the country's system prompt, in every conversation -#}\n"
+        f"{{%- set sovereign = namespace(prompt={literal}, out=[], done=false) -%}}\n"
+        "{%- for m in messages -%}\n"
+        f"{{%- if {condition} -%}}\n"
+        "{%- if m['content'] is string -%}\n"
+        "{%- set joined = sovereign.prompt + '\\n\\n' + m['content'] -%}\n"
+        "{%- else -%}\n"
+        "{%- set joined = [{'type': 'text', 'text': sovereign.prompt + '\\n\\n'}] + m['content'] -%}\n"
         "{%- endif -%}\n"
+        f"{{%- set sovereign.out = sovereign.out + [{{'role': '{target}', 'content': joined}}] -%}}\n"
+        "{%- set sovereign.done = true -%}\n"
+        "{%- else -%}\n"
+        "{%- set sovereign.out = sovereign.out + [m] -%}\n"
+        "{%- endif -%}\n"
+        "{%- endfor -%}\n"
+        "{%- if not sovereign.done -%}\n"
+        f"{{%- set sovereign.out = [{{'role': '{target}', 'content': sovereign.prompt}}] + sovereign.out -%}}\n"
+        "{%- endif -%}\n"
+        "{%- set messages = sovereign.out -%}\n"
     )
 
 
-def chat_template_with_default_prompt(model_template: str, system_prompt: str) -> str:
+def chat_template_with_default_prompt(
+    model_template: str, system_prompt: str, placement: str = "system"
+) -> str:
     """What the pod serves: the prefix, then the model's template (the init container does the same join)."""
-    return prompt_prefix(system_prompt) + model_template
+    return prompt_prefix(system_prompt, placement) + model_template
 
 
 def is_inline_template(chat_template: str) -> bool:
@@ -96,10 +135,12 @@ def is_inline_template(chat_template: str) -> bool:
     return "{{" in chat_template or "{%" in chat_template
 
 
-def assistant_config(localization: Localization, chat_template: str | None) -> dict[str, str]:
+def assistant_config(
+    localization: Localization, chat_template: str | None, placement: str = "system"
+) -> dict[str, str]:
     """Files of the assistant's ConfigMap, mounted read-only into the inference pods."""
     data = {
-        PROMPT_PREFIX_FILE: prompt_prefix(localization.system_prompt),
+        PROMPT_PREFIX_FILE: prompt_prefix(localization.system_prompt, placement),
         "system-prompt.txt": localization.system_prompt,
         "languages": ",".join(localization.languages),
         "default-locale": localization.default_locale,

@@ -42,6 +42,11 @@ class ModelRecord:
     path relative to the weights directory; omitted: the template shipped with the weights
     (``chat_template.jinja`` or ``tokenizer_config.json``). The country's system prompt is put in front of it
     when the pod starts (see ``localization.py``)."""
+    system_prompt_placement: str = "system"
+    """Where the country's prompt goes: 'system' (a system message, for templates that render its content) or
+    'first_user' (in front of the first user turn, for templates that replace or drop system content)."""
+    reasoning_parser: str | None = None
+    """vLLM ``--reasoning-parser`` for a model that thinks aloud; omitted: none."""
 
 
 def check_model_risk(

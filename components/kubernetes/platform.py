@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import pulumi
 
+from components.kubernetes.autoscaling import MetricsSource, QueueDepthScaling
 from components.kubernetes.chat import ChatFrontend, ChatFrontendArgs, chat_client_selector
 from components.kubernetes.chat_exposure import ChatExposure, InternalExposure
 from components.kubernetes.inference import InferenceService, InferenceServiceArgs, inference_endpoint
@@ -41,6 +42,10 @@ class ChatSettings:
     session_secret: pulumi.Input[str]
     exposure: ChatExposure = field(default_factory=InternalExposure)
     identity_provider_egress_cidrs: tuple[str, ...] = ()
+    identity_provider_in_cluster: PeerSelector | None = None
+    identity_provider_ports: tuple[int, ...] = (443,)
+    roles_claim: str = "roles"
+    admin_roles: tuple[str, ...] = ("assistant-admin",)
     display_name: str = "Assistant"
     oidc_provider_name: str = "SSO"
     data_volume_gib: int = 20
@@ -76,7 +81,11 @@ class ModelDeployment:
     max_context_tokens: int = 8192
     cpu_millicores_per_replica: int = 8000
     memory_gib_per_replica: int = 64
-    model_cache_gib: int = 200
+    extra_server_args: tuple[str, ...] = ()
+    waiting_requests_per_replica: int = 4
+    """Autoscaler target: queued requests per replica (see ``QueueDepthScaling``)."""
+    kv_cache_usage_percent: int | None = 85
+    """Autoscaler target: mean KV-cache use in percent; None: queue depth only."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +116,10 @@ class AssistantPlatformArgs:
     """Namespace of the inference services and the front end."""
     protect_stateful: bool = True
     """Protect namespaces and the front end's data claim; the stack sets False for non-production."""
+    metrics: MetricsSource | None = None
+    """The in-cluster Prometheus the deployments autoscale on (through KEDA); omitted: fixed replicas_min."""
+    scaled_object_depends_on: tuple[pulumi.Resource, ...] = ()
+    """What installs KEDA's CRDs (the OKE release); the ScaledObjects wait for it."""
 
     def __post_init__(self) -> None:
         # Build every child's Args once now, so a bad value fails before anything is registered.
@@ -136,10 +149,7 @@ class AssistantPlatformArgs:
         return tuple(inference_endpoint(namespace, d.name) for d in self.deployments)
 
     def inference_args(
-        self,
-        deployment: ModelDeployment,
-        namespace: pulumi.Input[str],
-        storage_class: pulumi.Input[str] | None = None,
+        self, deployment: ModelDeployment, namespace: pulumi.Input[str]
     ) -> InferenceServiceArgs:
         clients = [PeerSelector(tenant_namespace_name(t.name)) for t in self.tenants if t.may_call_assistant]
         if self.chat is not None:
@@ -152,7 +162,6 @@ class AssistantPlatformArgs:
             model=deployment.model,
             as_of=self.as_of,
             localization=deployment.localization,
-            storage_class_name=self.storage_class_name if storage_class is None else storage_class,
             service_name=deployment.name,
             gpus_per_replica=deployment.gpus_per_replica,
             replicas_min=deployment.replicas_min,
@@ -163,8 +172,16 @@ class AssistantPlatformArgs:
             gpu_node_label=self.gpu_node_label,
             cpu_millicores_per_replica=deployment.cpu_millicores_per_replica,
             memory_gib_per_replica=deployment.memory_gib_per_replica,
-            model_cache_gib=deployment.model_cache_gib,
+            extra_server_args=deployment.extra_server_args,
             allowed_clients=tuple(clients),
+            autoscaling=None
+            if self.metrics is None
+            else QueueDepthScaling(
+                self.metrics,
+                waiting_requests_per_replica=deployment.waiting_requests_per_replica,
+                kv_cache_usage_percent=deployment.kv_cache_usage_percent,
+            ),
+            scaled_object_depends_on=self.scaled_object_depends_on,
             service_account_annotations=self.workload_identity_annotations,
             workload_identity_pod_labels=self.workload_identity_pod_labels,
         )
@@ -195,6 +212,10 @@ class AssistantPlatformArgs:
             display_name=chat.display_name,
             oidc_provider_name=chat.oidc_provider_name,
             identity_provider_egress_cidrs=chat.identity_provider_egress_cidrs,
+            identity_provider_in_cluster=chat.identity_provider_in_cluster,
+            identity_provider_ports=chat.identity_provider_ports,
+            roles_claim=chat.roles_claim,
+            admin_roles=chat.admin_roles,
             exposure=chat.exposure,
             data_volume_gib=chat.data_volume_gib,
             protect_stateful=self.protect_stateful,
@@ -250,7 +271,7 @@ class AssistantPlatform(pulumi.ComponentResource):
         self.base_urls = {
             deployment.name: InferenceService(
                 f"{name}-{deployment.name}",
-                args.inference_args(deployment, self.namespace_name, storage_class),
+                args.inference_args(deployment, self.namespace_name),
                 opts=child,
             ).base_url
             for deployment in args.deployments

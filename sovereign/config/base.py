@@ -10,9 +10,10 @@ Non-goals: no secrets (they come from stack config), no knowledge of Pulumi reso
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Annotated, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from sovereign.config.limits import MAX_REPLICAS, MAX_ROTATION_DAYS
 from sovereign.types import (
@@ -40,6 +41,8 @@ __all__ = [
     "Email",
     "GpuPool",
     "Group",
+    "IdentityProviderInCluster",
+    "InternalExposure",
     "KeyCustodyConfig",
     "ModelAssessment",
     "ModelRecord",
@@ -133,6 +136,12 @@ class GpuPool(_Model):
     node_count_max: int = Field(
         ge=1, le=100, description="Upper bound of the pool; GPU capacity checks use it."
     )
+
+    @property
+    def node_disk(self) -> tuple[str, int] | None:
+        """(setting, GiB) of the node disk that holds the images the kubelet pulls; None where the cloud's
+        settings do not size it. Validation checks it holds the weights (``sovereign.config.node_disks``)."""
+        return None
 
 
 SP = TypeVar("SP", bound=SystemPool)
@@ -252,6 +261,43 @@ class PublicExposure(_Model):
     )
 
 
+class InternalExposure(_Model):
+    hostname: Annotated[str, StringConstraints(pattern=_HOSTNAME, max_length=253)] = Field(
+        description="Private DNS name citizens open inside the government network (resolving to the internal "
+        "ingress controller's private load balancer)."
+    )
+    ingress_class_name: str = Field(
+        min_length=1,
+        description="Ingress class of an internal ingress controller (private load balancer only).",
+    )
+    ingress_controller_namespace: Annotated[str, StringConstraints(pattern=_DNS_LABEL)] = Field(
+        description="Namespace of that controller (a DNS label); the only source the chat admits."
+    )
+    tls_secret_name: Annotated[str, StringConstraints(pattern=_DNS_LABEL)] | None = Field(
+        default=None,
+        description="TLS certificate secret for 'hostname' in the assistant namespace. Omitted: plain HTTP inside "
+        "the private network, and session cookies are not marked Secure.",
+    )
+
+
+class IdentityProviderInCluster(_Model):
+    namespace: Annotated[str, StringConstraints(pattern=_DNS_LABEL)] = Field(
+        description="Namespace of the pods that answer on the issuer's address (the identity provider, or the "
+        "ingress controller in front of it)."
+    )
+    pod_labels: dict[str, str] = Field(
+        default={}, description="Labels of those pods. Omitted: every pod of the namespace."
+    )
+    ports: list[Annotated[int, Field(ge=1, le=65535)]] = Field(
+        default=[443],
+        min_length=1,
+        description="TCP ports of those pods (after the Service's targetPort, e.g. 8443 for Keycloak).",
+    )
+
+
+_ROLE = Annotated[str, StringConstraints(pattern=r"^[^,\s]{1,128}$")]
+
+
 class ChatFrontEnd(_Model):
     image: ImageRef = Field(
         description="Chat UI image (e.g. Open WebUI) from the country's registry, by digest."
@@ -264,14 +310,37 @@ class ChatFrontEnd(_Model):
     )
     identity_provider_cidrs: list[Cidr] = Field(
         default=[],
-        description="Address ranges of the identity provider the front end may call (its only egress besides "
-        "the assistant), each /16 or narrower. Omitted: none, for an identity provider reached through the "
-        "in-cluster DNS name.",
+        description="Address ranges of the identity provider the front end calls on TCP 443 (discovery, token, "
+        "userinfo, keys; its only egress besides the assistant), each /16 or narrower. Omitted: "
+        "'identity_provider_in_cluster' must say which pods serve the issuer.",
     )
     public_exposure: PublicExposure | None = Field(
         default=None,
         description="Omitted (default): reachable only inside the network. Set: exposed publicly through the "
         "ingress controller, TLS only, with a written justification.",
+    )
+    internal_exposure: InternalExposure | None = Field(
+        default=None,
+        description="How citizens reach the chat inside the government network: an Ingress on an internal "
+        "ingress controller. Required in prod unless 'public_exposure' is set (never both). Omitted outside "
+        "prod: no Ingress, reachable by port-forward only.",
+    )
+    identity_provider_in_cluster: IdentityProviderInCluster | None = Field(
+        default=None,
+        description="The identity provider's pods, when the issuer's address is served inside the cluster; the "
+        "front end's egress admits them. Without it 'identity_provider_cidrs' must list the provider's ranges: "
+        "sign-in calls the issuer from the server (discovery, token, userinfo, keys).",
+    )
+    roles_claim: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_:/.-]{1,128}$")] = Field(
+        default="roles",
+        description="ID-token/userinfo claim holding the person's roles (dots for nested claims, e.g. "
+        "'realm_access.roles'); Open WebUI's administrators are decided from it at every login.",
+    )
+    admin_roles: list[_ROLE] = Field(
+        default=["assistant-admin"],
+        min_length=1,
+        description="Roles in 'roles_claim' that make a person an Open WebUI administrator; everyone else is a "
+        "user. Nobody becomes administrator by logging in first.",
     )
 
 
@@ -310,6 +379,25 @@ class AssistantDeployment(_Model):
         ge=1024,
         le=1_048_576,
         description="Context length served (at most the model's, from the register).",
+    )
+    server_args: list[str] = Field(
+        default_factory=list,
+        description="Extra vllm serve flags from the allow-list (see sovereign/rules/vllm_args.py), such as "
+        "['--max-num-seqs', '64']; flags the toolkit sets and any other flag are refused.",
+    )
+    autoscale_waiting_requests: int = Field(
+        default=4,
+        ge=1,
+        le=1000,
+        description="Autoscaling target: requests queued per replica (vLLM's vllm:num_requests_waiting, summed "
+        "over the replicas and divided by their count); above it KEDA adds replicas up to replicas_max.",
+    )
+    autoscale_kv_cache_percent: int | None = Field(
+        default=85,
+        ge=10,
+        le=100,
+        description="Autoscaling target: mean KV-cache use of the replicas in percent (vLLM's "
+        "vllm:kv_cache_usage_perc); the larger of the two targets wins. null: scale on the queue only.",
     )
 
 
@@ -422,6 +510,54 @@ class ModelRecord(_Model):
     )
     max_context_tokens: int = Field(ge=1024, le=1_048_576, description="Longest context the model supports.")
     chat_template: str | None = Field(default=None, description="Chat template file in the serving image.")
+    system_prompt_placement: Literal["system", "first_user"] = Field(
+        default="system",
+        description="Where the country's prompt goes: 'system' (a system message), or 'first_user' (before the "
+        "first user turn) for chat templates that drop or replace system content (LLM-jp-3).",
+    )
+    reasoning_parser: Literal["deepseek_r1", "qwen3", "mistral"] | None = Field(
+        default=None,
+        description="vLLM --reasoning-parser (0.33.0 names) for a model that emits <think> reasoning.",
+    )
+    parameters_billion: float = Field(gt=0, le=2000, description="Parameters of the artifact, in billions.")
+    weights_dtype: Literal["bf16", "fp8"] = Field(
+        description="Precision of the artifact's weights (2 or 1 bytes per parameter); the display name must "
+        "say '(FP8)' exactly when it is fp8."
+    )
+    kv_cache_bytes_per_token: int = Field(
+        gt=0,
+        description="KV cache per token at 16-bit: 2 x layers x KV heads x head dim x 2 bytes (config.json).",
+    )
+    weights_size_gib: int = Field(
+        ge=1,
+        le=4096,
+        description="Size of the weights image in GiB (the sum of its layer sizes in the registry manifest, "
+        "rounded up). GPU node disks must hold it twice (containerd keeps the pulled layers and the unpacked "
+        "snapshot); validation checks every GPU pool's disk against it.",
+    )
+
+    @model_validator(mode="after")
+    def _weights_size_holds_the_parameters(self) -> ModelRecord:
+        # A size below the parameters' own bytes is a typo, and would let an undersized node disk pass.
+        least = math.floor(
+            self.parameters_billion * (1 if self.weights_dtype == "fp8" else 2) * 1e9 / 2**30 * 0.95
+        )
+        if self.weights_size_gib < least:
+            raise ValueError(
+                f"weights_size_gib {self.weights_size_gib} is below what {self.parameters_billion}B "
+                f"{self.weights_dtype} parameters take (at least {least} GiB): give the weights image's size "
+                "from its registry manifest"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _display_name_says_precision(self) -> ModelRecord:
+        if ("(FP8)" in self.display_name) != (self.weights_dtype == "fp8"):
+            raise ValueError(
+                f"display_name '{self.display_name}' and weights_dtype '{self.weights_dtype}' disagree: "
+                "an FP8 artifact's display name ends in '(FP8)', and only an FP8 artifact's does"
+            )
+        return self
 
 
 class ModelRegister(_Model):

@@ -27,9 +27,12 @@ from sovereign.config.limits import (
     MIN_PUBLIC_EXPOSURE_JUSTIFICATION_CHARS,
     SYSTEM_POOL_NAME,
 )
+from sovereign.config.node_disks import weights_fit_node_disks
 from sovereign.config.schema import CountryConfig, ModelRegister
+from sovereign.contracts import INFERENCE_ROLLOUT_SURGE
 from sovereign.rules.models import model_clearance
-from sovereign.types import ConfidentialTier, StorePurpose, parse_image_ref
+from sovereign.rules.vllm_args import server_args_problems
+from sovereign.types import ConfidentialTier, Environment, StorePurpose, parse_image_ref
 
 __all__ = [
     "INVARIANTS",
@@ -247,10 +250,14 @@ def supply_chain_in_country(c: CountryConfig, register: ModelRegister, as_of: dt
 
 def capacity_fits(c: CountryConfig, register: ModelRegister, as_of: dt.date) -> Iterator[Violation]:
     """Deployments are well-formed (unique names, ordered replica bounds, a locale among their languages, a
-    non-blank prompt) and replicas x GPUs plus tenant GPU quotas fit the GPU pools at their maximum size."""
+    non-blank prompt) and replicas x GPUs plus tenant GPU quotas fit the GPU pools at their maximum size, with
+    room for the rollout's surge replica of every deployment (finding K7: at replicas_max a rollout starts one
+    more replica before it stops an old one, ``INFERENCE_ROLLOUT_SURGE``; without its GPUs it stays Pending and
+    the rollout never completes; one stack update can roll every deployment at once)."""
     total, per_node = gpu_capacity(c)
     deployments = c.assistant.deployments if c.assistant else []
     demand = sum(d.replicas_max * d.gpus_per_replica for d in deployments)
+    surge = sum(INFERENCE_ROLLOUT_SURGE * d.gpus_per_replica for d in deployments)
     quotas = sum(t.gpu_quota for t in c.tenants)
     names = [d.name for d in deployments]
     for i, d in enumerate(deployments):
@@ -275,13 +282,53 @@ def capacity_fits(c: CountryConfig, register: ModelRegister, as_of: dt.date) -> 
             )
         if not d.system_prompt.strip():
             yield Violation((*path, "system_prompt"), "the prompt is blank", "write the system prompt")
-    if total and demand + quotas > total:
+    if total and demand + surge + quotas > total:
         yield Violation(
             ("cluster", "gpu_pools"),
-            f"demand of {demand + quotas} GPUs (assistant {demand} at max "
-            f"replicas + tenant quotas {quotas}) exceeds the pools' {total}",
-            "raise node_count_max, lower replicas_max or tenant gpu_quota",
+            f"demand of {demand + surge + quotas} GPUs (assistant {demand} at max replicas + {surge} for the "
+            f"rollout's surge replica + tenant quotas {quotas}) exceeds the pools' {total}",
+            "raise node_count_max, lower replicas_max or tenant gpu_quota (a rollout at max replicas needs "
+            "the GPUs of one more replica)",
         )
+
+
+GPU_MEMORY_UTILIZATION = 0.90
+"""vLLM --gpu-memory-utilization the inference component passes (``InferenceServiceArgs`` default)."""
+_GPU_OVERHEAD_GIB = 2.0
+"""Per GPU, outside weights and KV cache: activations of the profiling run, CUDA graphs, NCCL buffers."""
+
+
+def model_fits_gpus(c: CountryConfig, register: ModelRegister, as_of: dt.date) -> Iterator[Violation]:
+    """The model's weights plus the KV cache of one full-length sequence fit the GPUs of one replica: vLLM
+    refuses to start when max_model_len tokens do not fit in the KV cache (a 70B BF16 on one 94 GB GPU
+    never starts), and extra flags come only from the allow-list, read as vLLM reads them."""
+    gpu_gib = [
+        size.gpu_memory_gib
+        for pool in c.cluster.gpu_pools
+        if (size := machine_size(c.cloud, pool.vm_size)) is not None and size.gpus
+    ]
+    for i, d in enumerate(c.assistant.deployments if c.assistant else []):
+        path = ("assistant", "deployments", i)
+        for problem in server_args_problems(d.server_args):
+            yield Violation(
+                (*path, "server_args"), problem, "remove it, or use only allowed flags, each once"
+            )
+        record = register.find(d.model)
+        if record is None or not gpu_gib:
+            continue
+        bytes_per_parameter = 1 if record.weights_dtype == "fp8" else 2
+        weights = record.parameters_billion * 1e9 * bytes_per_parameter / 2**30
+        kv_cache = record.kv_cache_bytes_per_token * d.max_context_tokens / 2**30
+        usable = (min(gpu_gib) * GPU_MEMORY_UTILIZATION - _GPU_OVERHEAD_GIB) * d.gpus_per_replica
+        if weights + kv_cache > usable:
+            yield Violation(
+                (*path, "gpus_per_replica"),
+                f"model '{record.id}' needs {weights:.0f} GiB of {record.weights_dtype} weights + "
+                f"{kv_cache:.0f} GiB KV cache for {d.max_context_tokens} tokens = {weights + kv_cache:.0f} GiB, "
+                f"but {d.gpus_per_replica} x {min(gpu_gib)} GiB GPUs x {GPU_MEMORY_UTILIZATION} "
+                f"(less {_GPU_OVERHEAD_GIB:.0f} GiB each) leave {usable:.0f} GiB",
+                "use more GPUs per replica, a lower max_context_tokens, or an FP8 artifact of the model",
+            )
 
 
 def chat_is_contained(c: CountryConfig, register: ModelRegister, as_of: dt.date) -> Iterator[Violation]:
@@ -306,6 +353,39 @@ def chat_is_contained(c: CountryConfig, register: ModelRegister, as_of: dt.date)
             f"{len(exposure.justification.strip())} characters of text "
             f"(allowed: at least {MIN_PUBLIC_EXPOSURE_JUSTIFICATION_CHARS})",
             "say why citizens must reach the front end from the internet",
+        )
+
+
+def chat_is_reachable(c: CountryConfig, register: ModelRegister, as_of: dt.date) -> Iterator[Violation]:
+    """Citizens can reach the prod chat (an Ingress: internal or public, not both) and the chat can reach its
+    identity provider: Open WebUI fetches the issuer's metadata and calls its token, userinfo and key endpoints
+    from the server, so sign-in fails when the pod's egress admits neither the provider's ranges nor its pods."""
+    if c.assistant is None:
+        return
+    chat = c.assistant.chat
+    path = ("assistant", "chat")
+    if chat.internal_exposure is not None and chat.public_exposure is not None:
+        yield Violation(
+            (*path, "internal_exposure"),
+            "both internal_exposure and public_exposure are set (allowed: one of them)",
+            "keep internal_exposure for a government-network service, or public_exposure with its justification",
+        )
+    if c.environment == Environment.PROD and chat.internal_exposure is None and chat.public_exposure is None:
+        yield Violation(
+            (*path, "internal_exposure"),
+            "the prod chat has no exposure (omitted): no Ingress is created, nobody outside the cluster can "
+            "reach it and its URL would be http://localhost:8080 (allowed: internal_exposure or public_exposure)",
+            "set assistant.chat.internal_exposure: hostname (a private DNS name), ingress_class_name and "
+            "ingress_controller_namespace of the internal ingress controller, and tls_secret_name",
+        )
+    if not chat.identity_provider_cidrs and chat.identity_provider_in_cluster is None:
+        yield Violation(
+            (*path, "identity_provider_cidrs"),
+            f"the identity provider {chat.oidc_issuer_url} cannot be reached: no identity_provider_cidrs and no "
+            "identity_provider_in_cluster (the chat pod's egress would admit only the assistant and DNS, so "
+            "every sign-in fails at discovery)",
+            "list the provider's address ranges (each /16 or narrower, TCP 443) in identity_provider_cidrs, or "
+            "set identity_provider_in_cluster (namespace, pod_labels, ports) when it is served in the cluster",
         )
 
 
@@ -365,7 +445,10 @@ INVARIANTS: tuple[Check, ...] = (
     models_are_approved,
     supply_chain_in_country,
     capacity_fits,
+    model_fits_gpus,
+    weights_fit_node_disks,
     chat_is_contained,
+    chat_is_reachable,
     access_through_groups,
     audit_logs_retained,
 )

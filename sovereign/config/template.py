@@ -93,6 +93,10 @@ def render_country_file(t: CountryTemplate) -> str:
             "  # parent_compartment_id / parent_compartment_path: omitted, the country compartment is at the root.",
             f"  tenancy_id: ocid1.tenancy.{t.realm}..aaaaaaaa{t.code}sovereignplaceholder",
             f"  tenancy_namespace: {t.code}sovereignns",
+            "  node_bootstrap:              # created with the state bucket before the first `pulumi up` (README)",
+            f"    bucket: {t.code}-node-bootstrap",
+            "    # Replace with the `sha256sum` of the OCIR credential provider release asset you staged.",
+            f'    credential_provider_sha256: "sha256:{hashlib.sha256(f"placeholder-{t.code}".encode()).hexdigest()}"',
             "  # Replace with your in-network CI runners' or bastion's private range (reaches the API on 6443).",
             "  api_client_cidrs: [10.0.200.0/24]",
         ]

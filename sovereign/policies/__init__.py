@@ -12,8 +12,11 @@ from typing import Any
 
 from sovereign.contracts import MODEL_ANNOTATION
 from sovereign.engine.recorder import Registration
+from sovereign.policies.autoscaling_rules import AUTOSCALING_RULES
 from sovereign.policies.azure_names import AZURE_NAME_RULES
+from sovereign.policies.chat_rules import CHAT_RULES
 from sovereign.policies.cloud_rules import CLOUD_RULES
+from sovereign.policies.image_pull import IMAGE_PULL_RULES
 from sovereign.policies.kubernetes_rules import KUBERNETES_RULES
 from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule, evaluate
 from sovereign.policies.network_policy_engine import NETWORK_POLICY_ENGINE_RULES
@@ -42,11 +45,14 @@ ALL_RULES: tuple[Rule, ...] = (
     *CLOUD_RULES,
     *AZURE_NAME_RULES,
     *KUBERNETES_RULES,
+    *IMAGE_PULL_RULES,
     *SCHEDULING_RULES,
     *OCI_IAM_RULES,
     *OCI_PLATFORM_RULES,
     *OCI_NAME_RULES,
     *NETWORK_POLICY_ENGINE_RULES,
+    *CHAT_RULES,
+    *AUTOSCALING_RULES,
 )
 
 

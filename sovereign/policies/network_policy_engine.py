@@ -14,7 +14,12 @@
   Horizontal Pod Autoscaler", Oracle, contengdeployingmetricsserver.htm). AKS runs metrics-server as a managed
   component (MicrosoftDocs/azure-aks-docs ``articles/aks/tutorial-kubernetes-scale.md``); OKE needs its
   ``KubernetesMetricsServer`` add-on or a metrics-server Deployment. Other metric types read the custom or
-  external metrics APIs: an APIService for that group must be in the plan.
+  external metrics APIs: an APIService for that group must be in the plan, or KEDA, which serves
+  ``external.metrics.k8s.io`` ("Metrics server exposes external metrics to Horizontal Pod Autoscaler",
+  azure-aks-docs ``articles/aks/keda-about.md``): the AKS add-on (ManagedCluster
+  ``workloadAutoScalerProfile.keda.enabled``) or a ``keda`` chart release from the country's registry. A KEDA
+  ScaledObject is an autoscaler on external metrics: it needs KEDA in the plan, or its CRD does not even
+  exist (what its Prometheus queries must resolve to: ``autoscaling_rules.py``).
 
 Both are about what the platform does with what it accepts: ``sovereignty=False``.
 """
@@ -25,16 +30,18 @@ from collections.abc import Iterator
 
 from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule
 
-__all__ = ["ENFORCING_AKS_NETWORK_POLICIES", "NETWORK_POLICY_ENGINE_RULES"]
+__all__ = ["ENFORCING_AKS_NETWORK_POLICIES", "NETWORK_POLICY_ENGINE_RULES", "runs_keda"]
 
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
+SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject"
 MANAGED_CLUSTER = "azure-native:containerservice:ManagedCluster"
 OKE_ADDON = "oci:ContainerEngine/addon:Addon"
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 API_SERVICE = "kubernetes:apiregistration.k8s.io/v1:APIService"
 ENFORCING_AKS_NETWORK_POLICIES = frozenset({"azure", "calico", "cilium"})
 _CALICO_CHART = "calico"
+_KEDA_CHART = "keda"
 _RESOURCE_METRICS = frozenset({"Resource", "ContainerResource"})
 _METRICS_API_GROUP = {"Pods": "custom.metrics.k8s.io", "Object": "custom.metrics.k8s.io"}
 _METRICS_API_GROUP["External"] = "external.metrics.k8s.io"
@@ -110,16 +117,39 @@ def _serves_metrics_api(r: ResourceView) -> bool:
     )
 
 
-def _metrics_sources(resources: list[ResourceView]) -> set[str]:
+def runs_keda(ctx: PolicyContext, r: ResourceView) -> bool:
+    """The AKS add-on, or the kedacore chart from the country's registry."""
+    if r.type == MANAGED_CLUSTER:
+        return r.get("workloadAutoScalerProfile.keda.enabled") is True
+    return (
+        r.type == HELM_RELEASE
+        and _chart_name(r) == _KEDA_CHART
+        and str(r.get("chart") or "").startswith(f"oci://{ctx.registry_prefix}/")
+    )
+
+
+def _metrics_sources(ctx: PolicyContext, resources: list[ResourceView]) -> set[str]:
     """API groups something in the plan serves: 'metrics.k8s.io', 'custom.metrics.k8s.io', ..."""
     groups = {"metrics.k8s.io"} if any(_serves_metrics_api(r) for r in resources) else set()
     groups |= {str(r.get("spec.group")) for r in resources if r.type == API_SERVICE and r.get("spec.group")}
+    if any(runs_keda(ctx, r) for r in resources):
+        groups.add("external.metrics.k8s.io")
     return groups
 
 
 def _hpa_metrics(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
-    served = _metrics_sources(resources)
+    served = _metrics_sources(ctx, resources)
     for r in resources:
+        if r.type == SCALED_OBJECT and "external.metrics.k8s.io" not in served:
+            name = f"{r.get('metadata.namespace') or '?'}/{r.get('metadata.name') or r.name}"
+            yield Finding(
+                f"ScaledObject '{name}' needs KEDA, but the plan has none (no ManagedCluster with "
+                "workloadAutoScalerProfile.keda.enabled, no 'keda' chart release from "
+                f"oci://{ctx.registry_prefix}/helm): its CRD does not exist and the deployment never scales. AKS: "
+                "components/azure/cluster.py enables the add-on; OKE: components/kubernetes/keda.py",
+                r.urn,
+            )
+            continue
         if r.type != HPA:
             continue
         metrics = r.get("spec.metrics") or [{"type": "Resource"}]  # omitted: 80% average CPU
@@ -158,11 +188,22 @@ NETWORK_POLICY_ENGINE_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "hpa-metrics-source",
-        "Every HorizontalPodAutoscaler has a source for its metrics in the plan (metrics-server: AKS built in, "
-        "the OKE KubernetesMetricsServer add-on; custom or external metrics: an APIService).",
+        "Every HorizontalPodAutoscaler and KEDA ScaledObject has a source for its metrics in the plan "
+        "(metrics-server: AKS built in, the OKE KubernetesMetricsServer add-on; custom or external metrics: an "
+        "APIService or KEDA, the AKS add-on or the keda chart from the country's registry).",
         _hpa_metrics,
-        lambda r: r.type in (HPA, MANAGED_CLUSTER, OKE_ADDON, API_SERVICE) or _kind(r) == "Deployment",
+        lambda r: (
+            r.type in (HPA, SCALED_OBJECT, MANAGED_CLUSTER, OKE_ADDON, API_SERVICE, HELM_RELEASE)
+            or _kind(r) == "Deployment"
+        ),
         sovereignty=False,
-        reads=("type", "inputs.spec.metrics*", "inputs.addonName", "inputs.spec.group"),
+        reads=(
+            "type",
+            "inputs.spec.metrics*",
+            "inputs.addonName",
+            "inputs.spec.group",
+            "inputs.workloadAutoScalerProfile.keda.enabled",
+            "inputs.chart",
+        ),
     ),
 )

@@ -18,7 +18,7 @@ from sovereign.config.limits import (
     MIN_PLATFORM_KEY_JUSTIFICATION_CHARS,
     TENSOR_PARALLEL_SIZES,
 )
-from tests.config.helpers import edit, merged, messages, violations
+from tests.config.helpers import DELETE, edit, merged, messages, violations
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -198,7 +198,8 @@ def _exposure(**changes: str) -> dict:
         "tls_secret_name": "chat-tls",
         "justification": "Citizens use the assistant from home; reviewed by the DPO (ticket SEC-7).",
     }
-    return {"assistant.chat.public_exposure": {**base, **changes}}
+    # One exposure at a time (chat_is_reachable): the public one replaces the shipped internal one.
+    return {"assistant.chat.internal_exposure": DELETE, "assistant.chat.public_exposure": {**base, **changes}}
 
 
 def test_rejects_padded_public_exposure_justification() -> None:

@@ -50,7 +50,7 @@ def test_layers_defaults_country_and_environment() -> None:
     assert prod.tags.data_classification == "confidential"
     assert staging.tags.data_classification == "internal"  # environment override
     assert staging.tags.owner == prod.tags.owner  # merged, not replaced
-    assert staging.cluster.gpu_pools[0].node_count_max == 4 and prod.cluster.gpu_pools[0].node_count_max == 8
+    assert staging.cluster.gpu_pools[0].node_count_max == 5 and prod.cluster.gpu_pools[0].node_count_max == 8
     # Keyed lists merge by name: staging states only what differs.
     assert staging.cluster.gpu_pools[0].vm_size == prod.cluster.gpu_pools[0].vm_size
     assert staging.assistant and prod.assistant
@@ -225,7 +225,7 @@ def test_rejects_non_utf8_and_huge_and_deep_files(config_dir: Path) -> None:
 
 
 def test_rejects_missing_prod_and_unknown_environment(config_dir: Path) -> None:
-    _replace(config_dir / "de.yaml", "  prod: {}", "  production: {}")
+    _replace(config_dir / "de.yaml", "\n  prod:\n", "\n  production:\n")
     problems = _problems(config_dir)
     assert "missing the 'prod' environment" in problems[0]
 

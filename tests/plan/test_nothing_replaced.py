@@ -25,8 +25,18 @@ STACKS = [s.name for s in find_stacks(default_stacks_dir())]
 
 def _removed_on_purpose(urn: str) -> bool:
     """The Managed HSM private DNS zone and its link: validation refuses Managed HSM custody, so the zone
-    served nothing (a code path no config could reach, removed with it)."""
+    served nothing (a code path no config could reach, removed with it). The inference HPA on CPU (finding
+    K11): KEDA's ScaledObject of the same name takes it over (components/kubernetes/autoscaling.py
+    ``HPA_TRANSFER_ANNOTATION``); a different type cannot be an alias. The registry repository of jais-30b-chat:
+    the model left the register (vLLM removed its architecture in 0.22 and it needed trust_remote_code), ae now
+    serves Falcon-H1, and a repository of a model nobody serves holds nothing to keep."""
     name = urn.rsplit("::", 1)[-1]
+    if "$oci:Artifacts/containerRepository:ContainerRepository::" in urn and name.endswith(
+        "-models-jais-30b-chat"
+    ):
+        return True
+    if "$kubernetes:autoscaling/v2:HorizontalPodAutoscaler::" in urn and name.endswith("-autoscaler"):
+        return True
     return name.endswith(("-net-dns-managed-hsm", "-net-dns-managed-hsm-link"))
 
 

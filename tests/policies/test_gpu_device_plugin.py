@@ -143,14 +143,20 @@ def test_real_plan_passes_with_the_operator_and_fails_without_it(plans, stack: s
 @pytest.mark.parametrize("stack", ["de-prod", "gb-prod"])
 def test_real_plan_orders_the_operator_before_the_assistant(plans, stack: str) -> None:
     resources = plans[stack]["resources"]
-    [release] = [r["urn"] for r in resources if r["type"] == RELEASE]
+    [release] = [
+        r["urn"] for r in resources if r["type"] == RELEASE and r["inputs"]["chart"].endswith("/gpu-operator")
+    ]
     [assistant] = [r for r in resources if r["type"] == "sovereign:kubernetes:AssistantPlatform"]
     assert release in assistant["dependencies"], assistant["urn"]
 
 
 def test_real_plans_pick_the_driver_source_of_the_pool_kind(plans) -> None:
     def values(stack: str) -> dict[str, Any]:
-        [release] = [r for r in plans[stack]["resources"] if r["type"] == RELEASE]
+        [release] = [
+            r
+            for r in plans[stack]["resources"]
+            if r["type"] == RELEASE and r["inputs"]["chart"].endswith("/gpu-operator")  # not the Prometheus
+        ]
         return release["inputs"]["values"]
 
     # de: confidential H100 (AKS gpuProfile.driver None) -> the operator installs the driver.

@@ -24,6 +24,7 @@ HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
 RELEASE = "kubernetes:helm.sh/v3:Release"
 CLUSTER = "azure-native:containerservice:ManagedCluster"
 ADDON = "oci:ContainerEngine/addon:Addon"
+SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject"
 
 
 def failures(rule: str, resources: list[ResourceView], context: PolicyContext | None = None) -> list[str]:
@@ -130,6 +131,34 @@ def test_external_metrics_need_their_api_service() -> None:
     assert failures("hpa-metrics-source", [hpa(external), addon, service]) == []
 
 
+def scaled_object() -> ResourceView:
+    spec = {"scaleTargetRef": {"name": "assistant"}, "triggers": [{"type": "prometheus", "metadata": {}}]}
+    return view(
+        SCALED_OBJECT, {"metadata": {"name": "assistant", "namespace": "assistant"}, "spec": spec}, name="so"
+    )
+
+
+def test_a_scaled_object_without_keda_fails() -> None:
+    [message] = failures("hpa-metrics-source", [scaled_object(), view(CLUSTER, {}, name="aks")])
+    assert "ScaledObject 'assistant/assistant' needs KEDA, but the plan has none" in message
+
+
+@pytest.mark.parametrize(
+    "keda",
+    [
+        view(CLUSTER, {"workloadAutoScalerProfile": {"keda": {"enabled": True}}}, name="aks"),
+        view(RELEASE, {"chart": "oci://desovereignregistry.azurecr.io/helm/keda"}, name="keda"),
+    ],
+)
+def test_the_aks_add_on_or_the_mirrored_chart_serves_it(keda: ResourceView) -> None:
+    assert failures("hpa-metrics-source", [scaled_object(), keda]) == []
+
+
+def test_a_keda_chart_from_outside_the_country_does_not_count() -> None:
+    foreign = view(RELEASE, {"chart": "oci://ghcr.io/kedacore/charts/keda"}, name="keda")
+    assert failures("hpa-metrics-source", [scaled_object(), foreign]) != []
+
+
 # --- the real stacks ---------------------------------------------------------------------------------------
 
 
@@ -156,15 +185,15 @@ def test_fr_prod_fails_without_calico_as_it_did_before(plans) -> None:
     assert sorted(c["urn"] for c in _run("network-policy-engine", document, without)) == policies
 
 
-def test_fr_prod_hpa_fails_without_the_metrics_add_on(plans) -> None:
-    """Finding O9: the assistant's HPA had no metrics source on OKE."""
+def test_fr_prod_scaled_objects_fail_without_keda(plans) -> None:
+    """Finding K11: the inference autoscaler is a KEDA ScaledObject; on OKE only the KEDA release serves it."""
     document = plans["fr-prod"]
     views = _views(document)
-    hpas = sorted(v.urn for v in views if v.type == HPA)
-    assert hpas
+    scaled = sorted(v.urn for v in views if v.type == SCALED_OBJECT)
+    assert scaled and not [v for v in views if v.type == HPA]
     assert _run("hpa-metrics-source", document, views) == []
-    without = [v for v in views if not (v.type == ADDON and v.get("addonName") == "KubernetesMetricsServer")]
-    assert sorted(c["urn"] for c in _run("hpa-metrics-source", document, without)) == hpas
+    without = [v for v in views if not (v.type == RELEASE and v.get("chart", "").endswith("/keda"))]
+    assert sorted(c["urn"] for c in _run("hpa-metrics-source", document, without)) == scaled
 
 
 def test_an_azure_stack_passes_on_its_own_engine(plans) -> None:
@@ -175,3 +204,11 @@ def test_an_azure_stack_passes_on_its_own_engine(plans) -> None:
     )
     assert _run("network-policy-engine", document, views) == []
     assert _run("hpa-metrics-source", document, views) == []
+    # The AKS KEDA add-on serves the ScaledObjects; without it they fail.
+    keda_off = [
+        ResourceView(v.urn, v.type, v.name, {**v.props, "workloadAutoScalerProfile": {}})
+        if v.type == CLUSTER
+        else v
+        for v in views
+    ]
+    assert _run("hpa-metrics-source", document, keda_off) != []

@@ -199,6 +199,13 @@ REASONS = {
     ("tests/components/kubernetes/helpers.py", "Secret Keyword"): "fake values in a test",
     ("tests/components/kubernetes/test_chat.py", "Secret Keyword"): "Kubernetes Secret names in a test",
     ("tests/config/test_component_guards.py", "Secret Keyword"): "a TLS Secret's name in a test country file",
+    **{
+        (
+            f"country_configs/{code}.yaml",
+            "Secret Keyword",
+        ): "the name of the chat's TLS Secret (tls_secret_name)"
+        for code in ("ae", "au", "br", "de", "fr", "gb", "in", "jp", "kr", "no")
+    },
 }
 
 

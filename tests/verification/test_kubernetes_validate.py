@@ -7,12 +7,14 @@ import copy
 import json
 from typing import Any
 
+import jsonschema
 import kubernetes_validate
 import pytest
 import yaml  # YAML 1.1, as kubectl and the scanners read the files
 
 from sovereign.plan.manifests import Manifest, helm_releases_of
 from sovereign.plan.stackfiles import OFFLINE_SECRET
+from tests.components.kubernetes.keda_schema import validate_scaled_object
 
 
 def _whole_numbers(value: Any) -> Any:
@@ -84,6 +86,13 @@ def test_every_manifest_is_valid_for_its_stack_kubernetes_version_strictly(
     for name, manifests in stack_manifests.items():
         version = kubernetes_versions[name]
         for manifest in manifests:
+            if manifest.api_version == "keda.sh/v1alpha1":
+                # A custom resource: no upstream Kubernetes schema; KEDA's CRD fields, strictly.
+                try:
+                    validate_scaled_object(yaml.safe_load(manifest.text))
+                except jsonschema.ValidationError as exc:
+                    problems.append(f"{name} {manifest.filename}: {exc.json_path}: {exc.message}")
+                continue
             try:
                 used = kubernetes_validate.validate(yaml.safe_load(manifest.text), version, strict=True)
             except kubernetes_validate.ValidationError as exc:

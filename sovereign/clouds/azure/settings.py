@@ -53,6 +53,26 @@ class AzureGpuPool(GpuPool):
         default=True,
         description="Scale between node_count_min and node_count_max. Off: fixed at node_count_max.",
     )
+    # AKS: "We recommend a minimum disk size of 512 G if Ephemeral OS disks can't be used", and "You can't change
+    # the OS disk size after cluster or node pool creation" (MicrosoftDocs/azure-aks-docs concepts-storage.md at
+    # fb060ab); the pools use managed OS disks encrypted with the country's key. Premium SSD: P20 (512 GiB)
+    # gives 150 MB/s, P30 (1024 GiB) 200 MB/s (same page's default-size table, where P30 is AKS's own default
+    # for 64+ vCPUs). Pulling a weights image is bound by that throughput (containerd writes the layers, reads
+    # them back and writes the snapshot: about 3 x 75 GB for the 70B FP8 image), so the default is P30: at most
+    # about 19 minutes on a fresh node instead of 25. At most 2048 GiB (a 2 TiB OS disk): larger OS disks are
+    # untested here.
+    os_disk_gib: int = Field(
+        default=1024,
+        ge=128,
+        le=2048,
+        description="Managed OS disk per GPU node, in GiB (128-2048). It holds the serving image and the "
+        "model-weights image the kubelet pulls; validation refuses a disk too small for the deployments' "
+        "images. AKS cannot resize it: a new size takes a new pool. Omitted: 1024 (Premium SSD P30, 200 MB/s).",
+    )
+
+    @property
+    def node_disk(self) -> tuple[str, int]:
+        return "os_disk_gib", self.os_disk_gib
 
 
 class AzureUserPool(SystemPool):

@@ -106,8 +106,13 @@ class OciGpuPool(GpuPool):
         ge=200,
         le=32768,
         description="Boot volume per GPU node, in GiB (200-32768). It holds the serving image and the "
-        "model-weights image the kubelet pulls (tens to hundreds of GB unpacked). Omitted: 500.",
+        "model-weights image the kubelet pulls (tens to hundreds of GB unpacked); validation refuses a volume "
+        "too small for the deployments' images. Omitted: 500.",
     )
+
+    @property
+    def node_disk(self) -> tuple[str, int]:
+        return "boot_volume_gib", self.boot_volume_gib
 
 
 class OciCluster(ClusterConfig[OciSystemPool, OciGpuPool]):

@@ -13,9 +13,11 @@ from components.kubernetes import (
     ChatSettings,
     InferenceServiceArgs,
     Localization,
+    MetricsSource,
     ModelDeployment,
     ModelRecord,
     PeerSelector,
+    QueueDepthScaling,
     TenantNamespaceArgs,
     TenantSpec,
     inference_endpoint,
@@ -32,6 +34,12 @@ AS_OF = datetime.date(2026, 11, 22)
 PROMPT = 'Du bist der digitale Assistent der Verwaltung. Antworte sachlich; zitiere "Quellen" {{ nie }} %}.'
 CLIENT_SECRET = "client-secret-value-7f3a"
 SESSION_SECRET = "session-secret-value-91c2"
+PROMETHEUS = MetricsSource(
+    "http://prometheus-server.monitoring.svc.cluster.local:80",
+    PeerSelector(
+        "monitoring", {"app.kubernetes.io/name": "prometheus", "app.kubernetes.io/component": "server"}
+    ),
+)
 
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
@@ -65,7 +73,6 @@ def inference_args(**changes: Any) -> InferenceServiceArgs:
         "model": model_record(),
         "as_of": AS_OF,
         "localization": localization(),
-        "storage_class_name": "sovereign-encrypted",
         "service_name": "assistant",
         "gpus_per_replica": 2,
         "replicas_min": 2,
@@ -81,6 +88,7 @@ def inference_args(**changes: Any) -> InferenceServiceArgs:
             "azure.workload.identity/client-id": "11111111-2222-3333-4444-555555555555"
         },
         "workload_identity_pod_labels": {"azure.workload.identity/use": "true"},
+        "autoscaling": QueueDepthScaling(PROMETHEUS),
     }
     args.update(changes)
     return InferenceServiceArgs(**args)
@@ -141,6 +149,7 @@ def platform_args(**changes: Any) -> AssistantPlatformArgs:
             oidc_client_id="de-national-assistant",
             oidc_client_secret=pulumi.Output.secret(CLIENT_SECRET),
             session_secret=pulumi.Output.secret(SESSION_SECRET),
+            identity_provider_egress_cidrs=("198.51.100.0/24",),  # sign-in calls the issuer from the pod
         ),
         "tenants": (
             TenantSpec(
@@ -204,7 +213,8 @@ def assert_hardened(deployment: Registration) -> None:
         assert context["runAsUser"] >= 10000, where
         assert context["capabilities"] == {"drop": ["ALL"]}, where
         assert context["seccompProfile"] == {"type": "RuntimeDefault"}, where
-        assert c["imagePullPolicy"] == "Always", where
+        # Digest-pinned images are immutable: pull once per node (sovereign/policies/image_pull.py).
+        assert c["imagePullPolicy"] == "IfNotPresent", where
         assert "@sha256:" in c["image"], where
         assert c["resources"]["requests"] == c["resources"]["limits"], where
         assert {"cpu", "memory"} <= set(c["resources"]["limits"]), where

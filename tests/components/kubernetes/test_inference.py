@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from components.kubernetes import InferenceService, PeerSelector, PodsMetricTarget
+from components.kubernetes import InferenceService, PeerSelector
 from components.kubernetes.localization import assistant_config, config_checksum
 from tests.components.kubernetes.helpers import (
     DEPLOYMENT,
@@ -81,17 +81,21 @@ def test_every_container_is_hardened(deployment) -> None:
 
 def test_server_flags_serve_the_local_copy_with_the_localized_template(deployment) -> None:
     server = container(deployment, "vllm")
-    assert server["command"] == ["python3", "-m", "vllm.entrypoints.openai.api_server"], deployment.urn
+    assert server["command"] == ["vllm", "serve"], deployment.urn
     assert server["args"] == [
-        "--model", "/model-cache/model",
+        "/model-cache/model",
         "--served-model-name", "mistral-small-3.1",
         "--tensor-parallel-size", "2",
         "--max-model-len", "32768",
         "--chat-template", "/run/sovereign/chat-template.jinja",
+        "--tokenizer-mode", "hf",
         "--gpu-memory-utilization", "0.90",
         "--host", "0.0.0.0",
         "--port", "8000",
+        "--shutdown-timeout", "90",
     ], deployment.urn  # fmt: skip
+    assert server["lifecycle"] == {"preStop": {"sleep": {"seconds": 10}}}, deployment.urn
+    assert pod_spec(deployment)["terminationGracePeriodSeconds"] == 120, deployment.urn
 
 
 def test_no_runtime_download_from_any_hub(deployment) -> None:
@@ -99,31 +103,6 @@ def test_no_runtime_download_from_any_hub(deployment) -> None:
     for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE", "VLLM_NO_USAGE_STATS"):
         assert variables[name] == "1", f"{deployment.urn}: {name}"
     assert "--trust-remote-code" not in container(deployment, "vllm")["args"], deployment.urn
-
-
-def test_modelcar_copies_the_pinned_weights_into_the_cache(deployment) -> None:
-    modelcar = container(deployment, "modelcar")
-    assert modelcar["image"] == WEIGHTS, deployment.urn
-    script = modelcar["command"][2]
-    assert 'cp -R "/models/." "/model-cache/model/"' in script, deployment.urn
-    assert f".complete-{'9c' * 32}" in script, deployment.urn
-    assert modelcar["volumeMounts"] == [
-        {"name": "model-cache", "mountPath": "/model-cache", "readOnly": False}
-    ]
-
-
-def test_model_cache_is_a_per_pod_claim_on_the_encrypted_class(deployment) -> None:
-    volumes = {v["name"]: v for v in pod_spec(deployment)["volumes"]}
-    claim = volumes["model-cache"]["ephemeral"]["volumeClaimTemplate"]["spec"]
-    assert claim == {
-        "accessModes": ["ReadWriteOnce"],
-        "storageClassName": "sovereign-encrypted",
-        "resources": {"requests": {"storage": "200Gi"}},
-    }, deployment.urn
-    assert volumes["dshm"]["emptyDir"] == {"medium": "Memory", "sizeLimit": "16384Mi"}, deployment.urn
-    mounts = {m["name"]: m for m in container(deployment, "vllm")["volumeMounts"]}
-    assert mounts["model-cache"]["readOnly"] is True, deployment.urn
-    assert mounts["dshm"]["mountPath"] == "/dev/shm", deployment.urn
 
 
 def test_probes_are_sized_for_large_models(deployment) -> None:
@@ -160,44 +139,6 @@ def test_changing_the_prompt_rolls_the_pods(deployment) -> None:
     before = deployment.get("spec.template.metadata.annotations")["sovereign.ai/config-sha256"]
     after = changed.get("spec.template.metadata.annotations")["sovereign.ai/config-sha256"]
     assert before != after, changed.urn
-
-
-def test_autoscaler_stays_within_the_replica_bounds(recording) -> None:
-    hpa = recording.one("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "de-assistant-autoscaler")
-    assert hpa.get("spec.minReplicas") == 2.0 and hpa.get("spec.maxReplicas") == 4.0, hpa.urn
-    assert hpa.get("spec.scaleTargetRef") == {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "name": "assistant",
-    }
-    assert hpa.get("spec.metrics") == [
-        {
-            "type": "Resource",
-            "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70.0}},
-        }
-    ], hpa.urn
-    assert hpa.get("spec.behavior.scaleDown.stabilizationWindowSeconds") == 600.0, hpa.urn
-
-
-def test_deployment_leaves_the_replica_count_to_the_autoscaler(deployment) -> None:
-    assert "replicas" not in deployment.inputs["spec"], deployment.urn
-    assert deployment.get("spec.strategy.rollingUpdate") == {"maxSurge": 1.0, "maxUnavailable": 0.0}
-
-
-def test_autoscaler_can_scale_on_a_custom_metric() -> None:
-    metric = PodsMetricTarget("vllm_num_requests_waiting", "4")
-    hpa = record(lambda: InferenceService("de", inference_args(autoscale_pods_metric=metric))).one(
-        "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "de-autoscaler"
-    )
-    assert hpa.get("spec.metrics") == [
-        {
-            "type": "Pods",
-            "pods": {
-                "metric": {"name": "vllm_num_requests_waiting"},
-                "target": {"type": "AverageValue", "averageValue": "4"},
-            },
-        }
-    ], hpa.urn
 
 
 def test_disruption_budget_takes_one_replica_at_a_time(recording) -> None:
@@ -245,12 +186,27 @@ def test_admits_only_the_listed_clients(recording) -> None:
                 ],
                 "ports": [{"protocol": "TCP", "port": 8000.0}],
             },
+            {
+                # The metrics scraper (autoscaling.source.scraper): vLLM serves /metrics on the API port.
+                "from": [
+                    {
+                        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}},
+                        "podSelector": {
+                            "matchLabels": {
+                                "app.kubernetes.io/name": "prometheus",
+                                "app.kubernetes.io/component": "server",
+                            }
+                        },
+                    }
+                ],
+                "ports": [{"protocol": "TCP", "port": 8000.0}],
+            },
         ],
     }, policy.urn
 
 
 def test_without_clients_nobody_is_admitted() -> None:
-    recording = record(lambda: InferenceService("de", inference_args(allowed_clients=())))
+    recording = record(lambda: InferenceService("de", inference_args(allowed_clients=(), autoscaling=None)))
     policy = recording.one(NETWORK_POLICY, "de-allow-clients")
     assert policy.get("spec.policyTypes") == ["Ingress"], policy.urn
     assert policy.get("spec.ingress", []) == [], policy.urn
@@ -277,7 +233,7 @@ def test_every_object_is_namespaced_and_a_child_of_the_component(recording) -> N
     children = recording.children_of(component.urn)
     kinds = sorted(c.type.rsplit(":", 1)[1] for c in children)
     assert kinds == [
-        "ConfigMap", "Deployment", "HorizontalPodAutoscaler", "NetworkPolicy", "PodDisruptionBudget",
+        "ConfigMap", "Deployment", "NetworkPolicy", "PodDisruptionBudget", "ScaledObject",
         "Service", "ServiceAccount",
     ], component.urn  # fmt: skip
     assert all(c.get("metadata.namespace") == "assistant" for c in children), component.urn
@@ -289,8 +245,8 @@ def test_every_object_is_namespaced_and_a_child_of_the_component(recording) -> N
         ({"image": f"docker.io/vllm/vllm-openai@sha256:{'ab' * 32}"}, "inference image must come from"),
         ({"gpus_per_replica": 3}, r"gpus_per_replica must be one of \(1, 2, 4, 8\)"),
         ({"replicas_min": 5, "replicas_max": 4}, r"replicas_min \(5\) exceeds replicas_max \(4\)"),
-        ({"extra_server_args": ("--trust-remote-code",)}, "extra_server_args may not contain"),
-        ({"extra_server_args": ("--served-model-name=gpt-4",)}, "extra_server_args may not contain"),
+        ({"extra_server_args": ("--trust-remote-code",)}, "not an allowed flag"),
+        ({"extra_server_args": ("--served-model-name=gpt-4",)}, "which the component sets"),
         ({"gpu_taint": "nvidia.com/gpu"}, "GPU taint must be"),
         (
             {"allowed_clients": (PeerSelector("x"),), "service_name": "Inference"},

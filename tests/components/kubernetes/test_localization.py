@@ -45,11 +45,13 @@ def test_rejects_empty_or_oversized_prompt(prompt: str) -> None:
 
 def test_prompt_becomes_a_json_escaped_jinja_literal() -> None:
     block = prompt_prefix(PROMPT)
-    set_line = block.splitlines()[2]
-    literal = set_line.removeprefix("{%- set messages = [{'role': 'system', 'content': ").removesuffix(
-        "}] + messages -%}"
+    set_line = block.splitlines()[1]
+    literal = set_line.removeprefix("{%- set sovereign = namespace(prompt=").removesuffix(
+        ", out=[], done=false) -%}"
     )
     assert json.loads(literal) == PROMPT
+    # Not ASCII-escaped: JSON's surrogate pairs would reach Jinja as lone surrogates (K5).
+    assert "\\u" not in literal
     # The prompt's own '%}' and '{{' only ever appear inside the quoted literal.
     assert set_line.count("%}") == 2 and literal.count("%}") == 1
 
