@@ -31,6 +31,7 @@ import pulumi_kubernetes as k8s
 from components.kubernetes.calico_postrender import COMMAND as POSTRENDER_COMMAND
 from components.kubernetes.hardening import require_registry_prefix
 from sovereign.catalogue import calico as catalogue
+from sovereign.catalogue.mirror import UpstreamImage
 
 __all__ = ["OKE_VCN_NATIVE_ENV", "Calico", "CalicoArgs", "calico_values"]
 
@@ -63,8 +64,9 @@ class CalicoArgs:
 def calico_values(args: CalicoArgs) -> dict[str, Any]:
     """Chart values (keys of projectcalico/calico ``charts/calico/values.yaml`` at the release)."""
 
-    def image(ref: catalogue.TaggedImage) -> dict[str, str]:
-        return {"registry": ref.mirror_registry(args.registry_prefix), "image": ref.name}
+    def image(ref: UpstreamImage) -> dict[str, str]:
+        # The chart joins <registry>/<image>:<version>: the registry is the image's mirror folder.
+        return {"registry": ref.mirror_repository(args.registry_prefix).rsplit("/", 1)[0], "image": ref.name}
 
     return {
         "version": catalogue.RELEASE,

@@ -30,6 +30,7 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from sovereign.catalogue import calico as catalogue
+from sovereign.catalogue.mirror import MIRROR_PATH
 
 __all__ = ["COMMAND", "REMOVED_MOUNTS", "REMOVED_VOLUMES", "adapt", "adapt_stream", "main", "pin_digest"]
 
@@ -48,7 +49,7 @@ def _is_node_daemonset(doc: Any) -> bool:
 
 
 _DIGESTS = {f"{ref.name}:{ref.tag}": ref.digest for ref in catalogue.MIRRORED_IMAGES}
-_MIRROR = f"/{catalogue.MIRROR_DIRECTORY}/"
+_MIRROR = f"/{MIRROR_PATH}/calico/"
 
 
 def pin_digest(image: str) -> str:

@@ -30,6 +30,7 @@ from components.kubernetes.hardening import require_registry_prefix
 from components.kubernetes.namespace import RestrictedNamespace, RestrictedNamespaceArgs
 from components.kubernetes.netpol import PeerSelector, egress_to_cidrs, peer, require_narrow_cidrs, tcp_ports
 from sovereign.catalogue import keda as catalogue
+from sovereign.catalogue.mirror import UpstreamImage
 from sovereign.types import Environment
 
 __all__ = ["OPERATOR_POD_LABELS", "Keda", "KedaArgs", "keda_values"]
@@ -73,8 +74,8 @@ def keda_values(args: KedaArgs) -> dict[str, Any]:
     """Chart values (keys of kedacore/charts ``keda/values.yaml`` at v2.20.2)."""
     registry = args.registry_prefix
 
-    def image(ref: catalogue.TaggedImage) -> dict[str, str]:
-        return {"registry": ref.mirror_registry(registry), "repository": ref.repository, "tag": ref.tag}
+    def image(ref: UpstreamImage) -> dict[str, str]:
+        return {"registry": ref.mirror_registry(registry), "repository": ref.path, "tag": ref.tag}
 
     return {
         "image": {

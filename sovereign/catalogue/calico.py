@@ -31,18 +31,17 @@ different image.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from sovereign.catalogue import mirror
+from sovereign.catalogue.mirror import UpstreamImage
 
 __all__ = [
     "CHART_NAME",
-    "CHART_REPOSITORY_PATH",
     "CHART_VERSION",
     "CNI",
     "KUBE_CONTROLLERS",
     "MIRRORED_IMAGES",
     "NODE",
     "RELEASE",
-    "TaggedImage",
     "chart_url",
 ]
 
@@ -51,46 +50,25 @@ RELEASE = "v3.32.1"
 CHART_NAME = "calico"
 CHART_VERSION = "3.32.1"
 """The version the country packages the chart at (the upstream Chart.yaml says 0.1.0: it is never released)."""
-CHART_REPOSITORY_PATH = "helm"
-MIRROR_DIRECTORY = "mirror/calico"
-"""Images live under ``<registry>/mirror/calico/`` (``node``, ``cni``, ``kube-controllers``)."""
 
 
 def chart_url(registry_prefix: str) -> str:
-    return f"oci://{registry_prefix}/{CHART_REPOSITORY_PATH}/{CHART_NAME}"
+    return mirror.chart_url(registry_prefix, CHART_NAME)
 
 
-@dataclass(frozen=True)
-class TaggedImage:
-    """One upstream image pinned by its release tag and the digest of that tag (see the module docstring)."""
-
-    upstream: str
-    tag: str
-    digest: str
-    """'sha256:<hex>' of the multi-architecture index the tag names."""
-
-    @property
-    def name(self) -> str:
-        return self.upstream.rsplit("/", 1)[-1]
-
-    def mirror_registry(self, registry_prefix: str) -> str:
-        """The chart joins ``<registry>/<image>:<version>`` (``templates/calico-node.yaml``)."""
-        return f"{registry_prefix}/{MIRROR_DIRECTORY}"
-
-
-NODE = TaggedImage(
+NODE = UpstreamImage(
     "quay.io/calico/node", RELEASE, "sha256:7f874b3f0b540c2b523aea9961ef5e2f43b0af9056a47874c916d6cf348168d3"
 )
 """calico-node: Felix, which programs the policies on every node."""
-CNI = TaggedImage(
+CNI = UpstreamImage(
     "quay.io/calico/cni", RELEASE, "sha256:bb1567e3ed81e2e8414e9a68f186e1f7ffd4067a4871a9ae90896793af0190dd"
 )
 """Only the install-cni init container uses it, which the OKE post-renderer removes; mirrored so a values
 mistake pulls from the country, not from quay.io."""
-KUBE_CONTROLLERS = TaggedImage(
+KUBE_CONTROLLERS = UpstreamImage(
     "quay.io/calico/kube-controllers",
     RELEASE,
     "sha256:18008f781c869376dbbc4dfb1ffe3afb46f7897887d4f20e080c420ac44a6612",
 )
 
-MIRRORED_IMAGES: tuple[TaggedImage, ...] = (NODE, CNI, KUBE_CONTROLLERS)
+MIRRORED_IMAGES: tuple[UpstreamImage, ...] = (NODE, CNI, KUBE_CONTROLLERS)

@@ -23,50 +23,29 @@ tag: record each digest when mirroring (``crane digest``) and keep the mirror's 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from sovereign.catalogue import mirror
+from sovereign.catalogue.mirror import UpstreamImage
 
 __all__ = [
     "ADMISSION_WEBHOOKS",
     "CHART_NAME",
-    "CHART_REPOSITORY_PATH",
     "CHART_VERSION",
     "METRICS_API_SERVER",
     "MIRRORED_IMAGES",
     "OPERATOR",
-    "TaggedImage",
     "chart_url",
 ]
 
 CHART_NAME = "keda"
 CHART_VERSION = "2.20.2"
-CHART_REPOSITORY_PATH = "helm"
-MIRROR_DIRECTORY = "mirror"
-"""Images live under ``<registry>/mirror/kedacore/``."""
 
 
 def chart_url(registry_prefix: str) -> str:
-    return f"oci://{registry_prefix}/{CHART_REPOSITORY_PATH}/{CHART_NAME}"
+    return mirror.chart_url(registry_prefix, CHART_NAME)
 
 
-@dataclass(frozen=True)
-class TaggedImage:
-    """One upstream image pinned by its release tag (see the module docstring: no published digest)."""
+OPERATOR = UpstreamImage("ghcr.io/kedacore/keda", CHART_VERSION)
+METRICS_API_SERVER = UpstreamImage("ghcr.io/kedacore/keda-metrics-apiserver", CHART_VERSION)
+ADMISSION_WEBHOOKS = UpstreamImage("ghcr.io/kedacore/keda-admission-webhooks", CHART_VERSION)
 
-    upstream: str
-    tag: str
-
-    @property
-    def repository(self) -> str:
-        """The chart's ``image.<component>.repository``: the path without the registry host."""
-        return self.upstream.split("/", 1)[1]
-
-    def mirror_registry(self, registry_prefix: str) -> str:
-        """The chart's ``image.<component>.registry``."""
-        return f"{registry_prefix}/{MIRROR_DIRECTORY}"
-
-
-OPERATOR = TaggedImage("ghcr.io/kedacore/keda", CHART_VERSION)
-METRICS_API_SERVER = TaggedImage("ghcr.io/kedacore/keda-metrics-apiserver", CHART_VERSION)
-ADMISSION_WEBHOOKS = TaggedImage("ghcr.io/kedacore/keda-admission-webhooks", CHART_VERSION)
-
-MIRRORED_IMAGES: tuple[TaggedImage, ...] = (OPERATOR, METRICS_API_SERVER, ADMISSION_WEBHOOKS)
+MIRRORED_IMAGES: tuple[UpstreamImage, ...] = (OPERATOR, METRICS_API_SERVER, ADMISSION_WEBHOOKS)

@@ -23,42 +23,27 @@ reachable here publishes them, so the images are pinned by tag: record each dige
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from sovereign.catalogue import mirror
+from sovereign.catalogue.mirror import UpstreamImage
 
 __all__ = [
     "CHART_NAME",
-    "CHART_REPOSITORY_PATH",
     "CHART_VERSION",
     "CONFIG_RELOADER",
     "MIRRORED_IMAGES",
     "SERVER",
-    "TaggedImage",
     "chart_url",
 ]
 
 CHART_NAME = "prometheus"
 CHART_VERSION = "29.27.0"
-CHART_REPOSITORY_PATH = "helm"
-MIRROR_DIRECTORY = "mirror"
 
 
 def chart_url(registry_prefix: str) -> str:
-    return f"oci://{registry_prefix}/{CHART_REPOSITORY_PATH}/{CHART_NAME}"
+    return mirror.chart_url(registry_prefix, CHART_NAME)
 
 
-@dataclass(frozen=True)
-class TaggedImage:
-    """One upstream image pinned by its release tag (see the module docstring: no published digest)."""
+SERVER = UpstreamImage("quay.io/prometheus/prometheus", "v3.14.0")
+CONFIG_RELOADER = UpstreamImage("quay.io/prometheus-operator/prometheus-config-reloader", "v0.93.1")
 
-    upstream: str
-    tag: str
-
-    def mirror_repository(self, registry_prefix: str) -> str:
-        """The chart's ``image.repository`` (registry and path in one; it appends ``:<tag>``)."""
-        return f"{registry_prefix}/{MIRROR_DIRECTORY}/{self.upstream.split('/', 1)[1]}"
-
-
-SERVER = TaggedImage("quay.io/prometheus/prometheus", "v3.14.0")
-CONFIG_RELOADER = TaggedImage("quay.io/prometheus-operator/prometheus-config-reloader", "v0.93.1")
-
-MIRRORED_IMAGES: tuple[TaggedImage, ...] = (SERVER, CONFIG_RELOADER)
+MIRRORED_IMAGES: tuple[UpstreamImage, ...] = (SERVER, CONFIG_RELOADER)
