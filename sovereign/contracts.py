@@ -48,8 +48,9 @@ before it stops an old one, so the GPU capacity the config validation requires c
 MODEL_ANNOTATION = "sovereign.ai/model-id"
 """Pod-template annotation of every workload that serves a model: the risk register's model id."""
 
-REQUIRED_SECRETS = ("chatOidcClientSecret", "chatSessionSecret")
-"""Stack config secrets the program needs when a country has an assistant (``pulumi config set --secret``)."""
+REQUIRED_SECRETS = ("chatOidcClientSecret", "chatSessionSecret", "assistantApiKey")
+"""Stack config secrets the program needs when a country has an assistant (``pulumi config set --secret``);
+``assistantApiKey`` is the bearer token the model servers require and the chat front end sends."""
 
 STACK_NAME = re.compile(r"^(?P<country>[a-z]{2})-(?P<environment>[a-z]+)$")
 """A stack is one country-environment: ``<cc>-<env>``, such as ``de-prod``."""

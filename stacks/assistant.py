@@ -97,6 +97,9 @@ def build_assistant(
                 else "paravirtualized",
             ),
             deployments=tuple(deployments),
+            # The bearer token of the model servers, sent by the front end (like the chat's secrets: stack
+            # config, never a country file; the offline plan uses a placeholder, sovereign/plan/runner.py).
+            api_key=stack_config.require_secret("assistantApiKey") if deployments else None,
             runs_on_confidential_gpu=config.cluster.confidential_tier == ConfidentialTier.CONFIDENTIAL_GPU,
             chat=_chat(config, stack_config),
             tenants=tuple(
@@ -108,7 +111,7 @@ def build_assistant(
                     memory_gib=t.memory_gib,
                     storage_gib=t.storage_gib,
                     max_pods=t.max_pods,
-                    may_call_assistant=t.may_call_assistant,
+                    ephemeral_storage_gib=t.ephemeral_storage_gib,
                 )
                 for t in config.tenants
             ),

@@ -1,11 +1,11 @@
 """The citizens' chat front end (Open WebUI), localized and logged in through the country's identity provider.
 
-Creates a ServiceAccount (no token mounted), a Secret holding the OIDC client secret and the session key (from
-stack config, as Pulumi secrets), a PersistentVolumeClaim on the encrypted storage class (protected), one
-Deployment (image pinned by digest from the country's registry, hardened like the inference pods), a
-ClusterIP Service, the NetworkPolicy of its flows (in: the ingress controller, if any; out: the inference
-service and the identity provider), and an Ingress only when a hostname is given. Exposure is internal by
-default; public exposure needs a hostname, TLS and a written justification. Sign-in needs the identity
+Creates a ServiceAccount (no token mounted), a Secret holding the OIDC client secret, the session key and the
+model servers' API key (from stack config, as Pulumi secrets), a PersistentVolumeClaim on the encrypted
+storage class (protected), one Deployment (image pinned by digest from the country's registry, hardened like
+the inference pods), a ClusterIP Service, the NetworkPolicy of its flows (in: the ingress controller, if any;
+out: the inference service and the identity provider), and an Ingress only when a hostname is given. Exposure
+is internal by default; public exposure needs a hostname, TLS and a written justification. Sign-in needs the identity
 provider reachable from the pod (Open WebUI 0.12.4 ``utils/oauth.py`` registers the provider with authlib's
 ``server_metadata_url`` and exchanges the code, reads userinfo and the keys server-side): its address ranges
 (TCP 443) or its pods in the cluster; without either the args are refused. One replica: the database is
@@ -29,7 +29,13 @@ from components.kubernetes.chat_exposure import (
     exposure_url,
     ingress_spec,
 )
-from components.kubernetes.chat_pod import CHAT_PORT, CLIENT_SECRET_KEY, SESSION_SECRET_KEY, chat_pod_template
+from components.kubernetes.chat_pod import (
+    CHAT_PORT,
+    CLIENT_SECRET_KEY,
+    MODEL_API_KEY_KEY,
+    SESSION_SECRET_KEY,
+    chat_pod_template,
+)
 from components.kubernetes.hardening import (
     name_of,
     require_dns_label,
@@ -93,6 +99,11 @@ class ChatFrontendArgs:
     """Key signing the front end's sessions (WEBUI_SECRET_KEY), from stack config as a secret."""
     storage_class_name: pulumi.Input[str]
     """Encrypted StorageClass of the data volume (chats, users)."""
+    model_api_key: pulumi.Input[str] | None = None
+    """The inference services' API key (``InferenceServiceArgs.api_key``), sent as the bearer token to each of
+    them; required."""
+    priority_class_name: str | None = None
+    """PriorityClass of the pod (``sovereign-assistant`` in the platform); omitted: the cluster's default."""
     service_name: str = "chat"
     display_name: str = "Assistant"
     """Name shown to citizens (WEBUI_NAME)."""
@@ -133,6 +144,10 @@ class ChatFrontendArgs:
             require_dns_label(self.storage_class_name, "storage_class_name")
         if not self.inference:
             raise ValueError("inference must list at least one inference service for the front end to use")
+        if self.model_api_key is None:
+            raise ValueError("model_api_key is required: the inference services answer 401 without their key")
+        if self.priority_class_name is not None:
+            require_dns_label(self.priority_class_name, "priority_class_name")
         _BCP47.validate_python(self.default_locale)
         if not _HTTPS_URL.fullmatch(self.oidc_issuer_url):
             raise ValueError(f"oidc_issuer_url must be an https URL (got {self.oidc_issuer_url!r})")
@@ -157,6 +172,12 @@ class ChatFrontendArgs:
         require_positive(self.data_volume_gib, "data_volume_gib", maximum=16_384)
         require_positive(self.cpu_millicores, "cpu_millicores")
         require_positive(self.memory_gib, "memory_gib", maximum=1024)
+
+
+def _required(value: pulumi.Input[str] | None) -> pulumi.Input[str]:
+    if value is None:  # refused in ChatFrontendArgs.__post_init__ already
+        raise ValueError("model_api_key is required")
+    return value
 
 
 class ChatFrontend(pulumi.ComponentResource):
@@ -187,6 +208,7 @@ class ChatFrontend(pulumi.ComponentResource):
             string_data={
                 CLIENT_SECRET_KEY: pulumi.Output.secret(args.oidc_client_secret),
                 SESSION_SECRET_KEY: pulumi.Output.secret(args.session_secret),
+                MODEL_API_KEY_KEY: pulumi.Output.secret(_required(args.model_api_key)),
             },
             opts=child,
         )

@@ -69,6 +69,11 @@ DATA_DIR = "/var/lib/open-webui"
 SECRETS_DIR = "/var/run/secrets/sovereign"
 CLIENT_SECRET_KEY = "oidc-client-secret"
 SESSION_SECRET_KEY = "session-secret"
+MODEL_API_KEY_KEY = "model-api-key"
+"""The inference services' bearer token; the launcher puts it into ``OPENAI_API_KEYS`` once per base URL:
+Open WebUI 0.12.4 ``config.py`` splits ``OPENAI_API_KEYS`` and ``OPENAI_API_BASE_URLS`` on ';' and pairs them by
+index (``openai.api_keys`` / ``openai.api_base_urls``), and ``routers/openai.py`` sends
+``Authorization: Bearer <key>`` to the URL of the same index."""
 PLACEHOLDER_ADMIN_EMAIL = "placeholder-admin@open-webui.invalid"
 """The seeded administrator that keeps citizens from being the first user; '.invalid' (RFC 2606) is nobody's
 address, so no identity provider can assert it (OAuth sign-up refuses a taken e-mail: EMAIL_TAKEN)."""
@@ -192,12 +197,14 @@ def chat_environment(
     }
 
 
-def _launcher(server_command: tuple[str, ...]) -> str:
+def _launcher(server_command: tuple[str, ...], base_url_count: int) -> str:
     """The shell wrapper of ``scripts/chat_launcher.sh`` with this pod's paths and server command filled in."""
     values = {
         "@SECRETS_DIR@": SECRETS_DIR,
         "@CLIENT_SECRET_KEY@": CLIENT_SECRET_KEY,
         "@SESSION_SECRET_KEY@": SESSION_SECRET_KEY,
+        "@MODEL_API_KEY_KEY@": MODEL_API_KEY_KEY,
+        "@BASE_URL_COUNT@": str(base_url_count),
         "@SERVER_COMMAND@": shlex.join(server_command),
     }
     script = read_script("chat_launcher.sh")
@@ -229,7 +236,7 @@ def chat_pod_template(
         image=args.image,
         # Pinned by digest: the node's copy is the image (sovereign/policies/image_pull.py).
         image_pull_policy="IfNotPresent",
-        command=["sh", "-c", _launcher(args.server_command)],
+        command=["sh", "-c", _launcher(args.server_command, len(openai_base_urls))],
         env=[
             k8s.core.v1.EnvVarArgs(name=key, value=value)
             for key, value in chat_environment(args, openai_base_urls).items()
@@ -274,5 +281,6 @@ def chat_pod_template(
                 ),
                 scratch_volume("tmp", 2048),
             ],
+            priority_class_name=args.priority_class_name,
         ),
     )

@@ -1,6 +1,7 @@
 """The inference service: the country's model behind an OpenAI-compatible API, on GPU nodes, in the cluster.
 
 Creates a ServiceAccount (workload identity annotations where the cloud needs them, no token mounted), the
+Secret holding the API key vLLM requires on its OpenAI routes (``VLLM_API_KEY`` from a secretKeyRef), the
 localization ConfigMap, a Deployment (vLLM pinned by digest from the country's registry, weights from a
 modelcar image the node caches and the pod reads in place, GPU requests/limits, tolerations and node
 affinity for the GPU pools, tensor parallelism = GPUs per replica, startup/readiness/liveness probes,
@@ -34,7 +35,7 @@ from components.kubernetes.hardening import (
     selector_labels,
     workload_labels,
 )
-from components.kubernetes.inference_pod import VLLM_PORT, inference_pod_template
+from components.kubernetes.inference_pod import API_KEY_SECRET_KEY, VLLM_PORT, inference_pod_template
 from components.kubernetes.localization import Localization, assistant_config, config_checksum
 from components.kubernetes.model_gate import ModelRecord, check_model_risk
 from components.kubernetes.model_loading import chat_template_source, require_artifact_path
@@ -108,9 +109,15 @@ class InferenceServiceArgs:
     """Time allowed from the server's start to serving (loading the weights from the node's image store and
     compiling) before the pod is restarted; pulling the weights image on a fresh node comes before it and
     counts only against the rollout deadline (this plus 600 s)."""
+    api_key: pulumi.Input[str] | None = None
+    """Bearer token vLLM requires on /v1, /v2, /inference and /cohere (from stack config as a secret); required:
+    without one vLLM serves every route unauthenticated."""
     allowed_clients: tuple[PeerSelector, ...] = ()
-    """Pods that may call the API (the chat front end, tenant namespaces allowed to use the assistant,
-    monitoring); omitted: nobody."""
+    """Pods that may call the API (the chat front end; tenants only through their gateway, never directly);
+    omitted: nobody. The metrics scraper of ``autoscaling`` is admitted as well."""
+    priority_class_name: str | None = None
+    """PriorityClass of the pods (``sovereign-assistant`` in the platform, above the tenants'); omitted: the
+    cluster's default."""
     autoscaling: QueueDepthScaling | None = None
     """Scale between the replica bounds on vLLM's metrics through KEDA (which the cluster must run: the AKS
     add-on or ``keda.py``); omitted: a fixed ``replicas_min`` replicas."""
@@ -130,6 +137,12 @@ class InferenceServiceArgs:
     extra_server_args: tuple[str, ...] = ()
     """More ``vllm serve`` flags from the allow-list (``sovereign.rules.vllm_args``); omitted: none."""
 
+    @property
+    def required_api_key(self) -> pulumi.Input[str]:
+        if self.api_key is None:  # refused in __post_init__ already
+            raise ValueError("api_key is required")
+        return self.api_key
+
     def __post_init__(self) -> None:
         require_registry_prefix(self.registry_prefix)
         require_in_registry(self.image, self.registry_prefix, "inference image")
@@ -143,6 +156,12 @@ class InferenceServiceArgs:
             confidential_gpu=self.runs_on_confidential_gpu,
         )
         require_dns_label(self.service_name, "service_name")
+        if self.api_key is None:
+            raise ValueError(
+                "api_key is required: vLLM without --api-key/VLLM_API_KEY answers /v1 for anyone who reaches it"
+            )
+        if self.priority_class_name is not None:
+            require_dns_label(self.priority_class_name, "priority_class_name")
         if isinstance(self.namespace, str):
             require_dns_label(self.namespace, "namespace")
         if self.shared_memory_gib >= self.memory_gib_per_replica:
@@ -199,6 +218,13 @@ class InferenceService(pulumi.ComponentResource):
             automount_service_account_token=False,
             opts=child,
         )
+        api_key = k8s.core.v1.Secret(
+            f"{name}-api-key",
+            metadata=meta(f"{args.service_name}-api-key"),
+            type="Opaque",
+            string_data={API_KEY_SECRET_KEY: pulumi.Output.secret(args.required_api_key)},
+            opts=child,
+        )
         data = assistant_config(
             args.localization, args.model.chat_template, args.model.system_prompt_placement
         )
@@ -218,6 +244,7 @@ class InferenceService(pulumi.ComponentResource):
             annotations=pod_annotations,
             config_map_name=name_of(config_map, f"{args.service_name}-config"),
             service_account_name=name_of(account, args.service_name),
+            api_key_secret_name=name_of(api_key, f"{args.service_name}-api-key"),
         )
         deadline = args.startup_timeout_seconds + 600
         deployment = k8s.apps.v1.Deployment(

@@ -46,6 +46,10 @@ if TYPE_CHECKING:
     from components.kubernetes.inference import InferenceServiceArgs
 
 __all__ = [
+    "API_KEY_ENV",
+    "API_KEY_FILE",
+    "API_KEY_LAUNCHER",
+    "API_KEY_SECRET_KEY",
     "DRAIN_SECONDS",
     "PRE_STOP_SLEEP_SECONDS",
     "TERMINATION_GRACE_SECONDS",
@@ -55,6 +59,28 @@ __all__ = [
 ]
 
 VLLM_PORT = 8000
+API_KEY_ENV = "VLLM_API_KEY"
+"""vLLM 0.33.0 ``vllm/envs.py``: ``"VLLM_API_KEY": lambda: os.environ.get("VLLM_API_KEY", None)``;
+``entrypoints/serve/middleware/register.py`` adds ``AuthenticationMiddleware`` with ``args.api_key or
+[envs.VLLM_API_KEY]``, which answers 401 without ``Authorization: Bearer <key>`` on paths starting with
+``/v1``, ``/v2``, ``/inference`` or ``/cohere`` (``authenticate.py`` GUARDED_PREFIX) and leaves ``/health`` and
+``/metrics`` open for the probes and Prometheus. The environment, not ``--api-key``: an argument is visible in
+the process list and the pod spec (and ``sovereign/rules/vllm_args.py`` refuses it); vLLM reads the key from
+nowhere else (no file option), so the Secret is mounted as a file and a shell puts it into the server's
+environment (:data:`API_KEY_LAUNCHER`): the pod spec holds only the Secret's name. The middleware does not
+guard ``/invocations``, ``/tokenize``, ``/pooling``, ``/score`` or
+``/rerank`` (``common/cli_args.py``, ``api_key``: "Do not rely on --api-key alone"): the NetworkPolicy admitting
+only the front end and the scraper is what closes those."""
+API_KEY_SECRET_KEY = "api-key"
+API_KEY_DIR = "/var/run/secrets/sovereign"
+API_KEY_FILE = f"{API_KEY_DIR}/{API_KEY_SECRET_KEY}"
+API_KEY_LAUNCHER = (
+    f'{API_KEY_ENV}="$(cat {API_KEY_FILE})" && [ -n "${API_KEY_ENV}" ] && export {API_KEY_ENV} && exec "$@"'
+)
+"""``sh -c`` script: read the key file, refuse an empty key, export it and exec the server command (``"$@"``: the
+container's command after the script name, then its args). Kubernetes leaves ``$(cat ...)`` alone: it expands
+only ``$(VAR)`` names of the container's environment ("If a variable cannot be resolved, the reference in the
+input string will be unchanged", Container.command)."""
 _HOME = "/home/vllm"
 _PROBE_PERIOD_SECONDS = 10
 PRE_STOP_SLEEP_SECONDS = 10
@@ -162,6 +188,7 @@ def inference_pod_template(
     annotations: dict[str, str],
     config_map_name: pulumi.Input[str],
     service_account_name: pulumi.Input[str],
+    api_key_secret_name: pulumi.Input[str],
 ) -> k8s.core.v1.PodTemplateSpecArgs:
     startup_failures = math.ceil(args.startup_timeout_seconds / _PROBE_PERIOD_SECONDS)
     server = k8s.core.v1.ContainerArgs(
@@ -169,7 +196,9 @@ def inference_pod_template(
         image=args.image,
         # Digest-pinned: the node's copy is the image, so pull once per node (model_loading.py says why).
         image_pull_policy="IfNotPresent",
-        command=list(args.server_command),
+        # The key is a file of the mounted Secret, put into vLLM's environment by the shell that execs it: never a
+        # value in the pod spec, never on the command line (checkov CKV_K8S_35: secrets as files).
+        command=["sh", "-c", API_KEY_LAUNCHER, "vllm-launcher", *args.server_command],
         args=vllm_server_args(args),
         env=[k8s.core.v1.EnvVarArgs(name=key, value=value) for key, value in _OFFLINE_ENV.items()],
         ports=[k8s.core.v1.ContainerPortArgs(name="http", container_port=VLLM_PORT, protocol="TCP")],
@@ -207,17 +236,27 @@ def inference_pod_template(
             # The containers reach the weights through /proc/<modelcar pid>/root (model_loading.py).
             share_process_namespace=True,
             containers=[server],
-            volumes=_volumes(args, config_map_name),
+            volumes=[
+                *_volumes(args, config_map_name),
+                k8s.core.v1.VolumeArgs(
+                    name="api-key",
+                    secret=k8s.core.v1.SecretVolumeSourceArgs(
+                        secret_name=api_key_secret_name, default_mode=0o440
+                    ),
+                ),
+            ],
             tolerations=gpu_tolerations(Taint.parse(args.gpu_taint)),
             affinity=gpu_node_affinity(NodeLabel.parse(args.gpu_node_label)),
             topology_spread_constraints=spread_across_zones(selector),
             termination_grace_period_seconds=TERMINATION_GRACE_SECONDS,
+            priority_class_name=args.priority_class_name,
         ),
     )
 
 
 def _server_mounts() -> Sequence[k8s.core.v1.VolumeMountArgs]:
     return [
+        mount("api-key", API_KEY_DIR, read_only=True),
         mount("model-cache", MODEL_CACHE_DIR, read_only=True),
         mount("assistant-config", CONFIG_DIR, read_only=True),
         mount("chat-template", TEMPLATE_DIR, read_only=True),

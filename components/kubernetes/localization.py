@@ -71,6 +71,15 @@ class Localization:
                 f"(got {len(self.system_prompt)})"
             )
 
+    @property
+    def model_prompt(self) -> str:
+        """What the model receives: the country's prompt, then the locale and languages in one fixed line, so the
+        model knows which locale to answer in when a conversation does not say (the chat front end's
+        ``DEFAULT_LOCALE`` only sets its own UI language; vLLM has no locale setting)."""
+        return (
+            f"{self.system_prompt}\n\nLocale: {self.default_locale}. Languages: {', '.join(self.languages)}."
+        )
+
 
 PLACEMENTS = ("system", "first_user")
 
@@ -140,7 +149,7 @@ def assistant_config(
 ) -> dict[str, str]:
     """Files of the assistant's ConfigMap, mounted read-only into the inference pods."""
     data = {
-        PROMPT_PREFIX_FILE: prompt_prefix(localization.system_prompt, placement),
+        PROMPT_PREFIX_FILE: prompt_prefix(localization.model_prompt, placement),
         "system-prompt.txt": localization.system_prompt,
         "languages": ",".join(localization.languages),
         "default-locale": localization.default_locale,

@@ -1,10 +1,11 @@
 """The whole localized assistant of one country on one cluster: what the stack program composes.
 
-Creates, in order: optionally the encrypted StorageClass; the restricted ``assistant`` namespace; one
+Creates, in order: optionally the encrypted StorageClass; the two PriorityClasses (``priority.py``: the
+assistant's above the tenants', which is the cluster's default); the restricted ``assistant`` namespace; one
 inference service per model deployment; the chat front end (optional); one tenant namespace per startup. It
-also wires the flows between them, which no single component can see: every inference service admits the
-front end's pods and the namespaces of tenants allowed to call the assistant, and those get the matching
-egress. Works the same
+also wires what no single component can see: every inference service requires the one API key and admits the
+front end's pods (and the metrics scraper) only, never a tenant namespace (finding K15: tenants would bypass
+the national prompt on /v1/completions and monopolise the GPUs); the front end sends that key. Works the same
 on AKS and OKE; the stack passes the kubernetes provider in ``opts`` and the cloud-specific values (storage
 provisioner and key, workload identity) in the Args. Non-goals: the cluster, the registry, the keys.
 """
@@ -23,9 +24,10 @@ from components.kubernetes.localization import Localization
 from components.kubernetes.model_gate import ModelRecord
 from components.kubernetes.namespace import RestrictedNamespace, RestrictedNamespaceArgs
 from components.kubernetes.netpol import PeerSelector, ServiceEndpoint
+from components.kubernetes.priority import ASSISTANT_PRIORITY_CLASS, TENANT_PRIORITY_CLASS, PriorityClasses
 from components.kubernetes.scheduling import DEFAULT_GPU_NODE_LABEL, DEFAULT_GPU_TAINT
 from components.kubernetes.storage_class import EncryptedStorageClass, EncryptedStorageClassArgs
-from components.kubernetes.tenant import TenantNamespace, TenantNamespaceArgs, tenant_namespace_name
+from components.kubernetes.tenant import TenantNamespace, TenantNamespaceArgs
 from sovereign.types import Environment
 
 __all__ = ["AssistantPlatform", "AssistantPlatformArgs", "ChatSettings", "ModelDeployment", "TenantSpec"]
@@ -62,8 +64,7 @@ class TenantSpec:
     memory_gib: int
     storage_gib: int
     max_pods: int
-    may_call_assistant: bool = True
-    """Whether the tenant's pods may call the inference services."""
+    ephemeral_storage_gib: int = 50
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,9 @@ class AssistantPlatformArgs:
     """Name of an existing encrypted StorageClass, or the Args to create one."""
     deployments: tuple[ModelDeployment, ...] = ()
     """Model servers of the assistant; omitted: none (tenant namespaces only)."""
+    api_key: pulumi.Input[str] | None = None
+    """The bearer token every model server requires and the front end sends (stack config ``assistantApiKey``,
+    a secret); required with deployments."""
     runs_on_confidential_gpu: bool = False
     """True only when every GPU pool is confidential; the risk gate needs it for high and critical tiers."""
     gpu_taint: str = DEFAULT_GPU_TAINT
@@ -131,13 +135,15 @@ class AssistantPlatformArgs:
                 raise ValueError(f"{what} names must be unique (got {names})")
         if self.chat is not None and not self.deployments:
             raise ValueError("the chat front end needs at least one deployment to talk to")
+        if self.deployments and self.api_key is None:
+            raise ValueError("api_key is required with deployments: the model API must not be open")
         endpoints = self.endpoints(self.namespace_name)
         for deployment in self.deployments:
             self.inference_args(deployment, self.namespace_name)
         if self.chat is not None:
             self.chat_args(self.namespace_name, endpoints)
         for tenant in self.tenants:
-            self.tenant_args(tenant, endpoints)
+            self.tenant_args(tenant)
 
     @property
     def storage_class_name(self) -> str:
@@ -151,9 +157,8 @@ class AssistantPlatformArgs:
     def inference_args(
         self, deployment: ModelDeployment, namespace: pulumi.Input[str]
     ) -> InferenceServiceArgs:
-        clients = [PeerSelector(tenant_namespace_name(t.name)) for t in self.tenants if t.may_call_assistant]
-        if self.chat is not None:
-            clients.insert(0, chat_client_selector(namespace))
+        # The front end only: tenants will reach the model through the tenant API gateway, never directly.
+        clients = [chat_client_selector(namespace)] if self.chat is not None else []
         return InferenceServiceArgs(
             namespace=namespace,
             country_code=self.country_code,
@@ -173,6 +178,8 @@ class AssistantPlatformArgs:
             cpu_millicores_per_replica=deployment.cpu_millicores_per_replica,
             memory_gib_per_replica=deployment.memory_gib_per_replica,
             extra_server_args=deployment.extra_server_args,
+            api_key=self.api_key,
+            priority_class_name=ASSISTANT_PRIORITY_CLASS,
             allowed_clients=tuple(clients),
             autoscaling=None
             if self.metrics is None
@@ -219,9 +226,11 @@ class AssistantPlatformArgs:
             exposure=chat.exposure,
             data_volume_gib=chat.data_volume_gib,
             protect_stateful=self.protect_stateful,
+            model_api_key=self.api_key,
+            priority_class_name=ASSISTANT_PRIORITY_CLASS,
         )
 
-    def tenant_args(self, tenant: TenantSpec, endpoints: tuple[ServiceEndpoint, ...]) -> TenantNamespaceArgs:
+    def tenant_args(self, tenant: TenantSpec) -> TenantNamespaceArgs:
         return TenantNamespaceArgs(
             tenant_name=tenant.name,
             group_name=tenant.group_name,
@@ -232,7 +241,8 @@ class AssistantPlatformArgs:
             memory_gib=tenant.memory_gib,
             storage_gib=tenant.storage_gib,
             max_pods=tenant.max_pods,
-            assistant=endpoints if tenant.may_call_assistant else (),
+            ephemeral_storage_gib=tenant.ephemeral_storage_gib,
+            priority_class_name=TENANT_PRIORITY_CLASS,
             denied_storage_classes=self.denied_storage_classes,
             protect_stateful=self.protect_stateful,
         )
@@ -256,6 +266,9 @@ class AssistantPlatform(pulumi.ComponentResource):
             storage_class = EncryptedStorageClass(
                 f"{name}-storage", args.storage_class, opts=child
             ).storage_class_name
+        # Pods naming a class that does not exist yet are refused at admission: everything waits for them.
+        classes = PriorityClasses(f"{name}-priority", opts=child)
+        after = pulumi.ResourceOptions(parent=self, depends_on=[classes])
         namespace = RestrictedNamespace(
             f"{name}-namespace",
             RestrictedNamespaceArgs(
@@ -272,7 +285,7 @@ class AssistantPlatform(pulumi.ComponentResource):
             deployment.name: InferenceService(
                 f"{name}-{deployment.name}",
                 args.inference_args(deployment, self.namespace_name),
-                opts=child,
+                opts=after,
             ).base_url
             for deployment in args.deployments
         }
@@ -280,11 +293,11 @@ class AssistantPlatform(pulumi.ComponentResource):
         self.chat_url = None
         if args.chat is not None:
             self.chat_url = ChatFrontend(
-                f"{name}-chat", args.chat_args(self.namespace_name, endpoints, storage_class), opts=child
+                f"{name}-chat", args.chat_args(self.namespace_name, endpoints, storage_class), opts=after
             ).url
         self.tenant_namespaces = {
             tenant.name: TenantNamespace(
-                f"{name}-tenant-{tenant.name}", args.tenant_args(tenant, endpoints), opts=child
+                f"{name}-tenant-{tenant.name}", args.tenant_args(tenant), opts=after
             ).namespace_name
             for tenant in args.tenants
         }

@@ -1,11 +1,14 @@
 """One tenant of the national startup programme: its own namespace, with quotas, and a group that edits it.
 
 Creates a restricted namespace (PSA ``restricted``, default-deny networking, DNS, and traffic between the
-tenant's own pods), a ResourceQuota (GPUs, CPU, memory, storage, object counts; no load balancers or node
-ports; zero storage on the cloud's unencrypted classes), a LimitRange (defaults so every container counts
-against the quota), a namespaced edit Role and the RoleBinding giving it to the tenant's group, and, when the
-tenant may use the assistant, the egress policy to the inference service. Non-goals: the tenant's workloads,
-the group itself (the country's identity provider), admission of tenants' images.
+tenant's own pods), a ResourceQuota (GPUs, CPU, memory, node-local ephemeral storage, volume storage, object
+counts; no load balancers or node ports; zero storage on the cloud's unencrypted classes), a second quota
+admitting no pod of any PriorityClass but the tenants' (so no tenant pod can take the assistant's class, or a
+system class, and preempt the model servers), a LimitRange (defaults so every container counts against the
+quota), and a namespaced edit Role and the RoleBinding giving it to the tenant's group. Tenants never reach the
+inference services directly (their NetworkPolicy admits the chat front end only); the tenant API gateway is a
+separate component. Non-goals: the tenant's workloads, the group itself (the country's identity provider),
+admission of tenants' images.
 """
 
 from dataclasses import dataclass
@@ -15,7 +18,6 @@ import pulumi_kubernetes as k8s
 
 from components.kubernetes.hardening import name_of, require_dns_label, require_positive
 from components.kubernetes.namespace import RestrictedNamespace, RestrictedNamespaceArgs
-from components.kubernetes.netpol import ServiceEndpoint, peer, tcp_ports
 from components.kubernetes.scheduling import GPU_RESOURCE
 from sovereign.types import Environment
 
@@ -61,9 +63,13 @@ class TenantNamespaceArgs:
     """Storage all the tenant's volume claims may request in total."""
     max_pods: int
     """Pods that may exist at once."""
-    assistant: tuple[ServiceEndpoint, ...] = ()
-    """Inference services the tenant may call (``InferenceService.endpoint`` of each); omitted: none. Their
-    ``allowed_clients`` must list the tenant's namespace too."""
+    ephemeral_storage_gib: int = 50
+    """Node-local scratch space (writable layers, logs, emptyDirs) all the tenant's containers may request and
+    use in total (``requests``/``limits.ephemeral-storage``): without it one tenant can fill a node's disk and
+    the kubelet evicts whatever runs there, the model servers included."""
+    priority_class_name: str | None = None
+    """The tenants' PriorityClass (``priority.TENANT_PRIORITY_CLASS``, the cluster's global default): pods of
+    any other class are refused in the namespace; omitted: no such quota."""
     denied_storage_classes: tuple[str, ...] = ()
     """Storage classes the tenant may not use (the cloud's built-in classes without customer-managed keys);
     omitted: none."""
@@ -74,6 +80,7 @@ class TenantNamespaceArgs:
     default_container_cpu_millicores: int = 500
     """Request and limit given to containers that declare none, so they still count against the quota."""
     default_container_memory_mib: int = 512
+    default_container_ephemeral_storage_mib: int = 1024
     protect_stateful: bool = True
     """Protect the namespace (and so the tenant's volumes) from ``pulumi destroy``."""
 
@@ -85,10 +92,26 @@ class TenantNamespaceArgs:
             raise ValueError(
                 f"tenant '{self.tenant_name}': gpu_quota must be 0 or more (got {self.gpu_quota})"
             )
-        for what in ("cpu_cores", "memory_gib", "storage_gib", "max_pods", "max_persistent_volume_claims"):
+        for what in (
+            "cpu_cores",
+            "memory_gib",
+            "storage_gib",
+            "ephemeral_storage_gib",
+            "max_pods",
+            "max_persistent_volume_claims",
+            "default_container_ephemeral_storage_mib",
+        ):
             require_positive(getattr(self, what), f"tenant '{self.tenant_name}': {what}")
         for storage_class in self.denied_storage_classes:
             require_dns_label(storage_class, "denied_storage_classes")
+        if self.priority_class_name is not None:
+            require_dns_label(self.priority_class_name, "priority_class_name")
+        if self.default_container_ephemeral_storage_mib > self.ephemeral_storage_gib * 1024:
+            raise ValueError(
+                f"tenant '{self.tenant_name}': default_container_ephemeral_storage_mib "
+                f"({self.default_container_ephemeral_storage_mib}) exceeds the quota "
+                f"ephemeral_storage_gib ({self.ephemeral_storage_gib})"
+            )
 
     def quota(self) -> dict[str, str]:
         hard = {
@@ -97,6 +120,12 @@ class TenantNamespaceArgs:
             "limits.cpu": str(self.cpu_cores),
             "requests.memory": f"{self.memory_gib}Gi",
             "limits.memory": f"{self.memory_gib}Gi",
+            # Kubernetes "Resource Quotas" (concepts/policy/resource-quotas, 1.33): requests.ephemeral-storage and
+            # limits.ephemeral-storage. Unlike cpu and memory, a pod without them is admitted and not counted
+            # ("you can create a new pod without limit/request ephemeral storage"): the LimitRange defaults below
+            # give every container both, so nothing escapes the quota.
+            "requests.ephemeral-storage": f"{self.ephemeral_storage_gib}Gi",
+            "limits.ephemeral-storage": f"{self.ephemeral_storage_gib}Gi",
             "requests.storage": f"{self.storage_gib}Gi",
             "persistentvolumeclaims": str(self.max_persistent_volume_claims),
             "pods": str(self.max_pods),
@@ -143,9 +172,32 @@ class TenantNamespace(pulumi.ComponentResource):
             spec=k8s.core.v1.ResourceQuotaSpecArgs(hard=args.quota()),
             opts=child,
         )
+        if args.priority_class_name is not None:
+            # Kubernetes "Resource Quotas", "Limit Priority Class consumption by default" and the PriorityClass
+            # scope (NotIn): a quota of zero pods over every class but the tenants' refuses a pod naming the
+            # assistant's or a system class. Class-less pods carry the default's name by the time the quota
+            # admission runs (priority.py), so they are not in its scope.
+            k8s.core.v1.ResourceQuota(
+                f"{name}-priority-quota",
+                metadata=meta("tenant-priority"),
+                spec=k8s.core.v1.ResourceQuotaSpecArgs(
+                    hard={"pods": "0"},
+                    scope_selector=k8s.core.v1.ScopeSelectorArgs(
+                        match_expressions=[
+                            k8s.core.v1.ScopedResourceSelectorRequirementArgs(
+                                scope_name="PriorityClass",
+                                operator="NotIn",
+                                values=[args.priority_class_name],
+                            )
+                        ]
+                    ),
+                ),
+                opts=child,
+            )
         container_default = {
             "cpu": f"{args.default_container_cpu_millicores}m",
             "memory": f"{args.default_container_memory_mib}Mi",
+            "ephemeral-storage": f"{args.default_container_ephemeral_storage_mib}Mi",
         }
         k8s.core.v1.LimitRange(
             f"{name}-limits",
@@ -156,7 +208,11 @@ class TenantNamespace(pulumi.ComponentResource):
                         type="Container",
                         default=container_default,
                         default_request=container_default,
-                        max={"cpu": str(args.cpu_cores), "memory": f"{args.memory_gib}Gi"},
+                        max={
+                            "cpu": str(args.cpu_cores),
+                            "memory": f"{args.memory_gib}Gi",
+                            "ephemeral-storage": f"{args.ephemeral_storage_gib}Gi",
+                        },
                     ),
                     k8s.core.v1.LimitRangeItemArgs(
                         type="PersistentVolumeClaim", max={"storage": f"{args.storage_gib}Gi"}
@@ -187,20 +243,4 @@ class TenantNamespace(pulumi.ComponentResource):
             ],
             opts=child,
         )
-        if args.assistant:
-            k8s.networking.v1.NetworkPolicy(
-                f"{name}-allow-assistant",
-                metadata=meta("allow-assistant-egress"),
-                spec=k8s.networking.v1.NetworkPolicySpecArgs(
-                    pod_selector=k8s.meta.v1.LabelSelectorArgs(),
-                    policy_types=["Egress"],
-                    egress=[
-                        k8s.networking.v1.NetworkPolicyEgressRuleArgs(
-                            to=[peer(endpoint.as_peer())], ports=tcp_ports(endpoint.port)
-                        )
-                        for endpoint in args.assistant
-                    ],
-                ),
-                opts=child,
-            )
         self.register_outputs({"namespace_name": self.namespace_name})

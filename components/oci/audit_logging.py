@@ -10,8 +10,20 @@ Declares:
 
 Log group and flow logs are protected in prod stacks.
 
-Non-goals: the tenancy's audit retention setting (tenancy-wide, owned by the landing zone), Logging
-Analytics, forwarding to a SIEM outside the country.
+The export reads the country compartment's ``_Audit`` only, not the tenancy root's, although the quota, the
+admin policy and the dynamic groups that fence the platform live in the root. The Connector API would take the
+root as a second source (``source.log_sources`` is a list of compartment and log group pairs, ``_Audit`` allowed:
+terraform-provider-oci website/docs/r/sch_service_connector.html.markdown), but the root's ``_Audit`` holds every
+root-level event of the tenancy, those of every other country and team sharing it included, and nothing narrows it
+to this platform's fences: a log filter task applies to the whole connector, and a filter on the fences' OCIDs
+would miss the change that matters most, a new root policy granting access to the compartment. Copied unfiltered,
+other parties' IAM activity would land in this country's bucket under a retention lock that makes the copy
+permanent. So the root-level fences' events stay in the OCI Audit service, 90 days by default and at most 365
+(the tenancy's retention setting; Oracle "Viewing Audit Log Events"), readable with ``read audit-events in
+tenancy``; exporting them belongs to whoever owns the tenancy root (the landing zone), in a bucket of its own.
+
+Non-goals: the tenancy's audit retention setting (tenancy-wide, owned by the landing zone), exporting the tenancy
+root's audit events (above), Logging Analytics, forwarding to a SIEM outside the country.
 """
 
 from __future__ import annotations

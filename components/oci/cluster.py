@@ -68,8 +68,13 @@ class SovereignClusterArgs:
     """At least one pool; names must be unique."""
     services_cidr: str = "10.96.0.0/16"
     """Cluster-internal CIDR for Kubernetes services (must not overlap the VCN)."""
-    enable_oidc_discovery: bool = True
-    """Publish the OIDC discovery document, so workloads can federate to other identity providers."""
+    enable_oidc_discovery: bool = False
+    """Publish the cluster's OIDC discovery document and signing keys (JWKS) at a public issuer endpoint, so that
+    identity providers outside OCI can trust its service-account tokens. Off: nothing in the platform federates
+    outside OCI (OKE workload identity, which the add-ons use, does not need it), and the endpoint is public
+    ("If set to true, the cluster will be assigned a public OIDC Discovery endpoint", OCI API
+    OpenIdConnectDiscovery.isOpenIdConnectDiscoveryEnabled, which defaults to false; OKE "Authorizing Pods to
+    Access Non-OCI Resources Using OpenID Connect (OIDC) Discovery", contengOpenIDConnect-Discovery.htm)."""
     freeform_tags: Mapping[str, str] = field(default_factory=dict)
     """Free-form tags on the cluster, node pools, and the volumes and load balancers OKE creates."""
     protect_stateful: bool = True
@@ -176,6 +181,7 @@ class SovereignCluster(pulumi.ComponentResource):
                     freeform_tags=tags,
                     depends_on=[keys],
                     credential_provider=args.registry_credentials,
+                    tenancy_id=args.tenancy_id,
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
             )
@@ -194,6 +200,7 @@ class SovereignCluster(pulumi.ComponentResource):
                     for spec in args.node_pools
                     if spec.node_count_max is not None
                 ],
+                gpu_taints=[taint for spec in args.node_pools if spec.gpu for taint in spec.all_taints()],
                 identity_provider=args.identity_provider,
                 freeform_tags=tags,
                 # Add-on pods need nodes to run on.

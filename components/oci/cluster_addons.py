@@ -6,7 +6,9 @@ Declares, on an enhanced cluster:
   in its ``nodes`` argument, authenticated as a workload identity (``authType: workload``), after the policy
   that lets exactly the add-on's service account manage the compartment's node pools (and a propagation wait);
 - the ``KubernetesMetricsServer`` add-on (the Metrics API horizontal pod autoscalers read), after the
-  ``CertManager`` add-on.
+  ``CertManager`` add-on;
+- on a cluster with GPU pools, the ``NvidiaGpuPlugin`` add-on (the NVIDIA device plugin that advertises
+  ``nvidia.com/gpu``), tolerating every taint of those pools through its ``tolerations`` argument.
 
 Sources (docs.oracle.com/en-us/iaas/Content/ContEng/Tasks/, checked 2026-12):
 - ``contengusingclusterautoscaler_topic-Working_with_Cluster_Autoscaler_as_Cluster_Add-on.htm``: the add-on
@@ -27,6 +29,17 @@ Sources (docs.oracle.com/en-us/iaas/Content/ContEng/Tasks/, checked 2026-12):
   (oracle-terraform-modules/terraform-oci-oke ``modules/cluster-addons/addons.tf`` installs ``CertManager`` as
   the "primary" add-on every other add-on ``depends_on``).
 
+- ``configuration-arguments-nvidia-gpu-plugin.htm`` ("NVIDIA GPU Plugin"): the arguments common to all add-ons
+  include ``tolerations``, "JSON format in plain text or Base64 encoded", example
+  ``[{"key":"tolerationKeyFoo", "value":"tolerationValBar", "effect":"noSchedule", "operator":"exists"}]``,
+  "For a pod to run on a node that has a taint, the pod must have a corresponding toleration". The taints are
+  passed in Kubernetes' own spelling (``Equal``/``Exists``, ``NoSchedule``), which the Kubernetes API requires.
+  The plugin is not there unless declared: terraform-oci-oke ``examples/cluster-addons/vars-cluster-addons.auto.tfvars``
+  ("The NvidiaGpuPlugin is disabled by default. To enable it, add the following block"), and
+  ``contengintroducingclusteraddons.htm`` deploys only the essential add-ons (CoreDNS, kube-proxy, the CNI) by
+  default. Oracle's page recommends choosing the plugin's version rather than automatic updates; no version is
+  pinned here, as for the other add-ons (the supported versions depend on the cluster's Kubernetes version).
+
 The autoscaler changes the pools' sizes: the pools ignore their size (``OkeNodePool``), as terraform-oci-oke's
 ``autoscaled_workers`` node pools do (``modules/workers/nodepools.tf``, ``ignore_changes = [... size]``).
 IAM goes through the home-region provider (OCI accepts IAM writes only there).
@@ -34,6 +47,7 @@ IAM goes through the home-region provider (OCI accepts IAM writes only there).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -52,6 +66,7 @@ __all__ = [
     "ClusterAddonsArgs",
     "autoscaler_nodes",
     "autoscaler_statements",
+    "gpu_plugin_tolerations",
 ]
 
 AUTOSCALER_NAMESPACE = "kube-system"
@@ -104,6 +119,21 @@ def autoscaler_statements(*, compartment_id: str, cluster_id: str, region: str) 
     ]
 
 
+def gpu_plugin_tolerations(taints: Sequence[str]) -> str:
+    """The ``tolerations`` argument: one Kubernetes toleration per ``key[=value]:Effect`` taint, as JSON."""
+    tolerations = []
+    for taint in dict.fromkeys(taints):
+        key_value, sep, effect = taint.rpartition(":")
+        key, has_value, value = key_value.partition("=")
+        if not sep or not key or effect not in ("NoSchedule", "PreferNoSchedule", "NoExecute"):
+            raise ValueError(
+                f"gpu_taints: {taint!r} is not 'key[=value]:NoSchedule|PreferNoSchedule|NoExecute'"
+            )
+        toleration = {"key": key, "operator": "Equal" if has_value else "Exists", "effect": effect}
+        tolerations.append({**toleration, "value": value} if has_value else toleration)
+    return json.dumps(tolerations, separators=(",", ":"))
+
+
 @dataclass(frozen=True)
 class ClusterAddonsArgs:
     cluster_id: pulumi.Input[str]
@@ -112,6 +142,8 @@ class ClusterAddonsArgs:
     region: str
     autoscaled_pools: Sequence[AutoscaledPool] = ()
     """Pools the autoscaler manages. Empty: no autoscaler (and no policy)."""
+    gpu_taints: Sequence[str] = ()
+    """Every taint of the GPU pools (``key[=value]:Effect``). Empty: no GPU pools, no NVIDIA device plugin."""
     identity_provider: pulumi.ProviderResource | None = None
     """Home-region provider for the policy. Omitted: the inherited provider."""
     freeform_tags: Mapping[str, str] = field(default_factory=dict)
@@ -127,6 +159,7 @@ class ClusterAddonsArgs:
 class ClusterAddons(pulumi.ComponentResource):
     metrics_server: oci.containerengine.Addon
     autoscaler: oci.containerengine.Addon | None
+    gpu_plugin: oci.containerengine.Addon | None
 
     def __init__(
         self, name: str, args: ClusterAddonsArgs, opts: pulumi.ResourceOptions | None = None
@@ -147,6 +180,18 @@ class ClusterAddons(pulumi.ComponentResource):
 
         cert_manager = addon("cert-manager", "CertManager")
         self.metrics_server = addon("metrics-server", "KubernetesMetricsServer", after=[cert_manager])
+        self.gpu_plugin = None
+        if args.gpu_taints:
+            # The device plugin's DaemonSet must land on the tainted GPU nodes, or nvidia.com/gpu stays 0 there.
+            self.gpu_plugin = addon(
+                "nvidia-gpu-plugin",
+                "NvidiaGpuPlugin",
+                configurations=[
+                    oci.containerengine.AddonConfigurationArgs(
+                        key="tolerations", value=gpu_plugin_tolerations(args.gpu_taints)
+                    )
+                ],
+            )
         self.autoscaler = None
         if args.autoscaled_pools:
             statements = pulumi.Output.all(args.compartment_id, args.cluster_id).apply(

@@ -13,8 +13,14 @@ Declares:
   and the propagation wait (``key_access_ready``) that buckets, the cluster, node pools and the storage class
   wait for (Object Storage, OKE and Block Volume check key access when a consumer is created).
 
-Vault and keys are protected in prod stacks and always retained on delete: deleting a key makes every
-volume, bucket and etcd secret encrypted with it unreadable.
+Vault and keys are protected and retained on delete in prod stacks: deleting a key makes every volume, bucket
+and etcd secret encrypted with it unreadable. In non-prod stacks ``pulumi destroy`` deletes them the way OCI
+deletes key material, by scheduling it: the provider's Delete calls ScheduleKeyDeletion and
+ScheduleVaultDeletion (terraform-provider-oci internal/service/kms/kms_key_resource.go and
+kms_vault_resource.go; their delete targets are PENDING_DELETION or DELETED), and without ``time_of_deletion``
+OCI deletes 30 days later (oci-go-sdk keymanagement ScheduleVaultDeletionDetails: "between 7 and 30 days ...
+set to 30 days from the time of the request by default"); until then CancelVaultDeletion restores them. A
+retained staging vault would instead stay, and be billed, after every destroy.
 
 Non-goals: external key managers (EKMS), key import (BYOK), cross-region replicas, secrets in the vault.
 """
@@ -60,7 +66,8 @@ class KeyCustodyArgs:
     freeform_tags: Mapping[str, str] = field(default_factory=dict)
     """Free-form tags on every resource."""
     protect_stateful: bool = True
-    """Protect vault and keys from deletion by Pulumi (the stack sets False for non-prod)."""
+    """Protect vault and keys from deletion by Pulumi and keep them when the stack is destroyed (the stack sets
+    False for non-prod, where a destroy schedules their deletion)."""
 
     def __post_init__(self) -> None:
         require_region(self.region)
@@ -89,7 +96,9 @@ class KeyCustody(pulumi.ComponentResource):
     def __init__(self, name: str, args: KeyCustodyArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("sovereign:oci:KeyCustody", name, None, opts)
         tags = dict(args.freeform_tags)
-        keep = pulumi.ResourceOptions(parent=self, protect=args.protect_stateful, retain_on_delete=True)
+        keep = pulumi.ResourceOptions(
+            parent=self, protect=args.protect_stateful, retain_on_delete=args.protect_stateful
+        )
         compartment_id = args.network.compartment_id
 
         vault = oci.kms.Vault(

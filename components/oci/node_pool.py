@@ -154,6 +154,9 @@ class OkeNodePoolArgs:
     freeform_tags: Mapping[str, str] = field(default_factory=dict)
     depends_on: Sequence[pulumi.Resource] = ()
     """Resources the pool must wait for (the key policy that lets OKE use the volume key)."""
+    tenancy_id: pulumi.Input[str] | None = None
+    """Tenancy OCID, to ask OCI which shapes each availability domain offers (``ListShapes``). Omitted: not
+    asked, and a shape missing from an AD fails only when OCI launches the nodes."""
     credential_provider: "RegistryCredentials | None" = None
     """How the kubelet authenticates to the country's private OCIR repositories. Omitted: it cannot (only
     public images pull), which the plan's ``oke-registry-pulls`` rule refuses."""
@@ -186,6 +189,21 @@ def _placements(
         )
         for ad in chosen
     ]
+
+
+def shape_offered_in(shape: str, offered_by_ad: Mapping[str, Sequence[str]], pool: str) -> None:
+    """Refuse a pool placed in an availability domain whose ``ListShapes`` lacks its shape: OKE would create the
+    pool and fail every node there (OCI Compute: GPU and bare-metal shapes are offered per AD, and "lists the
+    shapes that can be used to launch an instance within the specified compartment", pulumi_oci
+    ``core/get_shapes.py``). Service limits are separate: a listed shape with no limit fails at launch."""
+    missing = [ad for ad, shapes in offered_by_ad.items() if shape not in shapes]
+    if missing:
+        offered = [ad for ad in offered_by_ad if ad not in missing]
+        raise ValueError(
+            f"node_pools.{pool}: shape {shape} is not offered in {', '.join(missing)} (offered in: "
+            f"{', '.join(offered) or 'none of the chosen availability domains'}); set availability_domain_indexes "
+            "to the ADs that offer it, or choose another shape"
+        )
 
 
 def _user_data(taints: Sequence[str], credentials: RegistryCredentials | None) -> pulumi.Input[str]:
@@ -225,6 +243,9 @@ class OkeNodePool(pulumi.ComponentResource):
         placements = pulumi.Output.all(args.availability_domains, args.worker_subnet_id).apply(
             lambda v: _placements(v[0], spec.availability_domain_indexes, v[1], spec.name)
         )
+        if args.tenancy_id is not None:
+            tenancy_id = args.tenancy_id
+            placements = placements.apply(lambda chosen: self._check_shapes(chosen, tenancy_id, spec))
         taints = spec.all_taints()
         pool = oci.containerengine.NodePool(
             f"{name}-pool",
@@ -275,3 +296,28 @@ class OkeNodePool(pulumi.ComponentResource):
         )
         self.node_pool_id = pool.id
         self.register_outputs({"node_pool_id": self.node_pool_id})
+
+    def _check_shapes(
+        self,
+        chosen: list[oci.containerengine.NodePoolNodeConfigDetailsPlacementConfigArgs],
+        tenancy_id: pulumi.Input[str],
+        spec: NodePoolSpec,
+    ) -> pulumi.Output[list[oci.containerengine.NodePoolNodeConfigDetailsPlacementConfigArgs]]:
+        ads = [str(p.availability_domain) for p in chosen]
+        lookups = [
+            oci.core.get_shapes_output(
+                compartment_id=tenancy_id,
+                availability_domain=ad,
+                shape=spec.shape,
+                opts=pulumi.InvokeOutputOptions(parent=self),
+            ).apply(lambda result: [s.name for s in result.shapes])
+            for ad in ads
+        ]
+
+        def checked(
+            offered: list[list[str]],
+        ) -> list[oci.containerengine.NodePoolNodeConfigDetailsPlacementConfigArgs]:
+            shape_offered_in(spec.shape, dict(zip(ads, offered, strict=True)), spec.name)
+            return chosen
+
+        return pulumi.Output.all(*lookups).apply(checked)

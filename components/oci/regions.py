@@ -82,7 +82,14 @@ def confirm_home_region(subscriptions: Sequence[tuple[str, bool]], expected: str
 
 
 def region_key(region: str) -> str:
-    """The three-letter key IAM conditions use for ``request.region``."""
+    """The three-letter key IAM conditions use for ``request.region``, upper case ('CDG').
+
+    The case does not matter to IAM: "Condition matching is case insensitive" (Oracle, "Conditions",
+    docs.oracle.com/iaas/Content/Identity/policysyntax/conditions.htm, the "Important" note), so 'CDG' and 'cdg'
+    match the same requests. One case is kept anyway, the one the IAM region table lists, so that the
+    statements, and their diffs, stay stable. Registry hosts are the other use of the key, in lower case
+    (``registry_hosts``): DNS names, where the case does not matter either.
+    """
     return REGION_KEYS[require_region(region)]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -417,9 +417,25 @@ class Tenant(_Model, Generic[G]):
     memory_gib: GiB = Field(default=32, description="Memory the tenant may request in total.")
     storage_gib: GiB = Field(default=100, description="Persistent storage the tenant may claim in total.")
     max_pods: int = Field(default=50, ge=1, le=1000, description="Most pods in the tenant's namespace.")
-    may_call_assistant: bool = Field(
-        default=True, description="Allow the tenant's namespace to call the assistant."
+    ephemeral_storage_gib: int = Field(
+        default=50,
+        ge=1,
+        le=4096,
+        description="Node-local scratch space (container layers, logs, emptyDirs) the tenant's containers may "
+        "request and use in total; containers that declare none get 1 GiB each.",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_direct_model_access(cls, data: Any) -> Any:
+        # Removed setting with its own answer (an unknown-setting error would not say where the access went).
+        if isinstance(data, dict) and "may_call_assistant" in data:
+            raise ValueError(
+                "'may_call_assistant' was removed: tenants never call the model servers directly (their "
+                "NetworkPolicy admits the chat front end only, finding K15); tenants will reach the model through "
+                "the tenant API gateway. Remove the setting"
+            )
+        return data
 
 
 class Tags(_Model):

@@ -19,6 +19,7 @@ from sovereign.policies.cloud_rules import CLOUD_RULES
 from sovereign.policies.image_pull import IMAGE_PULL_RULES
 from sovereign.policies.kubernetes_rules import KUBERNETES_RULES
 from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule, evaluate
+from sovereign.policies.model_api import MODEL_API_RULES
 from sovereign.policies.network_policy_engine import NETWORK_POLICY_ENGINE_RULES
 from sovereign.policies.oci_iam import OCI_IAM_RULES
 from sovereign.policies.oci_names import OCI_NAME_RULES
@@ -52,6 +53,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *OCI_NAME_RULES,
     *NETWORK_POLICY_ENGINE_RULES,
     *CHAT_RULES,
+    *MODEL_API_RULES,
     *AUTOSCALING_RULES,
 )
 

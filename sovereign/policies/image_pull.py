@@ -6,6 +6,8 @@ queries the container image registry to resolve the name to an image digest", Co
 Kubernetes API core/v1): a restarted or rescheduled model server then waits on the registry, and a registry
 outage stops restarts of pods whose 70 GB weights already sit on the node. ``Never`` fails on a fresh node.
 An unset policy on a reference without ``:latest`` defaults to ``IfNotPresent`` (same field), so it passes.
+checkov's "Image Pull Policy should be Always" (CKV_K8S_15) does not apply to digest-pinned images
+(bridgecrewio/checkov#4781, "Don't require ImagePullPolicy when digest"), so the checkov skip list stays empty.
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -227,9 +230,37 @@ def _no_public_services(ctx: PolicyContext, resources: list[ResourceView]) -> It
 _HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 _GPU_OPERATOR_CHART = "gpu-operator"
 _DEVICE_PLUGIN_IMAGE = "k8s-device-plugin"
-_CLOUDS_WITH_MANAGED_DEVICE_PLUGIN = frozenset({Cloud.OCI})
-"""OKE deploys the NVIDIA device plugin itself, as its NvidiaGpuPlugin cluster add-on (docs.oracle.com,
-"Managing OKE Cluster Add-ons"); whether that add-on tolerates the GPU taint is the OCI issue's to check."""
+_OKE_ADDON = "oci:ContainerEngine/addon:Addon"
+_OKE_GPU_PLUGIN = "NvidiaGpuPlugin"
+"""OKE's NVIDIA device plugin, a cluster add-on OKE installs only when declared (terraform-oci-oke
+``examples/cluster-addons``: "The NvidiaGpuPlugin is disabled by default"); its pods reach tainted nodes only
+through its ``tolerations`` argument, JSON in plain text or Base64 (Oracle, "NVIDIA GPU Plugin" configuration
+arguments, ``configuration-arguments-nvidia-gpu-plugin.htm``)."""
+
+
+def oke_gpu_plugin_tolerations(resources: list[ResourceView]) -> list[list[Any]]:
+    """The tolerations of each planned NvidiaGpuPlugin add-on (an add-on without the argument tolerates none)."""
+    found = []
+    for r in resources:
+        if r.type != _OKE_ADDON or r.get("addonName") != _OKE_GPU_PLUGIN:
+            continue
+        configs = {c.get("key"): c.get("value") for c in r.get("configurations") or [] if isinstance(c, dict)}
+        found.append(_json_or_base64(configs.get("tolerations")))
+    return found
+
+
+def _json_or_base64(value: Any) -> list[Any]:
+    """A JSON list of tolerations given as plain text or Base64 (Oracle accepts both); anything else: none."""
+    if not isinstance(value, str):
+        return []
+    decodings = (lambda v: v, lambda v: base64.b64decode(v, validate=True).decode())
+    for decode in decodings:
+        try:
+            parsed = json.loads(decode(value))
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            continue
+        return [t for t in parsed if isinstance(t, dict)] if isinstance(parsed, list) else []
+    return []
 
 
 def _tolerates(tolerations: Any, taint: str) -> bool:
@@ -276,10 +307,26 @@ def _device_plugin_daemonset(r: ResourceView) -> bool:
 
 def _gpus_advertised(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
     """A pod requesting GPUs only schedules where a device plugin advertises them on the tainted GPU nodes."""
-    if ctx.config.cloud in _CLOUDS_WITH_MANAGED_DEVICE_PLUGIN:
-        return
     gpu_workloads = [r for r in resources if _is_workload(r) and _requests_gpus(pod_spec(r) or {})]
     if not gpu_workloads or any(_device_plugin_daemonset(r) for r in resources):
+        return
+    addons = oke_gpu_plugin_tolerations(resources)
+    if any(_tolerates(t, GPU_TAINT) for t in addons):
+        return
+    if ctx.config.cloud == Cloud.OCI:
+        why = (
+            f"the {_OKE_GPU_PLUGIN} add-on's tolerations do not tolerate the GPU taint '{GPU_TAINT}'"
+            if addons
+            else f"no {_OKE_GPU_PLUGIN} cluster add-on (OKE installs the NVIDIA device plugin only when declared)"
+        )
+        for r in gpu_workloads:
+            yield Finding(
+                f"workload '{r.get('metadata.name') or r.name}' requests {GPU_RESOURCE} but nothing in the plan "
+                f"advertises it ({why}), so its pods stay Pending: declare oci.containerengine.Addon "
+                f"'{_OKE_GPU_PLUGIN}' with a 'tolerations' configuration tolerating '{GPU_TAINT}' "
+                "(components/oci/cluster_addons.py)",
+                r.urn,
+            )
         return
     releases = [r for r in resources if r.type == _HELM_RELEASE and _chart_name(r) == _GPU_OPERATOR_CHART]
     reasons = {r.name: _operator_problems(ctx, r) for r in releases}
@@ -343,12 +390,14 @@ KUBERNETES_RULES: tuple[Rule, ...] = (
     Rule(
         "gpu-device-plugin",
         "Workloads that request GPUs run on a cluster where a device plugin advertises them: the NVIDIA GPU "
-        "Operator from the country's registry (device plugin on, tolerating the GPU taint) or a device-plugin "
-        "DaemonSet tolerating it.",
+        "Operator from the country's registry (device plugin on, tolerating the GPU taint), a device-plugin "
+        "DaemonSet tolerating it, or on OKE the NvidiaGpuPlugin cluster add-on tolerating it.",
         _gpus_advertised,
-        lambda r: _is_workload(r) or r.type == _HELM_RELEASE,
+        lambda r: _is_workload(r) or r.type in (_HELM_RELEASE, _OKE_ADDON),
         sovereignty=False,
         reads=(
+            "inputs.addonName",
+            "inputs.configurations*",
             "inputs.chart",
             "inputs.values.devicePlugin.*",
             "inputs.values.daemonsets.tolerations*",

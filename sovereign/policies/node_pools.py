@@ -8,10 +8,10 @@ live in the kubelet's ``--register-with-taints`` inside the cloud-init ``user_da
 the pool: the ClusterAutoscaler add-on names it by OCID, unknown until the pool exists, so the upper bound is
 read from the country config's pool of the same ``sovereign.ai/pool`` label when the plan has that add-on.
 
-``nvidia.com/gpu`` is allocatable only where something advertises it: OKE's managed NVIDIA device plugin add-on,
-or, elsewhere, the checks the ``gpu-device-plugin`` rule makes (``kubernetes_rules``), here per pool: a GPU
-operator release those checks accept whose daemonsets tolerate every taint of the pool, or a device-plugin
-DaemonSet whose pods fit the pool.
+``nvidia.com/gpu`` is allocatable only where something advertises it, per pool, by the checks the
+``gpu-device-plugin`` rule makes (``kubernetes_rules``): OKE's ``NvidiaGpuPlugin`` add-on whose ``tolerations``
+argument tolerates every taint of the pool, a GPU operator release those checks accept whose daemonsets tolerate
+every taint of the pool, or a device-plugin DaemonSet whose pods fit the pool.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from sovereign.catalogue.allocatable import NodeCapacity, allocatable
 from sovereign.catalogue.machines import MachineSize, machine_size
 from sovereign.contracts import POOL_LABEL_KEY
 from sovereign.policies.kubernetes_rules import (
-    _CLOUDS_WITH_MANAGED_DEVICE_PLUGIN,
     _DEVICE_PLUGIN_IMAGE,
     _GPU_OPERATOR_CHART,
     _HELM_RELEASE,
@@ -36,6 +35,7 @@ from sovereign.policies.kubernetes_rules import (
     _containers,
     _kind,
     _operator_problems,
+    oke_gpu_plugin_tolerations,
     pod_spec,
 )
 from sovereign.policies.model import PolicyContext, ResourceView
@@ -232,7 +232,7 @@ def _fits_labels_and_taints(pod: Mapping[str, Any], pool: NodePool) -> bool:
 
 
 def _advertises_gpus(ctx: PolicyContext, pool: NodePool, resources: list[ResourceView]) -> bool:
-    if ctx.config.cloud in _CLOUDS_WITH_MANAGED_DEVICE_PLUGIN:
+    if any(all(tolerates(t, taint) for taint in pool.taints) for t in oke_gpu_plugin_tolerations(resources)):
         return True
     for r in resources:
         if r.type == _HELM_RELEASE and _chart_name(r) == _GPU_OPERATOR_CHART:

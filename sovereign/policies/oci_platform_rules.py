@@ -2,7 +2,8 @@
 
 Each rule names the source of the constraint it encodes. All are about what the platform accepts (the API
 endpoint's reachability, worker networking, volume attachments, node start-up, locked retention rules), so
-they carry ``sovereignty=False``; ``oke-nsg-cidrs-private`` is about exposure and stays a sovereignty rule.
+they carry ``sovereignty=False``; ``oke-nsg-cidrs-private`` and ``oke-lb-no-security-list-edits`` are about
+exposure and stay sovereignty rules.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule
+from sovereign.types import Cloud
 
 __all__ = ["OCI_PLATFORM_RULES"]
 
@@ -269,6 +271,60 @@ def _retention_rule_names_stable(ctx: PolicyContext, resources: list[ResourceVie
                 )
 
 
+SERVICE = "kubernetes:core/v1:Service"
+LB_TYPE = "oci.oraclecloud.com/load-balancer-type"
+RULE_MODE = "oci.oraclecloud.com/security-rule-management-mode"
+LB_LIST_MODE = "service.beta.kubernetes.io/oci-load-balancer-security-list-management-mode"
+NLB_LIST_MODE = "oci-network-load-balancer.oraclecloud.com/security-list-management-mode"
+
+
+def _edits_security_lists(annotations: dict[str, Any]) -> str | None:
+    """Why OKE's cloud controller would edit subnet security lists for this LoadBalancer Service, or None if it
+    would not; the value is the mode read as oracle/oci-cloud-controller-manager does
+    (pkg/cloudprovider/providers/oci/load_balancer_spec.go, getRuleManagementMode, getSecurityListManagementMode;
+    load_balancer_security_lists.go, newSecurityListManager: "None" and "NSG" are the no-op managers):
+
+    - ``oci.oraclecloud.com/security-rule-management-mode`` wins when set: "NSG" (any case) manages NSG rules
+      only, exactly "None" manages nothing, "SL-All"/"SL-Frontend" edit security lists, anything else is refused;
+    - otherwise the legacy annotation of the load balancer's type: ``service.beta.kubernetes.io/oci-load-balancer-
+      security-list-management-mode`` for OCI load balancers, where absent or unknown means "All", and
+      ``oci-network-load-balancer.oraclecloud.com/security-list-management-mode`` for network load balancers.
+
+    The rule asks for an explicit "None" or "NSG" even where the controller's default is already "None" (network
+    load balancers): defaults are what oracle/oci-cloud-controller-manager#536 proposes to change.
+    """
+    if RULE_MODE in annotations:
+        mode = str(annotations[RULE_MODE])
+        if mode.lower() == "nsg" or mode == "None":
+            return None
+        return f"{RULE_MODE}: {mode!r}"
+    nlb = str(annotations.get(LB_TYPE, "")).lower() == "nlb"
+    legacy = NLB_LIST_MODE if nlb else LB_LIST_MODE
+    mode = annotations.get(legacy)
+    if mode == "None":
+        return None
+    return f"{legacy}: {mode!r}" if mode is not None else f"no {RULE_MODE} (nor {legacy})"
+
+
+def _lb_leaves_security_lists(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
+    """The network component takes over every subnet's default security list and keeps it empty (only NSGs grant
+    traffic). A LoadBalancer Service whose controller manages security lists adds ingress rules there (the
+    legacy default for OCI load balancers is "All": load balancer, health-check and worker rules), which the
+    next ``pulumi up`` removes again, breaking the load balancer, and which open the subnet meanwhile."""
+    if ctx.config.cloud != Cloud.OCI:
+        return
+    for svc in resources:
+        if (svc.get("spec.type") or "ClusterIP") != "LoadBalancer":
+            continue
+        reason = _edits_security_lists(svc.get("metadata.annotations") or {})
+        if reason is not None:
+            yield Finding(
+                f"LoadBalancer Service lets OKE's cloud controller edit the subnets' security lists ({reason}): "
+                f"set '{RULE_MODE}: \"NSG\"' (rules on the load balancer's NSGs) or '\"None\"'",
+                svc.urn,
+            )
+
+
 OCI_PLATFORM_RULES: tuple[Rule, ...] = (
     Rule(
         "oke-api-reachable",
@@ -339,5 +395,13 @@ OCI_PLATFORM_RULES: tuple[Rule, ...] = (
         _oci,
         sovereignty=False,
         reads=("inputs.retentionRules*",),
+    ),
+    Rule(
+        "oke-lb-no-security-list-edits",
+        "Every LoadBalancer Service on OKE sets a security-rule management mode that leaves the subnets' "
+        "security lists alone ('NSG' or 'None').",
+        _lb_leaves_security_lists,
+        lambda r: r.type == SERVICE,
+        reads=("inputs.spec.type", "inputs.metadata.annotations.*"),
     ),
 )

@@ -29,8 +29,14 @@ def _removed_on_purpose(urn: str) -> bool:
     K11): KEDA's ScaledObject of the same name takes it over (components/kubernetes/autoscaling.py
     ``HPA_TRANSFER_ANNOTATION``); a different type cannot be an alias. The registry repository of jais-30b-chat:
     the model left the register (vLLM removed its architecture in 0.22 and it needed trust_remote_code), ae now
-    serves Falcon-H1, and a repository of a model nobody serves holds nothing to keep."""
+    serves Falcon-H1, and a repository of a model nobody serves holds nothing to keep. The tenants' egress to the
+    model servers (finding K15): tenants reach the model through the tenant gateway only, never directly."""
     name = urn.rsplit("::", 1)[-1]
+    if (
+        "sovereign:kubernetes:TenantNamespace$kubernetes:networking.k8s.io/v1:NetworkPolicy::" in urn
+        and name.endswith("-allow-assistant")
+    ):
+        return True
     if "$oci:Artifacts/containerRepository:ContainerRepository::" in urn and name.endswith(
         "-models-jais-30b-chat"
     ):

@@ -14,9 +14,10 @@ ENTRY = """
 import runpy, sys
 from sovereign.engine.recorder import run_program
 config = {"sovereign-ai:country": sys.argv[1], "sovereign-ai:environment": "prod",
-          "sovereign-ai:chatOidcClientSecret": "s", "sovereign-ai:chatSessionSecret": "s"}
+          "sovereign-ai:chatOidcClientSecret": "s", "sovereign-ai:chatSessionSecret": "s",
+          "sovereign-ai:assistantApiKey": "s"}
 recording = run_program(lambda: runpy.run_path("stacks", run_name="__main__"), stack=sys.argv[1] + "-prod",
-                        config=config, secret_config_keys=tuple(k for k in config if "Secret" in k))
+                        config=config, secret_config_keys=tuple(k for k in config if "Secret" in k or "ApiKey" in k))
 print(len(recording.registrations), sorted(recording.outputs))
 """
 

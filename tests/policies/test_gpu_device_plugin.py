@@ -7,7 +7,9 @@ stack now builds, and fail the moment it is taken out or broken.
 
 from __future__ import annotations
 
+import base64
 import copy
+import json
 from typing import Any
 
 import pytest
@@ -115,6 +117,54 @@ def test_a_device_plugin_daemonset_tolerating_the_taint_is_enough() -> None:
     pod["tolerations"] = [{"operator": "Exists"}]  # empty key with Exists tolerates every taint
     daemonset = view("kubernetes:apps/v1:DaemonSet", {"spec": {"template": {"spec": pod}}}, name="plugin")
     assert failures([gpu_deployment(), daemonset]) == []
+
+
+# --- OKE: the NvidiaGpuPlugin cluster add-on (finding "Check: the NVIDIA device plugin add-on tolerating the
+# GPU taint"). OKE installs it only when declared (terraform-oci-oke examples/cluster-addons: "The NvidiaGpuPlugin
+# is disabled by default"); its pods reach the tainted GPU nodes only through its `tolerations` argument, JSON in
+# plain text or Base64 (docs.oracle.com/en-us/iaas/Content/ContEng/Tasks/configuration-arguments-nvidia-gpu-plugin.htm).
+
+
+def gpu_plugin(tolerations: Any = None, *, encode: bool = False) -> ResourceView:
+    props: dict[str, Any] = {"addonName": "NvidiaGpuPlugin"}
+    if tolerations is not None:
+        text = json.dumps(tolerations)
+        value = base64.b64encode(text.encode()).decode() if encode else text
+        props["configurations"] = [{"key": "tolerations", "value": value}]
+    return view("oci:ContainerEngine/addon:Addon", props, name="gpu-plugin")
+
+
+def test_oke_fails_a_gpu_workload_without_the_gpu_plugin_add_on() -> None:
+    [message] = failures([gpu_deployment()], ctx("fr"))
+    assert "no NvidiaGpuPlugin cluster add-on" in message and "workload 'assistant'" in message
+    assert "'tolerations' configuration tolerating 'nvidia.com/gpu=present:NoSchedule'" in message  # the fix
+
+
+@pytest.mark.parametrize(
+    "plugin", [gpu_plugin(), gpu_plugin([]), gpu_plugin([{**GPU_TOLERATION, "key": "x"}])]
+)
+def test_oke_fails_with_a_gpu_plugin_that_does_not_tolerate_the_taint(plugin: ResourceView) -> None:
+    [message] = failures([gpu_deployment(), plugin], ctx("fr"))
+    assert "the NvidiaGpuPlugin add-on's tolerations do not tolerate the GPU taint" in message
+
+
+@pytest.mark.parametrize("encode", [False, True])
+def test_oke_passes_with_the_gpu_plugin_tolerating_the_taint(encode: bool) -> None:
+    exact = {"key": "nvidia.com/gpu", "operator": "Equal", "value": "present", "effect": "NoSchedule"}
+    assert failures([gpu_deployment(), gpu_plugin([exact], encode=encode)], ctx("fr")) == []
+
+
+def test_fr_prod_plan_declares_the_gpu_plugin_and_fails_without_it() -> None:
+    [stack] = [s for s in find_stacks(default_stacks_dir()) if s.name == "fr-prod"]
+    [document] = plan_stacks([stack], as_of=AS_OF, config_dir=CONFIG_DIR)
+    views, context = _views(document), _context(document)
+    gpu_workloads = [
+        v.urn for v in views if v.type == "kubernetes:apps/v1:Deployment" and "nvidia.com/gpu" in str(v.props)
+    ]
+    assert gpu_workloads and failures(views, context) == []
+    without = [v for v in views if v.props.get("addonName") != "NvidiaGpuPlugin"]
+    failed = [c for c in check(without, context) if c["status"] == "fail"]
+    assert sorted(c["urn"] for c in failed) == sorted(gpu_workloads)
 
 
 # --- the real stacks -------------------------------------------------------------------------------------

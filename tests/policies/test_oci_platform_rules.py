@@ -57,7 +57,10 @@ def named(suffix: str) -> Callable[[ResourceView], bool]:
 
 def test_every_rule_registered_and_not_a_sovereignty_rule_but_exposure() -> None:
     assert all(rule in ALL_RULES for rule in OCI_PLATFORM_RULES)
-    assert {r.id for r in OCI_PLATFORM_RULES if r.sovereignty} == {"oke-nsg-cidrs-private"}
+    assert {r.id for r in OCI_PLATFORM_RULES if r.sovereignty} == {
+        "oke-nsg-cidrs-private",
+        "oke-lb-no-security-list-edits",
+    }
 
 
 @pytest.mark.parametrize("rule", [r.id for r in OCI_PLATFORM_RULES])
@@ -232,3 +235,65 @@ def test_workers_without_repository_read_fail(plan: list[ResourceView]) -> None:
     )
     [msg] = failures(stripped, "oke-registry-pulls")
     assert "read repos" in msg
+
+
+# OKE's cloud controller and the emptied default security list ------------------------------------------------
+
+
+def _lb_findings(annotations: dict[str, str], country: str = "fr") -> list[str]:
+    [rule] = [r for r in OCI_PLATFORM_RULES if r.id == "oke-lb-no-security-list-edits"]
+    checks = evaluate([rule], ctx(country), [_lb(annotations)])
+    return [c["message"] for c in checks if c["status"] == "fail"]
+
+
+_NLB = {
+    "oci.oraclecloud.com/load-balancer-type": "nlb",
+    "oci-network-load-balancer.oraclecloud.com/internal": "true",
+}
+
+
+@pytest.mark.parametrize(
+    ("annotations", "edits"),
+    [
+        # The defect: an internal OCI load balancer with no mode; the controller's default for type lb is "All".
+        ({"service.beta.kubernetes.io/oci-load-balancer-internal": "true"}, True),
+        ({"oci.oraclecloud.com/security-rule-management-mode": "NSG"}, False),
+        ({"oci.oraclecloud.com/security-rule-management-mode": "nsg"}, False),  # NSG is compared case-blind
+        ({"oci.oraclecloud.com/security-rule-management-mode": "None"}, False),
+        ({"oci.oraclecloud.com/security-rule-management-mode": "none"}, True),  # not a known mode: refused
+        ({"oci.oraclecloud.com/security-rule-management-mode": "SL-All"}, True),
+        ({"oci.oraclecloud.com/security-rule-management-mode": "SL-Frontend"}, True),
+        # The new annotation wins over the legacy one.
+        (
+            {
+                "oci.oraclecloud.com/security-rule-management-mode": "SL-Frontend",
+                "service.beta.kubernetes.io/oci-load-balancer-security-list-management-mode": "None",
+            },
+            True,
+        ),
+        ({"service.beta.kubernetes.io/oci-load-balancer-security-list-management-mode": "None"}, False),
+        ({"service.beta.kubernetes.io/oci-load-balancer-security-list-management-mode": "Frontend"}, True),
+        # The load balancer's legacy annotation does not apply to a network load balancer, and vice versa.
+        (
+            {**_NLB, "service.beta.kubernetes.io/oci-load-balancer-security-list-management-mode": "None"},
+            True,
+        ),
+        ({**_NLB, "oci-network-load-balancer.oraclecloud.com/security-list-management-mode": "None"}, False),
+        ({"oci-network-load-balancer.oraclecloud.com/security-list-management-mode": "None"}, True),
+        ({**_NLB, "oci-network-load-balancer.oraclecloud.com/security-list-management-mode": "All"}, True),
+        (_NLB, True),  # "None" by the controller's default, but not said: defaults may change
+    ],
+)
+def test_load_balancer_must_leave_security_lists_alone(annotations: dict[str, str], edits: bool) -> None:
+    found = _lb_findings(annotations)
+    assert bool(found) is edits, found
+    assert all("security-rule-management-mode" in m for m in found), found
+
+
+def test_security_list_rule_is_for_oke_only_and_ignores_other_services() -> None:
+    assert _lb_findings({}, country="de") == []  # AKS: no OCI cloud controller
+    cluster_ip = view(
+        "kubernetes:core/v1:Service", {"metadata": {"annotations": {}}, "spec": {"type": "ClusterIP"}}
+    )
+    [rule] = [r for r in OCI_PLATFORM_RULES if r.id == "oke-lb-no-security-list-edits"]
+    assert all(c["status"] == "pass" for c in evaluate([rule], ctx("fr"), [cluster_ip]))

@@ -186,9 +186,29 @@ AUTOSCALER = view(
 )
 
 
-def oke() -> list[Any]:
+GPU_PLUGIN = view(
+    "oci:ContainerEngine/addon:Addon",
+    {
+        "addonName": "NvidiaGpuPlugin",
+        "configurations": [
+            {
+                "key": "tolerations",
+                "value": '[{"key":"nvidia.com/gpu","operator":"Exists","effect":"NoSchedule"}]',
+            }
+        ],
+    },
+    name="gpu-plugin",
+)
+
+
+def oke(*, gpu_plugin: bool = True) -> list[Any]:
     system = oke_pool("system", "VM.Standard.E4.Flex", 3, [], nodeShapeConfig={"ocpus": 4, "memoryInGbs": 64})
-    return [system, oke_pool("h100", "BM.GPU.H100.8", 0, [GPU_TAINT]), AUTOSCALER]
+    return [
+        system,
+        oke_pool("h100", "BM.GPU.H100.8", 0, [GPU_TAINT]),
+        AUTOSCALER,
+        *([GPU_PLUGIN] * gpu_plugin),
+    ]
 
 
 def test_reads_oke_taints_from_the_kubelet_arguments_and_sizes_from_the_shape() -> None:
@@ -201,8 +221,13 @@ def test_reads_oke_taints_from_the_kubelet_arguments_and_sizes_from_the_shape() 
     assert len(messages) == 1, messages
     assert f"fr-prod-h100: taint {GPU_TAINT} not tolerated" in messages[0], messages[0]
     assert "fr-prod-system: 100.0Gi memory requested, a node offers" in messages[0], messages[0]
-    # OKE's managed device plugin advertises the GPUs of GPU shapes; the inference pod fits the H100 pool.
+    # OKE's NvidiaGpuPlugin add-on, tolerating the pool's taint, advertises the GPUs; the inference pod fits.
     assert failures([*oke(), workload(gpu_pod("2"), name="vllm")], "pods-fit-a-pool", ctx) == []
+    # Without the add-on (OKE installs it only when declared) the H100 nodes offer no nvidia.com/gpu.
+    [message] = failures(
+        [*oke(gpu_plugin=False), workload(gpu_pod("2"), name="vllm")], "pods-fit-a-pool", ctx
+    )
+    assert "nothing advertises nvidia.com/gpu on BM.GPU.H100.8 nodes" in message, message
 
 
 def test_oke_user_data_without_taints_gives_an_untainted_pool() -> None:

@@ -22,15 +22,31 @@ from stacks.program import REQUIRED_SECRETS
 from tests.gitrepo import git
 from tests.reliability.workspace import AS_OF, ROOT, Result, Workspace, make_workspace, run
 
-OIDC, SESSION = REQUIRED_SECRETS
+OIDC, SESSION, API_KEY = REQUIRED_SECRETS
 # Distinctive, and low-entropy on purpose: detect-secrets must not flag this file.
 BASE_VALUES = {
-    "de-prod": {OIDC: "sentinel-de-oidc-base-qx7", SESSION: {"secure": "sentinel-de-ciphertext-base-qx7"}},
-    "fr-prod": {OIDC: "sentinel-fr-oidc-base-qx7", SESSION: "sentinel-fr-session-base-qx7"},
+    "de-prod": {
+        OIDC: "sentinel-de-oidc-base-qx7",
+        SESSION: {"secure": "sentinel-de-ciphertext-base-qx7"},
+        API_KEY: "sentinel-de-apikey-base-qx7",
+    },
+    "fr-prod": {
+        OIDC: "sentinel-fr-oidc-base-qx7",
+        SESSION: "sentinel-fr-session-base-qx7",
+        API_KEY: {"secure": "sentinel-fr-apikey-ciphertext-base-qx7"},
+    },
 }
 HEAD_VALUES = {
-    "de-prod": {OIDC: "sentinel-de-oidc-head-qx7", SESSION: {"secure": "sentinel-de-ciphertext-head-qx7"}},
-    "fr-prod": {OIDC: "sentinel-fr-oidc-head-qx7", SESSION: "sentinel-fr-session-head-qx7"},
+    "de-prod": {
+        OIDC: "sentinel-de-oidc-head-qx7",
+        SESSION: {"secure": "sentinel-de-ciphertext-head-qx7"},
+        API_KEY: "sentinel-de-apikey-head-qx7",
+    },
+    "fr-prod": {
+        OIDC: "sentinel-fr-oidc-head-qx7",
+        SESSION: "sentinel-fr-session-head-qx7",
+        API_KEY: {"secure": "sentinel-fr-apikey-ciphertext-head-qx7"},
+    },
 }
 SENTINELS = [
     v if isinstance(v, str) else v["secure"]
@@ -199,6 +215,13 @@ REASONS = {
     ("tests/components/kubernetes/helpers.py", "Secret Keyword"): "fake values in a test",
     ("tests/components/kubernetes/test_chat.py", "Secret Keyword"): "Kubernetes Secret names in a test",
     ("tests/config/test_component_guards.py", "Secret Keyword"): "a TLS Secret's name in a test country file",
+    (
+        "components/kubernetes/inference_pod.py",
+        "Secret Keyword",
+    ): "the name of vLLM's key variable and Secret key",
+    ("tests/components/kubernetes/test_inference.py", "Secret Keyword"): "a Secret's name in a test",
+    ("tests/policies/test_chat_rules.py", "Secret Keyword"): "a TLS Secret's name in a test",
+    ("tests/reliability/test_secrets.py", "Secret Keyword"): "sentinel values this test plants to find leaks",
     **{
         (
             f"country_configs/{code}.yaml",

@@ -123,7 +123,25 @@ RESOURCES: dict[str, Any] = {
     "oci:ContainerEngine/cluster:Cluster": _cluster,
 }
 
+
+def _shapes(args: dict[str, Any]) -> dict[str, Any]:
+    """Offline, every AD offers every catalogued OCI shape: which AD offers which shape is the tenancy's and the
+    region's, and only a real preview asks (``components.oci.node_pool.shape_offered_in``)."""
+    from sovereign.catalogue.machines import MACHINE_SIZES
+
+    wanted = args.get("shape")
+    names = [n for (cloud, n) in MACHINE_SIZES if cloud.value == "oci" and (wanted is None or n == wanted)]
+    return {
+        "id": f"shapes-{args.get('availabilityDomain')}",
+        "compartmentId": args.get("compartmentId"),
+        "availabilityDomain": args.get("availabilityDomain"),
+        "shape": wanted,
+        "shapes": [{"name": n, "shape": n} for n in names],
+    }
+
+
 CALLS: dict[str, Any] = {
+    "oci:Core/getShapes:getShapes": _shapes,
     "oci:ObjectStorage/getNamespace:getNamespace": lambda args: {"namespace": "offlinens", "id": "offlinens"},
     # The staged object exists offline; under `pulumi preview` a missing one fails the look-up (HTTP 404).
     "oci:ObjectStorage/getObjectHead:getObjectHead": lambda args: {

@@ -34,6 +34,7 @@ AS_OF = datetime.date(2026, 11, 22)
 PROMPT = 'Du bist der digitale Assistent der Verwaltung. Antworte sachlich; zitiere "Quellen" {{ nie }} %}.'
 CLIENT_SECRET = "client-secret-value-7f3a"
 SESSION_SECRET = "session-secret-value-91c2"
+API_KEY = "model-api-key-value-5e8d"
 PROMETHEUS = MetricsSource(
     "http://prometheus-server.monitoring.svc.cluster.local:80",
     PeerSelector(
@@ -78,11 +79,11 @@ def inference_args(**changes: Any) -> InferenceServiceArgs:
         "replicas_min": 2,
         "replicas_max": 4,
         "max_context_tokens": 32768,
+        "api_key": pulumi.Output.secret(API_KEY),
         "allowed_clients": (
             PeerSelector(
                 "assistant", {"app.kubernetes.io/name": "open-webui", "app.kubernetes.io/instance": "chat"}
             ),
-            PeerSelector("tenant-medtech"),
         ),
         "service_account_annotations": {
             "azure.workload.identity/client-id": "11111111-2222-3333-4444-555555555555"
@@ -110,6 +111,7 @@ def chat_args(**changes: Any) -> ChatFrontendArgs:
         "oidc_client_id": "de-national-assistant",
         "oidc_client_secret": pulumi.Output.secret(CLIENT_SECRET),
         "session_secret": pulumi.Output.secret(SESSION_SECRET),
+        "model_api_key": pulumi.Output.secret(API_KEY),
         "storage_class_name": "sovereign-encrypted",
         "identity_provider_egress_cidrs": ("198.51.100.0/24",),
     }
@@ -128,7 +130,7 @@ def tenant_args(**changes: Any) -> TenantNamespaceArgs:
         "memory_gib": 64,
         "storage_gib": 200,
         "max_pods": 40,
-        "assistant": (inference_endpoint("assistant", "assistant"),),
+        "priority_class_name": "sovereign-tenant",
         "denied_storage_classes": ("default", "managed-csi"),
     }
     args.update(changes)
@@ -143,6 +145,7 @@ def platform_args(**changes: Any) -> AssistantPlatformArgs:
         "as_of": AS_OF,
         "storage_class": "sovereign-encrypted",
         "deployments": (ModelDeployment("assistant", VLLM_IMAGE, model_record(), localization(), gpus_per_replica=1),),
+        "api_key": pulumi.Output.secret(API_KEY),
         "chat": ChatSettings(
             image=WEBUI_IMAGE,
             oidc_issuer_url="https://login.de.gov.example/realms/citizens",
@@ -157,7 +160,7 @@ def platform_args(**changes: Any) -> AssistantPlatformArgs:
             ),
             TenantSpec(
                 "lernhilfe", "grp-lernhilfe", gpu_quota=0, cpu_cores=4, memory_gib=16, storage_gib=50, max_pods=10,
-                may_call_assistant=False,
+                ephemeral_storage_gib=20,
             ),
         ),
     }  # fmt: skip
@@ -218,6 +221,8 @@ def assert_hardened(deployment: Registration) -> None:
         assert "@sha256:" in c["image"], where
         assert c["resources"]["requests"] == c["resources"]["limits"], where
         assert {"cpu", "memory"} <= set(c["resources"]["limits"]), where
-        assert not [e for e in c.get("env", []) if "valueFrom" in e], f"{where}: secrets must be files"
+        # Secrets are files (vLLM's key too: a shell exports the mounted file, inference_pod.API_KEY_LAUNCHER).
+        from_env = [e for e in c.get("env", []) if "valueFrom" in e]
+        assert not from_env, f"{where}: secrets must be files"
         assert "envFrom" not in c, where
         assert not c.get("ports") or all("hostPort" not in p for p in c["ports"]), where

@@ -84,7 +84,8 @@ def test_the_post_renderer_pins_every_calico_image_by_digest_or_fails() -> None:
     with pytest.raises(ValueError, match="no digest is known"):
         pin_digest("reg/mirror/calico/node:v3.31.0")  # a values change to another release: refused
     assert all(
-        len(ref.digest) == 71 and ref.digest.startswith("sha256:") for ref in catalogue.MIRRORED_IMAGES
+        ref.digest is not None and len(ref.digest) == 71 and ref.digest.startswith("sha256:")
+        for ref in catalogue.MIRRORED_IMAGES
     )
 
 

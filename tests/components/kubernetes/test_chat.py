@@ -175,7 +175,8 @@ def test_admins_come_from_the_identity_providers_roles_never_from_signing_in_fir
 def test_the_placeholder_admin_gets_a_fresh_random_password_nobody_holds(tmp_path: Path) -> None:
     (tmp_path / "oidc-client-secret").write_text("c", encoding="utf-8")
     (tmp_path / "session-secret").write_text("s", encoding="utf-8")
-    script = _launcher(("sh", "-c", 'printf "%s" "$WEBUI_ADMIN_PASSWORD"')).replace(
+    (tmp_path / "model-api-key").write_text("k", encoding="utf-8")
+    script = _launcher(("sh", "-c", 'printf "%s" "$WEBUI_ADMIN_PASSWORD"'), 1).replace(
         "/var/run/secrets/sovereign/", f"{tmp_path}/"
     )
     runs = [
@@ -379,3 +380,18 @@ def test_internal_by_default_no_ingress_and_nobody_admitted(internal) -> None:
 def test_refuses_unsafe_or_broken_args(changes: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         chat_args(**changes)
+
+
+def test_the_front_end_needs_the_model_servers_key_and_sends_it_to_each() -> None:
+    # The servers answer 401 without it (vLLM 0.33.0 AuthenticationMiddleware); the launcher repeats it once per
+    # base URL because Open WebUI 0.12.4 pairs OPENAI_API_KEYS with OPENAI_API_BASE_URLS by index.
+    with pytest.raises(ValueError, match="model_api_key is required"):
+        chat_args(model_api_key=None)
+    recording = record(lambda: ChatFrontend("de-chat", chat_args(priority_class_name="sovereign-assistant")))
+    deployment = recording.one(DEPLOYMENT, "de-chat-deployment")
+    server = container(deployment, "open-webui")
+    assert "@BASE_URL_COUNT@" not in server["command"][2] and "-lt 2 ]" in server["command"][2], (
+        deployment.urn
+    )
+    assert "OPENAI_API_KEYS" not in env(server), "the key must reach the server as a file, never in the spec"
+    assert deployment.inputs["spec"]["template"]["spec"]["priorityClassName"] == "sovereign-assistant"

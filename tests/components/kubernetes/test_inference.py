@@ -5,8 +5,10 @@ import re
 import pytest
 
 from components.kubernetes import InferenceService, PeerSelector
+from components.kubernetes.inference_pod import API_KEY_LAUNCHER
 from components.kubernetes.localization import assistant_config, config_checksum
 from tests.components.kubernetes.helpers import (
+    API_KEY,
     DEPLOYMENT,
     NETWORK_POLICY,
     PROMPT,
@@ -81,7 +83,10 @@ def test_every_container_is_hardened(deployment) -> None:
 
 def test_server_flags_serve_the_local_copy_with_the_localized_template(deployment) -> None:
     server = container(deployment, "vllm")
-    assert server["command"] == ["vllm", "serve"], deployment.urn
+    # vllm serve, exec'd by the shell that exports the key file (inference_pod.API_KEY_LAUNCHER).
+    assert server["command"] == ["sh", "-c", API_KEY_LAUNCHER, "vllm-launcher", "vllm", "serve"], (
+        deployment.urn
+    )
     assert server["args"] == [
         "/model-cache/model",
         "--served-model-name", "mistral-small-3.1",
@@ -181,12 +186,6 @@ def test_admits_only_the_listed_clients(recording) -> None:
                 "ports": [{"protocol": "TCP", "port": 8000.0}],
             },
             {
-                "from": [
-                    {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "tenant-medtech"}}}
-                ],
-                "ports": [{"protocol": "TCP", "port": 8000.0}],
-            },
-            {
                 # The metrics scraper (autoscaling.source.scraper): vLLM serves /metrics on the API port.
                 "from": [
                     {
@@ -233,7 +232,7 @@ def test_every_object_is_namespaced_and_a_child_of_the_component(recording) -> N
     children = recording.children_of(component.urn)
     kinds = sorted(c.type.rsplit(":", 1)[1] for c in children)
     assert kinds == [
-        "ConfigMap", "Deployment", "NetworkPolicy", "PodDisruptionBudget", "ScaledObject",
+        "ConfigMap", "Deployment", "NetworkPolicy", "PodDisruptionBudget", "ScaledObject", "Secret",
         "Service", "ServiceAccount",
     ], component.urn  # fmt: skip
     assert all(c.get("metadata.namespace") == "assistant" for c in children), component.urn
@@ -270,3 +269,37 @@ def test_refuses_weights_outside_the_registry() -> None:
         ValueError, match=re.escape("weights of model 'mistral-small-3.1-24b-instruct' must come")
     ):
         inference_args(model=outside)
+
+
+def test_the_server_requires_the_api_key_from_its_secret(recording, deployment) -> None:
+    # vLLM 0.33.0: VLLM_API_KEY (vllm/envs.py) turns on AuthenticationMiddleware (serve/middleware/register.py),
+    # 401 on /v1, /v2, /inference, /cohere without "Authorization: Bearer <key>"; /health and /metrics stay open.
+    secret = recording.one("kubernetes:core/v1:Secret", "de-assistant-api-key")
+    assert secret.get("metadata.name") == "assistant-api-key", secret.urn
+    # The key stays a Pulumi secret: the recording sees only the marker, never the value.
+    assert secret.get("stringData") == "[secret]" and "stringData" in secret.secret_paths, secret.urn
+    server = container(deployment, "vllm")
+    # A file of the mounted Secret, exported by the shell that execs vllm serve (no secretKeyRef: CKV_K8S_35).
+    assert not [e for e in server["env"] if e["name"] == "VLLM_API_KEY"], deployment.urn
+    assert server["command"][:3] == ["sh", "-c", API_KEY_LAUNCHER], deployment.urn
+    assert 'VLLM_API_KEY="$(cat /var/run/secrets/sovereign/api-key)"' in API_KEY_LAUNCHER
+    assert {"name": "api-key", "mountPath": "/var/run/secrets/sovereign", "readOnly": True} in server[
+        "volumeMounts"
+    ]
+    volume = next(v for v in pod_spec(deployment)["volumes"] if v["name"] == "api-key")
+    assert volume["secret"] == {"secretName": "assistant-api-key", "defaultMode": 0o440}, deployment.urn
+    assert API_KEY not in str(deployment.inputs) and "--api-key" not in server["args"], deployment.urn
+    assert secret.urn in deployment.dependencies, deployment.urn
+
+
+def test_the_server_pods_carry_the_priority_class_they_are_given() -> None:
+    recording = record(
+        lambda: InferenceService("de-assistant", inference_args(priority_class_name="sovereign-assistant"))
+    )
+    deployment = recording.one(DEPLOYMENT, "de-assistant-deployment")
+    assert pod_spec(deployment)["priorityClassName"] == "sovereign-assistant", deployment.urn
+
+
+def test_an_open_model_api_is_refused() -> None:
+    with pytest.raises(ValueError, match="api_key is required"):
+        inference_args(api_key=None)

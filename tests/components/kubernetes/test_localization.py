@@ -59,7 +59,8 @@ def test_prompt_becomes_a_json_escaped_jinja_literal() -> None:
 def test_config_holds_prompt_block_languages_and_locale() -> None:
     data = assistant_config(localization(), None)
     assert data == {
-        PROMPT_PREFIX_FILE: prompt_prefix(PROMPT),
+        # The model gets the prompt and then its locale line (issue 14: the locale reaches the model too).
+        PROMPT_PREFIX_FILE: prompt_prefix(f"{PROMPT}\n\nLocale: de-DE. Languages: de, en, tr."),
         "system-prompt.txt": PROMPT,
         "languages": "de,en,tr",
         "default-locale": "de-DE",

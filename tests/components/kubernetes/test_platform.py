@@ -23,11 +23,13 @@ from tests.components.kubernetes.helpers import (
     localization,
     model_record,
     platform_args,
+    pod_spec,
     record,
 )
 
 DES_ID = "/subscriptions/0/resourceGroups/de/providers/Microsoft.Compute/diskEncryptionSets/de-des"
-CLUSTER_SCOPED = {"Namespace", "StorageClass", "ClusterRole", "ClusterRoleBinding"}
+CLUSTER_SCOPED = {"Namespace", "StorageClass", "ClusterRole", "ClusterRoleBinding", "PriorityClass"}
+PRIORITY_CLASS = "kubernetes:scheduling.k8s.io/v1:PriorityClass"
 EUROLLM_DIGEST = "sha256:" + "4e" * 32
 EUROLLM = ModelDeployment(
     "eurollm",
@@ -124,7 +126,8 @@ def test_claims_wait_for_the_storage_class_they_use(recording) -> None:
         assert storage_class.urn in registration.dependencies, registration.urn
 
 
-def test_inference_admits_the_front_end_and_only_tenants_that_may_call_it(recording) -> None:
+def test_inference_admits_the_front_end_and_no_tenant(recording) -> None:
+    # Finding K15: tenant namespaces were admitted, so tenants bypassed the national prompt on /v1/completions.
     for service in ("assistant", "eurollm"):
         policy = recording.one(NETWORK_POLICY, f"de-{service}-allow-clients")
         peers = [rule["from"][0] for rule in policy.get("spec.ingress")]
@@ -138,29 +141,93 @@ def test_inference_admits_the_front_end_and_only_tenants_that_may_call_it(record
                     }
                 },
             },
-            {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "tenant-medtech"}}},
         ], policy.urn
 
 
-def test_only_tenants_that_may_call_the_assistant_get_egress_to_it(recording) -> None:
-    names = {p.name for p in recording.of_type(NETWORK_POLICY)}
-    assert "de-tenant-medtech-allow-assistant" in names
-    assert "de-tenant-lernhilfe-allow-assistant" not in names
-    egress = recording.one(NETWORK_POLICY, "de-tenant-medtech-allow-assistant").get("spec.egress")
-    assert [rule["to"][0]["podSelector"]["matchLabels"]["app.kubernetes.io/instance"] for rule in egress] == [
-        "assistant",
-        "eurollm",
-    ]
+def test_no_tenant_gets_egress_to_the_model_servers(recording) -> None:
+    tenant_policies = [p for p in recording.of_type(NETWORK_POLICY) if "tenant" in p.name]
+    assert tenant_policies and not [p.name for p in tenant_policies if "assistant" in p.name]
+    for policy in tenant_policies:
+        for rule in policy.get("spec.egress") or []:
+            for to in rule.get("to") or []:
+                labels = (to.get("namespaceSelector") or {}).get("matchLabels") or {}
+                assert labels.get("kubernetes.io/metadata.name") != "assistant", policy.urn
+
+
+def test_one_api_key_for_every_model_server_and_the_front_end() -> None:
+    seen: list[object] = []
+
+    def build() -> None:
+        args = platform_args()
+        for deployment in args.deployments:
+            seen.append(args.inference_args(deployment, "assistant").api_key)
+        seen.append(args.chat_args("assistant", args.endpoints("assistant")).model_api_key)
+
+    record(build)
+    assert len(seen) == 2 and all(key is seen[0] for key in seen)
+    with pytest.raises(ValueError, match="api_key is required with deployments"):
+        platform_args(api_key=None)
+
+
+def test_the_assistant_outranks_the_tenants_and_the_add_ons_keep_their_priority(recording) -> None:
+    classes = {c.get("metadata.name"): c.inputs for c in recording.of_type(PRIORITY_CLASS)}
+    assert classes["sovereign-assistant"]["value"] > classes["sovereign-tenant"]["value"] == 0
+    # Only the tenants' class is the default, at 0: what class-less pods (add-ons too) had without a default.
+    assert (
+        classes["sovereign-assistant"]["globalDefault"],
+        classes["sovereign-tenant"]["globalDefault"],
+    ) == (
+        False,
+        True,
+    )
+    assert classes["sovereign-tenant"]["preemptionPolicy"] == "Never"
+    # User classes may go up to 1e9; system-cluster-critical is 2e9: the system stays above both.
+    assert all(c["value"] <= 1_000_000_000 for c in classes.values())
+    for name in ("de-assistant-deployment", "de-eurollm-deployment", "de-chat-deployment"):
+        deployment = recording.one(DEPLOYMENT, name)
+        assert pod_spec(deployment)["priorityClassName"] == "sovereign-assistant", deployment.urn
+        classes_urns = {c.urn for c in recording.of_type(PRIORITY_CLASS)}
+        assert classes_urns & set(_all_dependencies(recording, deployment)), deployment.urn
+
+
+def _all_dependencies(recording, registration) -> set[str]:
+    """Dependencies of a registration and of its parents' (depends_on of a component reaches its children)."""
+    by_urn = {r.urn: r for r in recording.registrations}
+    seen: set[str] = set()
+    current = registration
+    while current is not None:
+        for dependency in current.dependencies:
+            seen.add(dependency)
+            seen |= {c.urn for c in recording.children_of(dependency)}
+        current = by_urn.get(current.parent) if current.parent else None
+    return seen
+
+
+def test_tenants_cannot_take_the_assistants_class(recording) -> None:
+    for tenant in ("medtech", "lernhilfe"):
+        quota = recording.one("kubernetes:core/v1:ResourceQuota", f"de-tenant-{tenant}-priority-quota")
+        assert quota.get("spec") == {
+            "hard": {"pods": "0"},
+            "scopeSelector": {
+                "matchExpressions": [
+                    {"scopeName": "PriorityClass", "operator": "NotIn", "values": ["sovereign-tenant"]}
+                ]
+            },
+        }, quota.urn
 
 
 def test_quota_per_tenant(recording) -> None:
     quotas = {
         q.get("metadata.namespace"): q.get("spec.hard")
         for q in recording.of_type("kubernetes:core/v1:ResourceQuota")
+        if q.get("metadata.name") == "tenant-quota"
     }
-    assert {ns: (h["requests.nvidia.com/gpu"], h["requests.cpu"], h["pods"]) for ns, h in quotas.items()} == {
-        "tenant-medtech": ("2", "16", "40"),
-        "tenant-lernhilfe": ("0", "4", "10"),
+    assert {
+        ns: (h["requests.nvidia.com/gpu"], h["requests.cpu"], h["pods"], h["limits.ephemeral-storage"])
+        for ns, h in quotas.items()
+    } == {
+        "tenant-medtech": ("2", "16", "40", "50Gi"),
+        "tenant-lernhilfe": ("0", "4", "10", "20Gi"),
     }
     assert all(h["managed-csi.storageclass.storage.k8s.io/requests.storage"] == "0" for h in quotas.values())
 
@@ -201,6 +268,7 @@ def test_components_use_the_sovereign_type_tokens_and_nest_under_the_platform(re
         ("sovereign:kubernetes:EncryptedStorageClass", "de-storage"),
         ("sovereign:kubernetes:InferenceService", "de-assistant"),
         ("sovereign:kubernetes:InferenceService", "de-eurollm"),
+        ("sovereign:kubernetes:PriorityClasses", "de-priority"),
         ("sovereign:kubernetes:RestrictedNamespace", "de-namespace"),
         ("sovereign:kubernetes:TenantNamespace", "de-tenant-lernhilfe"),
         ("sovereign:kubernetes:TenantNamespace", "de-tenant-medtech"),

@@ -86,10 +86,15 @@ def test_no_template_anywhere_fails_with_the_fix(
     assert not (tmp_path / "out.jinja").exists()
 
 
+def _secrets(folder: Path, model_api_key: str = "model-k3y") -> None:
+    (folder / "oidc-client-secret").write_text("client-s3cret", encoding="utf-8")
+    (folder / "session-secret").write_text("session-s3cret", encoding="utf-8")
+    (folder / "model-api-key").write_text(model_api_key, encoding="utf-8")
+
+
 def test_the_launcher_reads_the_secrets_into_the_server_environment(tmp_path: Path) -> None:
-    (tmp_path / "oidc-client-secret").write_text("client-s3cret", encoding="utf-8")
-    (tmp_path / "session-secret").write_text("session-s3cret", encoding="utf-8")
-    script = _launcher(("sh", "-c", 'printf "%s|%s" "$OAUTH_CLIENT_SECRET" "$WEBUI_SECRET_KEY"'))
+    _secrets(tmp_path)
+    script = _launcher(("sh", "-c", 'printf "%s|%s" "$OAUTH_CLIENT_SECRET" "$WEBUI_SECRET_KEY"'), 1)
     assert "@" not in script and "client-s3cret" not in script
     script = script.replace("/var/run/secrets/sovereign/", f"{tmp_path}/")
     result = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=60)
@@ -97,7 +102,34 @@ def test_the_launcher_reads_the_secrets_into_the_server_environment(tmp_path: Pa
     assert result.stdout == "client-s3cret|session-s3cret"
 
 
+@pytest.mark.parametrize("base_urls", [1, 2, 3])
+def test_the_launcher_gives_open_webui_the_model_key_once_per_base_url(
+    tmp_path: Path, base_urls: int
+) -> None:
+    # Open WebUI 0.12.4 pairs OPENAI_API_KEYS with OPENAI_API_BASE_URLS by index and pads missing keys with ''
+    # (routers/openai.py normalize_openai_api_keys): a single key would leave the second server keyless (401).
+    _secrets(tmp_path)
+    script = _launcher(("sh", "-c", 'printf "%s|%s" "$OPENAI_API_KEYS" "${MODEL_API_KEY-unset}"'), base_urls)
+    result = subprocess.run(
+        ["sh", "-c", script.replace("/var/run/secrets/sovereign/", f"{tmp_path}/")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ";".join(["model-k3y"] * base_urls) + "|unset"
+
+
+@pytest.mark.parametrize("key", ["", "a;b", "a b"])
+def test_the_launcher_refuses_a_model_key_open_webui_would_split(tmp_path: Path, key: str) -> None:
+    _secrets(tmp_path, key)
+    script = _launcher(("echo", "started"), 2).replace("/var/run/secrets/sovereign/", f"{tmp_path}/")
+    result = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "started" not in result.stdout
+    assert "model API key" in result.stderr
+
+
 def test_the_launcher_stops_when_a_secret_file_is_missing(tmp_path: Path) -> None:
-    script = _launcher(("echo", "started")).replace("/var/run/secrets/sovereign/", f"{tmp_path}/")
+    script = _launcher(("echo", "started"), 1).replace("/var/run/secrets/sovereign/", f"{tmp_path}/")
     result = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=60)
     assert result.returncode != 0 and "started" not in result.stdout

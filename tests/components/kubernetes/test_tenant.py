@@ -19,7 +19,8 @@ def test_namespace_is_restricted_and_isolated(recording) -> None:
     assert labels["sovereign.ai/purpose"] == "tenant" and labels["tenant.sovereign.ai/name"] == "medtech"
     assert namespace.protect is True, namespace.urn
     names = sorted(p.get("metadata.name") for p in recording.of_type(NETWORK_POLICY))
-    assert names == ["allow-assistant-egress", "allow-dns-egress", "allow-same-namespace", "default-deny-all"]
+    # No egress to the model servers: tenants reach the model through the tenant gateway only (finding K15).
+    assert names == ["allow-dns-egress", "allow-same-namespace", "default-deny-all"]
 
 
 def test_quota_caps_gpus_compute_storage_and_objects(recording) -> None:
@@ -31,6 +32,8 @@ def test_quota_caps_gpus_compute_storage_and_objects(recording) -> None:
         "limits.cpu": "16",
         "requests.memory": "64Gi",
         "limits.memory": "64Gi",
+        "requests.ephemeral-storage": "50Gi",
+        "limits.ephemeral-storage": "50Gi",
         "requests.storage": "200Gi",
         "persistentvolumeclaims": "10",
         "pods": "40",
@@ -51,9 +54,11 @@ def test_limit_range_makes_every_container_count(recording) -> None:
     assert limits.get("spec.limits") == [
         {
             "type": "Container",
-            "default": {"cpu": "500m", "memory": "512Mi"},
-            "defaultRequest": {"cpu": "500m", "memory": "512Mi"},
-            "max": {"cpu": "16", "memory": "64Gi"},
+            # A container without ephemeral-storage would be admitted uncounted (kubernetes.io "Resource Quotas":
+            # only cpu and memory quotas require the values); the defaults give it one (LimitRanger runs first).
+            "default": {"cpu": "500m", "memory": "512Mi", "ephemeral-storage": "1024Mi"},
+            "defaultRequest": {"cpu": "500m", "memory": "512Mi", "ephemeral-storage": "1024Mi"},
+            "max": {"cpu": "16", "memory": "64Gi", "ephemeral-storage": "50Gi"},
         },
         {"type": "PersistentVolumeClaim", "max": {"storage": "200Gi"}},
     ], limits.urn
@@ -95,33 +100,24 @@ def test_edit_role_cannot_undo_the_guard_rails(recording) -> None:
         assert "*" not in rule["verbs"] + rule["resources"] + rule["apiGroups"], role.urn
 
 
-def test_may_call_the_assistant_and_nothing_else_outside(recording) -> None:
-    policy = recording.one(NETWORK_POLICY, "de-tenant-medtech-allow-assistant")
-    assert policy.get("spec") == {
-        "podSelector": {},
-        "policyTypes": ["Egress"],
-        "egress": [
-            {
-                "to": [
-                    {
-                        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "assistant"}},
-                        "podSelector": {
-                            "matchLabels": {
-                                "app.kubernetes.io/name": "vllm",
-                                "app.kubernetes.io/instance": "assistant",
-                            }
-                        },
-                    }
-                ],
-                "ports": [{"protocol": "TCP", "port": 8000.0}],
-            }
-        ],
-    }, policy.urn
+def test_pods_of_any_class_but_the_tenants_are_refused(recording) -> None:
+    # Kubernetes "Resource Quotas", scope PriorityClass: pods naming sovereign-assistant (or a system class) count
+    # against a hard limit of 0; class-less pods carry the default's name, sovereign-tenant, by then.
+    quota = recording.one("kubernetes:core/v1:ResourceQuota", "de-tenant-medtech-priority-quota")
+    assert quota.get("metadata.name") == "tenant-priority", quota.urn
+    assert quota.get("spec.hard") == {"pods": "0"}, quota.urn
+    assert quota.get("spec.scopeSelector.matchExpressions") == [
+        {"scopeName": "PriorityClass", "operator": "NotIn", "values": ["sovereign-tenant"]}
+    ], quota.urn
 
 
-def test_no_assistant_egress_without_access() -> None:
-    recording = record(lambda: TenantNamespace("de-tenant-x", tenant_args(tenant_name="x", assistant=())))
-    assert "de-tenant-x-allow-assistant" not in [p.name for p in recording.of_type(NETWORK_POLICY)]
+def test_no_priority_quota_without_a_tenant_class() -> None:
+    recording = record(
+        lambda: TenantNamespace("de-tenant-x", tenant_args(tenant_name="x", priority_class_name=None))
+    )
+    assert [q.get("metadata.name") for q in recording.of_type("kubernetes:core/v1:ResourceQuota")] == [
+        "tenant-quota"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -131,6 +127,8 @@ def test_no_assistant_egress_without_access() -> None:
         ({"group_name": " "}, "group_name must name the tenant's group"),
         ({"tenant_name": "Med_Tech"}, "must be a DNS label"),
         ({"max_pods": 0}, "max_pods must be a whole number"),
+        ({"ephemeral_storage_gib": 0}, "ephemeral_storage_gib must be a whole number"),
+        ({"ephemeral_storage_gib": 1, "default_container_ephemeral_storage_mib": 2048}, "exceeds the quota"),
     ],
 )
 def test_refuses_broken_args(changes: dict[str, object], message: str) -> None:

@@ -23,7 +23,12 @@ from components.kubernetes.inference_pod import (
     TERMINATION_GRACE_SECONDS,
     vllm_server_args,
 )
-from components.kubernetes.localization import chat_template_with_default_prompt
+from components.kubernetes.localization import (
+    PROMPT_PREFIX_FILE,
+    Localization,
+    assistant_config,
+    chat_template_with_default_prompt,
+)
 from components.kubernetes.model_loading import MODEL_DIR
 from sovereign.config.invariants import check_invariants
 from sovereign.config.loader import load_register
@@ -33,6 +38,16 @@ from tests.components.kubernetes.helpers import inference_args
 from tests.config.helpers import AS_OF, CONFIG_DIR, merged
 
 TEMPLATES = Path(__file__).parent / "chat_templates"
+MISSING = {
+    # Register models whose shipped chat template was not found in a citable public copy (see
+    # chat_templates/README.md). Never reconstruct one: add the real file when it is found.
+    "normistral-11b-warm": "a base model (a third-party note quotes its card: 'not finetuned to follow "
+    "instructions'); no copy of its tokenizer_config.json was found, so whether it ships a chat template at all "
+    "is unverified (without one the chat-template init container stops the pod: 'no chat template in the weights')",
+    "falcon-h1-34b-instruct": "no copy of tiiuae/Falcon-H1-34B-Instruct's tokenizer_config.json or "
+    "chat_template.jinja was found in the public code index",
+}
+COUNTRIES = sorted(p.stem for p in CONFIG_DIR.glob("*.yaml") if p.stem not in {"_defaults", "models"})
 PROMPT = 'あなたは日本政府のアシスタントです。𠀋 (U+2000B) 😀 "quotes" %} {{ braces }}'
 
 
@@ -82,6 +97,51 @@ def test_national_prompt_reaches_the_model_through_its_own_template(path: Path) 
     record = _register().find(path.stem)
     assert record is not None, f"fixture {path.name} names no register model"
     assert _reaches_model(path.read_text(encoding="utf-8"), record.system_prompt_placement) == []
+
+
+def test_every_register_model_has_its_template_or_a_reason() -> None:
+    register_ids = {m.id for m in _register().models}
+    fixtures = {p.stem for p in TEMPLATES.glob("*.jinja")}
+    assert register_ids - fixtures - MISSING.keys() == set(), "add the model's real chat template fixture"
+    assert MISSING.keys() <= register_ids, "MISSING names a model that is not in the register"
+    assert fixtures & MISSING.keys() == set(), "a model with a fixture is still listed as MISSING"
+
+
+def _country_deployments() -> list[object]:
+    """(country, env, deployment, model id, localization) of every shipped deployment."""
+    found: list[object] = []
+    for code in COUNTRIES:
+        for env in ("prod", "staging"):
+            config = COUNTRY_CONFIG.validate_python(merged(code, env))
+            for d in config.assistant.deployments if config.assistant else []:
+                localization = Localization(tuple(d.languages), d.locale, d.system_prompt)
+                found.append(
+                    pytest.param(
+                        code, env, d.name, d.model, localization, id=f"{code}-{env}-{d.name}-{d.model}"
+                    )
+                )
+    return found
+
+
+@pytest.mark.parametrize(
+    ("country", "env", "deployment", "model", "localization"),
+    _country_deployments(),
+)
+def test_each_country_prompt_reaches_its_model(
+    country: str, env: str, deployment: str, model: str, localization: Localization
+) -> None:
+    # What a pod really serves: the prefix file of the assistant ConfigMap joined before the model's own
+    # template, as scripts/render_chat_template.py does. That file is all of the ConfigMap the model sees; the
+    # prefix carries the country's prompt and, after it, its locale and languages (Localization.model_prompt).
+    record = _register().find(model)
+    assert record is not None
+    if model in MISSING:
+        pytest.skip(f"{model}: no real chat template ({MISSING[model]})")
+    data = assistant_config(localization, record.chat_template, record.system_prompt_placement)
+    served = data[PROMPT_PREFIX_FILE] + (TEMPLATES / f"{model}.jinja").read_text(encoding="utf-8")
+    rendered = _render(served, [{"role": "user", "content": "?"}])
+    assert localization.system_prompt in rendered, f"{country}/{env} {deployment}: prompt lost"
+    assert f"Locale: {localization.default_locale}." in rendered, f"{country}/{env} {deployment}: locale lost"
 
 
 def test_a_template_that_drops_system_content_is_caught() -> None:

@@ -67,7 +67,9 @@ def test_enhanced_cluster_with_customer_key_and_vcn_native_pods(recording: Recor
     assert cluster.get("clusterPodNetworkOptions") == [{"cniType": "OCI_VCN_IP_NATIVE"}], at(cluster)
     assert cluster.get("compartmentId") == COMPARTMENT, at(cluster)
     assert cluster.get("options.serviceLbSubnetIds") == [offline_id("subnet", "de-lb")], at(cluster)
-    assert cluster.get("options.openIdConnectDiscovery.isOpenIdConnectDiscoveryEnabled") is True, at(cluster)
+    # Off: the discovery endpoint is public and nothing federates with it (OCI API OpenIdConnectDiscovery: "If set
+    # to true, the cluster will be assigned a public OIDC Discovery endpoint"; it defaults to false).
+    assert cluster.get("options.openIdConnectDiscovery.isOpenIdConnectDiscoveryEnabled") is False, at(cluster)
     assert cluster.get("options.persistentVolumeConfig.freeformTags") == TAGS, at(cluster)
 
 

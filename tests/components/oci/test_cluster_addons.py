@@ -8,10 +8,19 @@ principal ``kube-system/cluster-autoscaler`` of the cluster.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from components.oci import NodePoolSpec
-from components.oci.cluster_addons import AutoscaledPool, autoscaler_nodes, autoscaler_statements
+from components.oci.cluster_addons import (
+    AutoscaledPool,
+    autoscaler_nodes,
+    autoscaler_statements,
+    gpu_plugin_tolerations,
+)
+from sovereign.contracts import GPU_TAINT
+from sovereign.policies.node_pools import tolerates
 from tests.components.oci.helpers import at, offline_id, platform_args, record_platform
 
 ADDON = "oci:ContainerEngine/addon:Addon"
@@ -103,7 +112,7 @@ def test_the_autoscaler_waits_for_its_grant_and_the_metrics_server_for_cert_mana
     recording = autoscaled_platform()
     by_urn = recording.by_urn()
     addons = {r.inputs["addonName"]: r for r in recording.of_type(ADDON)}
-    assert set(addons) == {"CertManager", "KubernetesMetricsServer", "ClusterAutoscaler"}
+    assert set(addons) == {"CertManager", "KubernetesMetricsServer", "ClusterAutoscaler", "NvidiaGpuPlugin"}
     [policy] = [r for r in recording.of_type(POLICY) if r.name.endswith("-autoscaler")]
     autoscaler = addons["ClusterAutoscaler"]
     waits = {by_urn[u].type for u in autoscaler.dependencies if u in by_urn}
@@ -120,5 +129,43 @@ def test_the_autoscaler_waits_for_its_grant_and_the_metrics_server_for_cert_mana
 def test_fixed_pools_get_no_autoscaler_and_no_grant() -> None:
     recording = record_platform()
     names = {r.inputs["addonName"] for r in recording.of_type(ADDON)}
-    assert names == {"CertManager", "KubernetesMetricsServer"}
+    assert names == {"CertManager", "KubernetesMetricsServer", "NvidiaGpuPlugin"}
     assert not [r for r in recording.of_type(POLICY) if r.name.endswith("-autoscaler")]
+
+
+# NVIDIA device plugin: OKE installs the NvidiaGpuPlugin add-on only when declared (terraform-oci-oke
+# examples/cluster-addons/vars-cluster-addons.auto.tfvars: "The NvidiaGpuPlugin is disabled by default"); its
+# `tolerations` argument is JSON (Oracle, configuration-arguments-nvidia-gpu-plugin.htm).
+
+
+def test_gpu_plugin_tolerations_are_kubernetes_tolerations_of_each_taint() -> None:
+    assert json.loads(gpu_plugin_tolerations([GPU_TAINT, "dedicated:NoExecute", GPU_TAINT])) == [
+        {"key": "nvidia.com/gpu", "operator": "Equal", "value": "present", "effect": "NoSchedule"},
+        {"key": "dedicated", "operator": "Exists", "effect": "NoExecute"},
+    ]
+
+
+@pytest.mark.parametrize("taint", ["nvidia.com/gpu=present", "=x:NoSchedule", "a=b:noSchedule"])
+def test_gpu_plugin_refuses_a_malformed_taint(taint: str) -> None:
+    with pytest.raises(ValueError, match="gpu_taints"):
+        gpu_plugin_tolerations([taint])
+
+
+def test_the_gpu_plugin_tolerates_every_taint_of_the_gpu_pools() -> None:
+    pools = [
+        POOLS[0],
+        NodePoolSpec(name="h100", shape="BM.GPU.H100.8", node_count=1, taints=["team=ml:NoSchedule"]),
+    ]
+    recording = record_platform(platform_args(node_pools=pools))
+    [plugin] = [r for r in recording.of_type(ADDON) if r.inputs["addonName"] == "NvidiaGpuPlugin"]
+    [config] = plugin.inputs["configurations"]
+    assert config["key"] == "tolerations", at(plugin)
+    tolerations = json.loads(config["value"])
+    for taint in (("nvidia.com/gpu", "present", "NoSchedule"), ("team", "ml", "NoSchedule")):
+        assert tolerates(tolerations, taint), (taint, tolerations)
+    assert plugin.inputs["removeAddonResourcesOnDelete"] is True
+
+
+def test_a_cluster_without_gpu_pools_gets_no_gpu_plugin() -> None:
+    recording = record_platform(platform_args(node_pools=[POOLS[0]]))
+    assert "NvidiaGpuPlugin" not in {r.inputs["addonName"] for r in recording.of_type(ADDON)}

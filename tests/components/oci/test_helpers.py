@@ -15,7 +15,14 @@ from components.oci.node_images import (
     select_node_image,
 )
 from components.oci.nsg_rules import oke_rules
-from components.oci.regions import realm_of, region_key, registry_host, registry_hosts, require_region
+from components.oci.regions import (
+    REGION_KEYS,
+    realm_of,
+    region_key,
+    registry_host,
+    registry_hosts,
+    require_region,
+)
 from components.oci.statements import (
     FENCED_QUOTA_FAMILIES,
     admin_statements,
@@ -33,6 +40,17 @@ from components.oci.statements import (
 def test_region_keys_and_realms(region: str, key: str, realm: str) -> None:
     assert region_key(region) == key, region
     assert realm_of(region) == realm, region
+
+
+def test_region_keys_in_conditions_are_one_case_which_iam_ignores() -> None:
+    """IAM matches conditions without regard to case ("Condition matching is case insensitive", Oracle
+    "Conditions", docs.oracle.com/iaas/Content/Identity/policysyntax/conditions.htm), so upper-case 'CDG' in
+    ``request.region = 'CDG'`` fences the same requests as 'cdg'. What the toolkit must keep is one case, the
+    IAM region table's upper case, for every region: a mix would make a statement change on no real change."""
+    keys = set(REGION_KEYS.values())
+    assert keys and all(re.fullmatch(r"[A-Z]{3}", k) for k in keys), sorted(keys)
+    [statement] = admin_statements(groups=["g"], compartment_id="c", regions=["eu-paris-1"])
+    assert "request.region = 'CDG'" in statement
 
 
 def test_registry_host_per_realm() -> None:

@@ -143,7 +143,11 @@ def test_parenting(private_vault: Recording) -> None:
         assert reg.parent == access.urn, at(reg)
 
 
-def test_non_prod_vault_unprotected_but_retained() -> None:
+def test_non_prod_vault_neither_protected_nor_retained() -> None:
+    """A staging destroy must not leave a billed virtual private vault behind: without retain_on_delete the
+    provider schedules the deletion of keys and vault (ScheduleKeyDeletion / ScheduleVaultDeletion, 30 days by
+    default, cancellable; terraform-provider-oci internal/service/kms/kms_vault_resource.go Delete)."""
+
     def program() -> None:
         KeyCustody("de-keys", _args(SovereignNetwork("de", network_args()), protect_stateful=False))
 
@@ -151,9 +155,11 @@ def test_non_prod_vault_unprotected_but_retained() -> None:
     vault = recording.one("oci:Kms/vault:Vault", "de-keys-vault")
     assert vault.get("vaultType") == "VIRTUAL_PRIVATE", at(vault)
     assert vault.protect is False, at(vault)
-    assert vault.retain_on_delete is True, at(vault)
-    for key in recording.of_type(KEY):
-        assert key.protect is False and key.retain_on_delete is True, at(key)
+    assert vault.retain_on_delete is False, at(vault)
+    keys = recording.of_type(KEY)
+    assert keys
+    for key in keys:
+        assert key.protect is False and key.retain_on_delete is False, at(key)
 
 
 @pytest.mark.parametrize(

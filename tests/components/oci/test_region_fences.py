@@ -109,3 +109,17 @@ def test_policy_compartment_can_be_a_parent() -> None:
 def test_rejects_fences_that_would_leak_or_lock_out(overrides: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         _record(**overrides)
+
+
+def test_vaults_are_fenced_outside_the_country(recording: Recording) -> None:
+    """Keys are the country's: no vault (virtual or private) may be created outside the allowed regions.
+
+    Oracle, "Vault Quotas" (docs.oracle.com/en-us/iaas/Content/Quotas/Concepts/resourcequotas_topic-Vault_Quotas.htm):
+    "Family name: kms", quotas virtual-private-vault-count and virtual-vault-count, both regional; a zero
+    statement "Removes access to a cloud resource for a compartment" (Quotas/Concepts/quota_policy_syntax.htm).
+    """
+    quota = recording.one("oci:Limits/quota:Quota", "fr-fences-quota")
+    assert (
+        "zero kms quotas in compartment sovereign:fr-prod "
+        "where all {request.region != 'eu-paris-1', request.region != 'eu-marseille-1'}"
+    ) in quota.get("statements"), at(quota)
