@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import pulumi
 
+from components.kubernetes.admission import ImagePolicyGuard
 from components.kubernetes.autoscaling import MetricsSource, QueueDepthScaling
 from components.kubernetes.chat import ChatFrontend, ChatFrontendArgs, chat_client_selector
 from components.kubernetes.chat_exposure import ChatExposure, InternalExposure
@@ -268,6 +269,7 @@ class AssistantPlatform(pulumi.ComponentResource):
             ).storage_class_name
         # Pods naming a class that does not exist yet are refused at admission: everything waits for them.
         classes = PriorityClasses(f"{name}-priority", opts=child)
+        ImagePolicyGuard(f"{name}-image-policy", opts=child)
         after = pulumi.ResourceOptions(parent=self, depends_on=[classes])
         namespace = RestrictedNamespace(
             f"{name}-namespace",

@@ -12,6 +12,7 @@ from typing import Any
 
 from sovereign.contracts import MODEL_ANNOTATION
 from sovereign.engine.recorder import Registration
+from sovereign.policies.admission_rules import ADMISSION_RULES
 from sovereign.policies.autoscaling_rules import AUTOSCALING_RULES
 from sovereign.policies.azure_names import AZURE_NAME_RULES
 from sovereign.policies.chat_rules import CHAT_RULES
@@ -47,6 +48,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *AZURE_NAME_RULES,
     *KUBERNETES_RULES,
     *IMAGE_PULL_RULES,
+    *ADMISSION_RULES,
     *SCHEDULING_RULES,
     *OCI_IAM_RULES,
     *OCI_PLATFORM_RULES,

@@ -64,6 +64,8 @@ STATELESS = {
     "kubernetes:core/v1:ResourceQuota": "tenant quotas",
     "kubernetes:keda.sh/v1alpha1:ScaledObject": "scaling rules of the inference Deployments",
     "kubernetes:scheduling.k8s.io/v1:PriorityClass": "scheduling priorities, rendered from the program",
+    "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy": "an admission rule, rendered again",
+    "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding": "binds that rule",
 }
 # Each category the issue names, per cloud: the prod plan must hold at least one, or the checks prove nothing.
 REQUIRED = {

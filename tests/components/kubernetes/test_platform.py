@@ -28,7 +28,15 @@ from tests.components.kubernetes.helpers import (
 )
 
 DES_ID = "/subscriptions/0/resourceGroups/de/providers/Microsoft.Compute/diskEncryptionSets/de-des"
-CLUSTER_SCOPED = {"Namespace", "StorageClass", "ClusterRole", "ClusterRoleBinding", "PriorityClass"}
+CLUSTER_SCOPED = {
+    "Namespace",
+    "StorageClass",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "PriorityClass",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+}
 PRIORITY_CLASS = "kubernetes:scheduling.k8s.io/v1:PriorityClass"
 EUROLLM_DIGEST = "sha256:" + "4e" * 32
 EUROLLM = ModelDeployment(
@@ -266,6 +274,7 @@ def test_components_use_the_sovereign_type_tokens_and_nest_under_the_platform(re
     assert children == [
         ("sovereign:kubernetes:ChatFrontend", "de-chat"),
         ("sovereign:kubernetes:EncryptedStorageClass", "de-storage"),
+        ("sovereign:kubernetes:ImagePolicyGuard", "de-image-policy"),
         ("sovereign:kubernetes:InferenceService", "de-assistant"),
         ("sovereign:kubernetes:InferenceService", "de-eurollm"),
         ("sovereign:kubernetes:PriorityClasses", "de-priority"),
