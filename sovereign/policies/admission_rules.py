@@ -65,6 +65,13 @@ ADMISSION_RULES: tuple[Rule, ...] = (
         "carries it.",
         _no_break_glass,
         lambda r: r.type in (POLICY, BINDING, *_WORKLOADS),
-        reads=("inputs.metadata.*", "inputs.spec.*"),
+        reads=(
+            "inputs.metadata.name",
+            "inputs.spec.matchConstraints*",
+            "inputs.spec.validations*",
+            "inputs.spec.policyName",
+            "inputs.spec.validationActions*",
+            "inputs.spec.template.metadata.annotations*",
+        ),
     ),
 )
