@@ -221,6 +221,7 @@ REASONS = {
     ): "the name of vLLM's key variable and Secret key",
     ("tests/components/kubernetes/test_inference.py", "Secret Keyword"): "a Secret's name in a test",
     ("tests/policies/test_chat_rules.py", "Secret Keyword"): "a TLS Secret's name in a test",
+    ("sovereign/policies/model_api.py", "Secret Keyword"): "the name of vLLM's key variable, not a key",
     ("tests/reliability/test_secrets.py", "Secret Keyword"): "sentinel values this test plants to find leaks",
     **{
         (
