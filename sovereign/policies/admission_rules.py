@@ -11,18 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from components.kubernetes.admission import BREAK_GLASS_SUFFIX
+from sovereign.policies.kubernetes_rules import is_workload, pod_annotations
 from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule
 
 __all__ = ["ADMISSION_RULES"]
 
 POLICY = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy"
 BINDING = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding"
-_WORKLOADS = (
-    "kubernetes:apps/v1:Deployment",
-    "kubernetes:apps/v1:StatefulSet",
-    "kubernetes:apps/v1:DaemonSet",
-    "kubernetes:batch/v1:Job",
-)
 
 
 def _denies_break_glass(policy: ResourceView) -> bool:
@@ -35,7 +30,7 @@ def _denies_break_glass(policy: ResourceView) -> bool:
 
 
 def _no_break_glass(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
-    workloads = [r for r in resources if r.type in _WORKLOADS]
+    workloads = [r for r in resources if is_workload(r)]
     if not workloads:
         return
     guarding = {str(p.get("metadata.name")) for p in resources if p.type == POLICY and _denies_break_glass(p)}
@@ -52,8 +47,7 @@ def _no_break_glass(ctx: PolicyContext, resources: list[ResourceView]) -> Iterat
             None,
         )
     for r in workloads:
-        annotations = r.get("spec.template.metadata.annotations") or {}
-        for key in annotations:
+        for key in pod_annotations(r):
             if str(key).endswith(BREAK_GLASS_SUFFIX):
                 yield Finding(f"pod template carries the break-glass annotation '{key}'", r.urn)
 
@@ -64,14 +58,14 @@ ADMISSION_RULES: tuple[Rule, ...] = (
         "A bound ValidatingAdmissionPolicy denies the image-policy break-glass pod annotation, and no workload "
         "carries it.",
         _no_break_glass,
-        lambda r: r.type in (POLICY, BINDING, *_WORKLOADS),
+        lambda r: r.type in (POLICY, BINDING) or is_workload(r),
         reads=(
             "inputs.metadata.name",
             "inputs.spec.matchConstraints*",
             "inputs.spec.validations*",
             "inputs.spec.policyName",
             "inputs.spec.validationActions*",
-            "inputs.spec.template.metadata.annotations*",
+            "inputs.spec.*template.metadata.annotations*",
         ),
     ),
 )

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sovereign.policies.kubernetes_rules import pod_spec
+from sovereign.policies.kubernetes_rules import is_workload, pod_spec
 from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule
 
 __all__ = ["IMAGE_PULL_RULES"]
@@ -51,17 +51,13 @@ def _pull_policies(ctx: PolicyContext, resources: list[ResourceView]) -> Iterato
                 )
 
 
-def _is_workload(r: ResourceView) -> bool:
-    return pod_spec(r) is not None
-
-
 IMAGE_PULL_RULES: tuple[Rule, ...] = (
     Rule(
         "digest-pinned-images-pulled-once",
         "Containers and image volumes whose image is pinned by digest use pull policy IfNotPresent, so a "
         "node pulls each image once and restarts do not depend on the registry.",
         _pull_policies,
-        _is_workload,
+        is_workload,
         sovereignty=False,
         reads=(
             "inputs.spec.*containers.image",

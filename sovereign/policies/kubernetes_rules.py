@@ -37,7 +37,15 @@ def pod_spec(r: ResourceView) -> dict[str, Any] | None:
     return spec if isinstance(spec, dict) else None
 
 
-def _is_workload(r: ResourceView) -> bool:
+def pod_annotations(r: ResourceView) -> dict[str, Any]:
+    """The annotations of a workload's pod template (the pod's own for a Pod)."""
+    path = _POD_TEMPLATES.get(_kind(r))
+    annotations = r.get(path.removesuffix("spec") + "metadata.annotations") if path else None
+    return annotations if isinstance(annotations, dict) else {}
+
+
+def is_workload(r: ResourceView) -> bool:
+    """A Kubernetes object that creates pods from a pod spec (Deployment, Job, CronJob, Pod, ...)."""
     return _kind(r) in _POD_TEMPLATES
 
 
@@ -307,7 +315,7 @@ def _device_plugin_daemonset(r: ResourceView) -> bool:
 
 def _gpus_advertised(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
     """A pod requesting GPUs only schedules where a device plugin advertises them on the tainted GPU nodes."""
-    gpu_workloads = [r for r in resources if _is_workload(r) and _requests_gpus(pod_spec(r) or {})]
+    gpu_workloads = [r for r in resources if is_workload(r) and _requests_gpus(pod_spec(r) or {})]
     if not gpu_workloads or any(_device_plugin_daemonset(r) for r in resources):
         return
     addons = oke_gpu_plugin_tolerations(resources)
@@ -352,7 +360,7 @@ KUBERNETES_RULES: tuple[Rule, ...] = (
         "Every container runs restricted: non-root, no escalation, read-only root, ALL "
         "capabilities dropped, RuntimeDefault seccomp; no host namespaces.",
         _hardened,
-        _is_workload,
+        is_workload,
         reads=(
             "inputs.spec.*securityContext*",
             "inputs.spec.*hostNetwork",
@@ -372,7 +380,7 @@ KUBERNETES_RULES: tuple[Rule, ...] = (
         "Container images and model artifacts come only from the country's "
         "registry, pinned by sha256 digest.",
         _images,
-        _is_workload,
+        is_workload,
         reads=("inputs.spec.*containers.image", "inputs.spec.*volumes.image.reference"),
     ),
     Rule(
@@ -380,7 +388,7 @@ KUBERNETES_RULES: tuple[Rule, ...] = (
         "Only models with an unexpired risk assessment covering the country, with the approved weights, on "
         "confidential GPUs where their tier needs it; a GPU workload that names no model fails.",
         _approved_models,
-        _is_workload,
+        is_workload,
         reads=(
             f"inputs.spec.*annotations.{MODEL_ANNOTATION}",
             "inputs.spec.*containers.image",
@@ -393,7 +401,7 @@ KUBERNETES_RULES: tuple[Rule, ...] = (
         "Operator from the country's registry (device plugin on, tolerating the GPU taint), a device-plugin "
         "DaemonSet tolerating it, or on OKE the NvidiaGpuPlugin cluster add-on tolerating it.",
         _gpus_advertised,
-        lambda r: _is_workload(r) or r.type in (_HELM_RELEASE, _OKE_ADDON),
+        lambda r: is_workload(r) or r.type in (_HELM_RELEASE, _OKE_ADDON),
         sovereignty=False,
         reads=(
             "inputs.addonName",

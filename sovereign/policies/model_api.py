@@ -28,6 +28,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from sovereign.contracts import MODEL_ANNOTATION
+from sovereign.policies.kubernetes_rules import is_workload, pod_spec
 from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule
 
 __all__ = ["MODEL_API_RULES"]
@@ -169,17 +170,9 @@ def _model_api_closed(ctx: PolicyContext, resources: list[ResourceView]) -> Iter
                     )
 
 
-WORKLOADS = (
-    DEPLOYMENT,
-    "kubernetes:apps/v1:StatefulSet",
-    "kubernetes:apps/v1:DaemonSet",
-    "kubernetes:batch/v1:Job",
-)
-
-
 def _secrets_as_files(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
     for workload in resources:
-        spec = workload.get("spec.template.spec") or {}
+        spec = pod_spec(workload) or {}
         for c in [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]:
             if not isinstance(c, dict):
                 continue
@@ -224,7 +217,7 @@ MODEL_API_RULES: tuple[Rule, ...] = (
         "secrets-as-files",
         "No container takes a Secret through its environment (env secretKeyRef or envFrom): Secrets are files.",
         _secrets_as_files,
-        lambda r: r.type in WORKLOADS,
+        is_workload,
         sovereignty=False,
         reads=(
             "type",
