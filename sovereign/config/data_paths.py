@@ -1,0 +1,58 @@
+"""Every place a country's data or metadata goes, with its region and the control that keeps it in the country.
+
+One list, derived from a validated config (and, for the stack's own state and secrets, from its stack file), read
+by two callers: ``sovereign validate`` refuses a config with a path whose region lies outside the country, and
+``sovereign report`` lists every path as evidence. A path is a :class:`DataPath`; each source of paths is a
+function registered in :data:`SOURCES` (cloud-neutral ones here, each cloud's in
+``sovereign.clouds.<cloud>.data_paths``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from sovereign.config.schema import CountryConfig
+from sovereign.config.errors import PathParts
+
+__all__ = ["DataPath", "PathSource", "SOURCES", "data_paths"]
+
+
+@dataclass(frozen=True)
+class DataPath:
+    name: str
+    """What moves, in a few words: 'audit logs to the log workspace', 'model weights pulled by nodes'."""
+    destination: str
+    """Where it goes: the service and, where known, its name ('Log Analytics workspace <name>')."""
+    region: str | None
+    """The region the destination lies in; None only where the destination is not a cloud region (a
+    self-hosted service on the country's network), in which case ``in_country`` must say why it is."""
+    country: str | None
+    """ISO 3166-1 alpha-2 (lower case) of the region or place it lies in; None: unknown (refused)."""
+    control: str
+    """What keeps it in that region: the setting, resource or plan rule (name it, e.g. 'rule
+    no-cross-border-replication', 'azure.key_vault: Key Vault stays in the primary region')."""
+    setting: PathParts = ()
+    """The country-file setting that decides the destination (where validation points the user)."""
+    fix: str = ""
+    """How to keep it in the country when it leaves."""
+
+    def leaves(self, country: str) -> bool:
+        return self.country != country
+
+
+PathSource = Callable[[CountryConfig], Iterable[DataPath]]
+SOURCES: list[PathSource] = []
+"""Cloud-neutral sources; ``data_paths`` adds the config's cloud's own (``sovereign.clouds.<cloud>.data_paths``
+``SOURCES``, when that module exists)."""
+
+
+def data_paths(config: CountryConfig) -> list[DataPath]:
+    """Every data path of ``config``, neutral ones first, then its cloud's."""
+    from sovereign.clouds import cloud_module
+
+    try:
+        cloud_sources: list[PathSource] = list(cloud_module(config.cloud, "data_paths").SOURCES)
+    except ModuleNotFoundError:
+        cloud_sources = []
+    return [p for source in (*SOURCES, *cloud_sources) for p in source(config)]
