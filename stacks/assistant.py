@@ -43,6 +43,14 @@ def build_assistant(
         enable_server_side_apply=True,
         opts=pulumi.ResourceOptions(depends_on=platform.cluster_ready),
     )
+    if platform.break_glass_rbac_groups:
+        from components.kubernetes.break_glass import BreakGlassClusterAdmin, BreakGlassClusterAdminArgs
+
+        BreakGlassClusterAdmin(
+            f"{prefix}-break-glass",
+            BreakGlassClusterAdminArgs(groups=platform.break_glass_rbac_groups),
+            opts=pulumi.ResourceOptions(providers={"kubernetes": provider}),
+        )
     gpu_ready = _gpu_operator(config, platform, provider)
     policies_enforced = _network_policy_engine(config, platform, provider)
     metrics, keda_ready = _autoscaling(config, platform, provider, [*gpu_ready, *policies_enforced])

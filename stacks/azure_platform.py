@@ -17,6 +17,7 @@ from components.azure import (
     KeyLifetime,
     NamedStore,
     NodePoolSpec,
+    RegistryReplica,
     SovereignNetworkArgs,
     StoreSpec,
 )
@@ -25,7 +26,7 @@ from sovereign.clouds.azure.facts import LOGS_KEY_GRANTED_CONFIG, USER_POOL_NAME
 from sovereign.clouds.azure.settings import AzureCountry
 from sovereign.config.derived import allowed_regions, registry_prefix, store_versioning
 from sovereign.config.limits import MIN_AUDIT_RETENTION_DAYS
-from sovereign.types import Cloud, StorePurpose
+from sovereign.types import Cloud, Environment, StorePurpose
 from stacks.cloud_platform import Platform, freeform_tags, protect_stateful, resource_prefix
 from stacks.renames import renamed_from
 
@@ -52,7 +53,15 @@ def _stores(config: AzureCountry) -> list[NamedStore]:
             else (store.retention_days or DEFAULT_SOFT_DELETE_DAYS),
             # Validation requires audit-log stores to state their retention (at least a year).
             audit_retention_days=store.retention_days or MIN_AUDIT_RETENTION_DAYS,
+            # The country's deliberate second step (settings.AzureStore); validation makes prod state it.
+            lock_immutability_policy=audit and bool(store.lock_immutability),
         )
+        if audit and not store.lock_immutability and config.environment is Environment.PROD:
+            pulumi.log.warn(
+                f"storage.stores '{store.name}': the audit-log store's immutability policy is not locked yet "
+                "(lock_immutability: false). Once this deployment has created the store, set "
+                "'lock_immutability: true' in the country file and deploy again (irreversible)."
+            )
         component = f"{resource_prefix(config)}-store-{store.name}"
         stores.append(NamedStore(store.name, spec, naming_base=renamed.get(component)))
     return stores
@@ -62,10 +71,8 @@ def _cluster(config: AzureCountry) -> ClusterSpec:
     system, service_cidr = config.cluster.system_pool, config.network.service_cidr
     user = config.cluster.user_pool
     return ClusterSpec(
-        # Break-glass groups get the same cluster-admin rights; they are empty until an emergency.
-        admin_group_object_ids=[
-            g.object_id for g in (*config.access.admin_groups, *config.access.break_glass_groups)
-        ],
+        # Break-glass groups are not standing admins: they are PIM-eligible (components/azure/break_glass.py).
+        admin_group_object_ids=[g.object_id for g in config.access.admin_groups],
         system_pool=NodePoolSpec("system", system.vm_size, system.node_count_min, system.node_count_max),
         gpu_pools=[
             NodePoolSpec(
@@ -87,6 +94,16 @@ def _cluster(config: AzureCountry) -> ClusterSpec:
         # Validation refuses Defender with egress 'none'; with 'allow_list' the platform adds its destinations.
         enable_defender=config.azure.defender,
     )
+
+
+def _registry_replicas(config: AzureCountry) -> list[RegistryReplica]:
+    """The secondary region's registry replica: in-country disaster recovery for images and weights.
+    Validation has already refused a secondary region outside the country (regions_lie_in_country)."""
+    secondary = config.regions.secondary
+    region = find_region(Cloud.AZURE, secondary) if secondary else None
+    if region is None or region.country != config.country:
+        return []
+    return [RegistryReplica(region.name, zone_redundant=region.availability_zones > 0)]
 
 
 def _logs_key_granted(config: AzureCountry) -> bool:
@@ -138,6 +155,8 @@ def build_platform(config: AzureCountry, as_of: dt.date) -> Platform:
             ],
             allowed_regions=allowed_regions(config),
             stores=_stores(config),
+            registry_replicas=_registry_replicas(config),
+            break_glass_group_object_ids=[g.object_id for g in config.access.break_glass_groups],
             log_retention_days=config.audit_logging.retention_days,
             logs_platform_key_justification=config.azure.logs_platform_key_justification,
             # Second deployment of a dedicated log cluster (its key after its grant): `pulumi config set

@@ -24,6 +24,9 @@ class Platform:
     cluster_ready: list[pulumi.Resource] = field(default_factory=list)
     """Resources the Kubernetes objects wait for (the cluster and its node pools)."""
     oidc_issuer_url: pulumi.Output[str] | None = None
+    break_glass_rbac_groups: tuple[str, ...] = ()
+    """Kubernetes RBAC Group subjects bound to cluster-admin (``components.kubernetes.break_glass``): the OCI
+    break-glass group OCIDs. Empty on Azure, whose break-glass access is Azure RBAC (PIM)."""
 
 
 def resource_prefix(config: CountryConfig) -> str:

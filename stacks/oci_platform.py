@@ -148,7 +148,9 @@ def build_platform(config: OciCountry, as_of: dt.date) -> Platform:
             ),
             compartment_path=f"{parent_path}:{compartment}" if parent_path else compartment,
             allowed_regions=allowed_regions(config),
-            # Break-glass groups get the admins' region-fenced rights; they are empty until an emergency.
+            # Break-glass groups get the admins' region-fenced rights, key recovery included ('manage
+            # all-resources' covers the vault and keys: cancel a key deletion, restore a key backup); they are
+            # empty until an emergency, and the plan rule oci-break-glass-access checks both grants.
             # By OCID (validation requires one): OCI rejects a policy naming a group that does not exist.
             admin_groups=[
                 g.ocid or g.name for g in (*config.access.admin_groups, *config.access.break_glass_groups)
@@ -159,6 +161,9 @@ def build_platform(config: OciCountry, as_of: dt.date) -> Platform:
             identity_provider=home_provider,
             protect_stateful=protect_stateful(config),
             freeform_tags=freeform_tags(config),
+            # In-country key DR: the vault and its keys replicated to the secondary region (validation keeps
+            # the secondary in the country and the realm).
+            replica_region=config.regions.secondary,
         ),
         opts=pulumi.ResourceOptions(providers={"oci": provider, "time": waits}),
     )
@@ -175,4 +180,6 @@ def build_platform(config: OciCountry, as_of: dt.date) -> Platform:
         storage_class_key_id=keys.volume_key_id,
         # The storage class encrypts PVCs with the volume key: Kubernetes objects wait for the key policy too.
         cluster_ready=[cluster, keys.key_access_ready],
+        # OKE names IAM groups in RBAC by OCID (validation requires one for every break-glass group).
+        break_glass_rbac_groups=tuple(g.ocid for g in config.access.break_glass_groups if g.ocid),
     )

@@ -2,11 +2,12 @@
 
 ``AzurePlatform`` (L3) composes the L2 components in dependency order and hands each its siblings as objects:
 ``SovereignNetwork`` -> ``KeyCustody`` -> ``AuditLogging`` / ``SovereignRegistry`` / ``EncryptedStorage`` ->
-``SovereignCluster`` -> ``SovereignPolicies``. Components take typed Args, never the country file, and never
-build providers: the stack passes ``providers=`` in the options and children inherit it.
+``SovereignCluster`` -> ``BreakGlassAccess`` / ``SovereignPolicies``. Components take typed Args, never the
+country file, and never build providers: the stack passes ``providers=`` in the options and children inherit it.
 """
 
 from components.azure.audit_logging import AuditLogging, AuditLoggingArgs
+from components.azure.break_glass import BreakGlassAccess, BreakGlassAccessArgs
 from components.azure.catalogue import KeyPurpose, PrivateZone
 from components.azure.cluster import ClusterSpec, SovereignCluster, SovereignClusterArgs
 from components.azure.custody_key import CustodyKey, CustodyKeyArgs, KeyLifetime
@@ -19,7 +20,7 @@ from components.azure.platform import AzurePlatform, AzurePlatformArgs, NamedSto
 from components.azure.policy import SovereignPolicies, SovereignPoliciesArgs
 from components.azure.private_dns import PrivateDnsZones, PrivateDnsZonesArgs
 from components.azure.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
-from components.azure.registry import SovereignRegistry, SovereignRegistryArgs
+from components.azure.registry import RegistryReplica, SovereignRegistry, SovereignRegistryArgs
 from components.azure.storage import EncryptedStorage, EncryptedStorageArgs, StoreSpec
 
 __all__ = [
@@ -30,6 +31,8 @@ __all__ = [
     "AuditLoggingArgs",
     "AzurePlatform",
     "AzurePlatformArgs",
+    "BreakGlassAccess",
+    "BreakGlassAccessArgs",
     "ClusterSpec",
     "CustodyKey",
     "CustodyKeyArgs",
@@ -50,6 +53,7 @@ __all__ = [
     "PrivateEndpoint",
     "PrivateEndpointArgs",
     "PrivateZone",
+    "RegistryReplica",
     "SovereignCluster",
     "SovereignClusterArgs",
     "SovereignNetwork",

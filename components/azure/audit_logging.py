@@ -3,8 +3,9 @@
 Scope: a Log Analytics workspace in the platform region with the country's retention, local (shared-key)
 authentication off, access by resource permissions, public ingestion and public query disabled; an Azure
 Monitor Private Link Scope in private-only mode with the workspace in it and a private endpoint, so agents and
-queries inside the network reach the workspace privately. Platform diagnostic settings (the AKS audit logs)
-travel on Azure's backbone and are not affected by the network restriction.
+queries inside the network reach the workspace privately. Platform diagnostic settings (the AKS audit logs, and
+the subscription's Activity Log, set here) travel on Azure's backbone and are not affected by the network
+restriction.
 
 Customer-managed keys: Log Analytics encrypts with a customer key only through a dedicated cluster, billed
 with a daily capacity commitment (100 GB/day at least). That is the default, because the controls reference
@@ -24,10 +25,11 @@ from typing import TYPE_CHECKING
 import pulumi
 from pulumi_azure_native import monitor, operationalinsights
 
-from components.azure.catalogue import AMPLS_ZONES, KeyPurpose, role_definition_id
+from components.azure.catalogue import ACTIVITY_LOG_CATEGORIES, AMPLS_ZONES, KeyPurpose, role_definition_id
 from components.azure.private_endpoint import PrivateEndpoint, PrivateEndpointArgs
 from components.azure.rbac import grant, propagation_wait
 from sovereign.config.limits import MIN_PLATFORM_KEY_JUSTIFICATION_CHARS as MIN_JUSTIFICATION_CHARS
+from sovereign.config.text import justification_problem
 
 if TYPE_CHECKING:
     from components.azure.key_custody import KeyCustody
@@ -64,12 +66,12 @@ class AuditLoggingArgs:
     """The country's tags."""
 
     def __post_init__(self) -> None:
-        if self.platform_key_justification is not None and len(self.platform_key_justification.strip()) < (
-            MIN_JUSTIFICATION_CHARS
-        ):
+        reason = self.platform_key_justification
+        problem = None if reason is None else justification_problem(reason, min_chars=MIN_JUSTIFICATION_CHARS)
+        if problem is not None:
             raise ValueError(
-                f"platform_key_justification: too short to justify anything (got "
-                f"{self.platform_key_justification!r}; allowed: at least {MIN_JUSTIFICATION_CHARS} characters)"
+                f"platform_key_justification: not a justification (got {reason!r}: {problem}; allowed: a "
+                f"sentence of at least {MIN_JUSTIFICATION_CHARS} characters saying why)"
             )
         if not 30 <= self.retention_days <= 730:
             raise ValueError(f"retention_days: {self.retention_days} (allowed: 30 to 730)")
@@ -121,6 +123,20 @@ class AuditLogging(pulumi.ComponentResource):
         cluster link with the country's key, None while that key is not applied yet (send nothing then)."""
         if args.platform_key_justification is None:
             self.ingestion_ready = self._dedicated_cluster(name, args, workspace, stateful)
+        if self.ingestion_ready is not None:
+            # The subscription's Activity Log (role assignments, break-glass activations, Customer Lockbox
+            # requests) into the in-country workspace, under the same key condition as the AKS logs: Azure
+            # keeps Activity Log events for 90 days only, the workspace for the country's retention.
+            monitor.SubscriptionDiagnosticSetting(
+                f"{name}-activity-log",
+                name="sovereign-activity-log",
+                workspace_id=workspace.id,
+                logs=[
+                    monitor.SubscriptionLogSettingsArgs(category=category, enabled=True)
+                    for category in ACTIVITY_LOG_CATEGORIES
+                ],
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(self.ingestion_ready)),
+            )
         scope = monitor.PrivateLinkScope(
             f"{name}-ampls",
             scope_name=f"{name}-ampls",

@@ -18,8 +18,10 @@ from sovereign.contracts import GPU_TAINT
 from sovereign.types import Cloud
 
 __all__ = [
+    "ACTIVITY_LOG_CATEGORIES",
     "AKS_DIAGNOSTIC_CATEGORIES",
     "AMPLS_ZONES",
+    "BREAK_GLASS_ROLES",
     "CONFIDENTIAL_GPU_SKUS",
     "GPU_TAINT",
     "POLICY_SET",
@@ -57,8 +59,16 @@ ROLE = {
     "private_dns_zone_contributor": "b12aa53e-6015-4669-85d0-8515ebb3ae7f",
     "acr_pull": "7f951dda-4ed3-4680-a7ca-43fe172d538d",
     "reader": "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+    # Break-glass eligibility (components/azure/break_glass.py; MicrosoftDocs/azure-docs built-in-roles.md).
+    "aks_rbac_cluster_admin": "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+    "key_vault_crypto_officer": "14b46e9e-c2b7-41b4-b07b-48a6ebf60603",
+    # Customer Lockbox approvals for the subscription (README "Operator access"; not assigned by the stack).
+    "customer_lockbox_approver_for_subscription": "4dae6930-7baf-46f5-909e-0383bc931c46",
 }
 """Built-in Azure role definition GUIDs (identical in every tenant)."""
+
+BREAK_GLASS_ROLES = ("aks_rbac_cluster_admin", "key_vault_crypto_officer")
+"""What a break-glass group is PIM-eligible for, by ``ROLE`` key: the cluster, then key recovery on the vault."""
 
 
 def role_definition_id(role: str) -> str:
@@ -119,6 +129,22 @@ CONFIDENTIAL_GPU_SKUS = frozenset(
 )
 """Confidential GPU sizes AKS supports (NCCads_H100_v5, AMD SEV-SNP + H100 confidential mode), from the
 toolkit's machine catalogue, so the component and the config validation agree."""
+
+ACTIVITY_LOG_CATEGORIES = (
+    # Every Activity Log category, as Microsoft's own template exports them to a workspace (MicrosoftDocs/
+    # azure-docs articles/azure-resource-manager/bicep/temp/diagnostic-settings-activity-log.bicep). The
+    # Administrative category records role assignments, PIM activations of break-glass roles and Customer
+    # Lockbox requests and approvals ("Customer Lockbox logs are stored in activity logs",
+    # articles/security/fundamentals/customer-lockbox-overview.md, "Auditing logs").
+    "Administrative",
+    "Security",
+    "ServiceHealth",
+    "Alert",
+    "Recommendation",
+    "Policy",
+    "Autoscale",
+    "ResourceHealth",
+)
 
 AKS_DIAGNOSTIC_CATEGORIES = (
     # kube-audit-admin: every mutating call (the full kube-audit adds get/list/watch at many times the volume);

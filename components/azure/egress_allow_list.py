@@ -30,6 +30,9 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import network
 
+from sovereign.config.limits import MIN_EGRESS_JUSTIFICATION_CHARS
+from sovereign.config.text import justification_problem
+from sovereign.rules.allow_lists import fqdn_entry_problem
 from sovereign.rules.service_egress import DEFENDER_DESTINATIONS
 
 __all__ = [
@@ -67,6 +70,18 @@ class AllowedDestination:
     """TLS ports allowed to it."""
     justification: str
     """Why the cluster needs it; becomes the rule's description."""
+
+    def __post_init__(self) -> None:
+        # The same judges as validation's (egress_allow_list_means_something), so the firewall never gets a rule
+        # validation would refuse.
+        problem = fqdn_entry_problem(self.fqdn) or justification_problem(
+            self.justification, min_chars=MIN_EGRESS_JUSTIFICATION_CHARS
+        )
+        if problem is not None:
+            raise ValueError(
+                f"allowed destination {self.fqdn!r}: {problem} (allowed: a host or '*.' over a domain that is no "
+                "public suffix, with a sentence saying why the cluster needs it)"
+            )
 
 
 def with_feature_destinations(

@@ -30,6 +30,8 @@ import pulumi
 from pulumi_azure_native import containerservice
 
 from components.azure.catalogue import CONFIDENTIAL_GPU_SKUS, is_confidential_vm_sku, is_gpu_sku
+from sovereign.config.limits import MIN_EXEMPTION_JUSTIFICATION_CHARS as MIN_JUSTIFICATION
+from sovereign.config.text import justification_problem
 from sovereign.contracts import GPU_NODE_LABEL_KEY, GPU_NODE_LABEL_VALUE, GPU_TAINT
 
 __all__ = ["AksNodePool", "AksNodePoolArgs", "NodePoolSpec", "agent_pool_settings"]
@@ -38,7 +40,6 @@ SYSTEM_TAINT = "CriticalAddonsOnly=true:NoSchedule"
 """Keeps workloads off the system pool: only critical add-ons (CoreDNS, konnectivity, CSI) run there."""
 _POOL_NAME = re.compile(r"[a-z][a-z0-9]{0,11}")
 _ZONES = frozenset({"1", "2", "3"})
-MIN_JUSTIFICATION = 20
 
 
 @dataclass(frozen=True)
@@ -84,11 +85,12 @@ class NodePoolSpec:
                     f"{where}: encryption_at_host_exemption on {self.vm_size} (allowed only for confidential "
                     "sizes) - every other size supports encryption at host; remove the exemption"
                 )
-            if len(self.encryption_at_host_exemption.strip()) < MIN_JUSTIFICATION:
+            problem = justification_problem(self.encryption_at_host_exemption, min_chars=MIN_JUSTIFICATION)
+            if problem is not None:
                 raise ValueError(
                     f"{where}: encryption_at_host_exemption is not a justification (got "
-                    f"{self.encryption_at_host_exemption!r}; allowed: at least {MIN_JUSTIFICATION} characters "
-                    "saying why, for the auditors)"
+                    f"{self.encryption_at_host_exemption!r}: {problem}; allowed: a sentence of at least "
+                    f"{MIN_JUSTIFICATION} characters saying why, for the auditors)"
                 )
 
     @property

@@ -4,7 +4,8 @@ Composes the L2 components in dependency order and hands each its siblings as ob
 ``SovereignNetwork`` (and, with egress ``allow_list``, ``EgressAllowList``: the destinations as rules of the
 hub firewall's policy) -> ``KeyCustody`` (takes the network) -> ``AuditLogging`` and ``SovereignRegistry`` (take
 the network and the keys) -> one ``EncryptedStorage`` per store -> ``SovereignCluster`` (takes the network, the
-keys, the logs and the registry) -> ``SovereignPolicies`` (scoped to the network's resource group and the
+keys, the logs and the registry) -> ``BreakGlassAccess`` (eligible roles on the cluster and the vault) ->
+``SovereignPolicies`` (scoped to the network's resource group and the
 cluster's node resource group). The caller passes typed specs, built from the country config by ``stacks/``,
 and the in-country provider in ``opts``; the children inherit it.
 
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 import pulumi
 
 from components.azure.audit_logging import AuditLogging, AuditLoggingArgs
+from components.azure.break_glass import BreakGlassAccess, BreakGlassAccessArgs
 from components.azure.cluster import ClusterSpec, SovereignCluster, SovereignClusterArgs
 from components.azure.custody_key import KeyLifetime
 from components.azure.egress_allow_list import (
@@ -34,7 +36,7 @@ from components.azure.egress_allow_list import (
 from components.azure.key_custody import KeyCustody, KeyCustodyArgs
 from components.azure.network import SovereignNetwork, SovereignNetworkArgs
 from components.azure.policy import SovereignPolicies, SovereignPoliciesArgs
-from components.azure.registry import SovereignRegistry, SovereignRegistryArgs
+from components.azure.registry import RegistryReplica, SovereignRegistry, SovereignRegistryArgs
 from components.azure.storage import EncryptedStorage, EncryptedStorageArgs, StoreSpec
 from sovereign.types import ConfidentialTier, EgressMode
 
@@ -68,6 +70,11 @@ class AzurePlatformArgs:
     """The country's allowed regions: the residency policy's list and the only places a geo store may copy to."""
     stores: Sequence[NamedStore] = ()
     """One encrypted storage account per configured store."""
+    registry_replicas: Sequence[RegistryReplica] = ()
+    """Geo-replicas of the registry (the country's secondary region); each must be an allowed region."""
+    break_glass_group_object_ids: Sequence[str] = ()
+    """Entra groups eligible (PIM) for cluster admin and key recovery; not cluster admins by standing right.
+    Omitted: no break-glass access (the stack always passes the country's groups)."""
     egress_firewall_policy_id: str | None = None
     """With egress 'allow_list': the hub firewall's policy, where the allowed destinations become rules."""
     egress_destinations: Sequence[AllowedDestination] = ()
@@ -108,6 +115,19 @@ class AzurePlatformArgs:
                 "cluster.enable_defender: Microsoft Defender needs egress to its service (allowed: egress "
                 f"'allow_list'; got {self.network.egress_mode.value!r}) - use an allow-list, whose firewall policy "
                 "gets Defender's destinations, or leave Defender off"
+            )
+        outside = [r.region for r in self.registry_replicas if r.region not in self.allowed_regions]
+        if outside:
+            raise ValueError(
+                f"registry_replicas: {outside} not among the allowed regions ({list(self.allowed_regions)}) - a "
+                "replica holds every image and model weight; replicate only within the country"
+            )
+        standing = set(self.break_glass_group_object_ids) & set(self.cluster.admin_group_object_ids)
+        if standing:
+            raise ValueError(
+                f"break_glass_group_object_ids: {sorted(standing)} are also cluster admin groups (allowed: "
+                "break-glass groups only eligible, never standing admins) - remove them from "
+                "cluster.admin_group_object_ids"
             )
         names = [s.name for s in self.stores]
         if len(set(names)) != len(names):
@@ -175,6 +195,7 @@ class AzurePlatform(pulumi.ComponentResource):
                 network=self.network,
                 keys=self.keys,
                 registry_name=args.registry_name,
+                replicas=args.registry_replicas,
                 protect_stateful=protect,
                 tags=tags,
             ),
@@ -209,6 +230,17 @@ class AzurePlatform(pulumi.ComponentResource):
             ),
             opts=child(),
         )
+        self.break_glass: BreakGlassAccess | None = None
+        if args.break_glass_group_object_ids:
+            self.break_glass = BreakGlassAccess(
+                f"{name}-break-glass",
+                BreakGlassAccessArgs(
+                    group_object_ids=args.break_glass_group_object_ids,
+                    cluster_id=self.cluster.cluster_id,
+                    vault_id=self.keys.vault_id,
+                ),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
         spec = args.cluster
         confidential = spec.confidential_tier
         confidential_skus = [spec.system_pool.vm_size] + (

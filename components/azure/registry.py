@@ -6,7 +6,15 @@ public network access, trusted-service bypass and image export all off; Entra to
 accepted, because the kubelet of a network-isolated cluster pulls with them (see the policy below); untagged
 manifests purged after the retention period; dedicated
 data endpoints with a private endpoint, so both the login server and the per-region data host resolve privately.
-No geo-replication is configured: replicas would hold the images (model servers, weights) in other regions.
+Replicas: only where the caller names them (``replicas``): the stack names the country's in-country secondary
+region, so the images and weights survive the loss of the primary region without leaving the country
+(geo-replication is a Premium feature, MicrosoftDocs/azure-docs articles/container-registry/
+container-registry-geo-replication.md; azure-native 3.29.0 ``containerregistry.Replication``). The private
+endpoint is created after the replicas: "when you add a private endpoint connection to a registry, DNS records
+... are created for the registry and its data endpoints in the regions where the registry is replicated. If you
+later add a new replica, you need to manually add a new zone record for the data endpoint in that region"
+(articles/container-registry/container-registry-private-link.md, "Add zone records for replicas"); README
+"Secondary region" says what to do on a registry that already exists.
 
 Identity for the key: the current ACR docs (MicrosoftDocs/azure-management-docs articles/container-registry/
 tutorial-customer-managed-keys.md) say "You can currently enable a customer-managed key only while creating a
@@ -23,7 +31,7 @@ repository-scoped tokens.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -38,7 +46,15 @@ if TYPE_CHECKING:
     from components.azure.key_custody import KeyCustody
     from components.azure.network import SovereignNetwork
 
-__all__ = ["SovereignRegistry", "SovereignRegistryArgs"]
+__all__ = ["RegistryReplica", "SovereignRegistry", "SovereignRegistryArgs"]
+
+
+@dataclass(frozen=True)
+class RegistryReplica:
+    region: str
+    """An Azure region of the same country (the caller checks the country; the residency rule checks again)."""
+    zone_redundant: bool
+    """Zone-redundant replica: only in a region with availability zones (from the region catalogue)."""
 
 
 @dataclass(frozen=True)
@@ -52,12 +68,20 @@ class SovereignRegistryArgs:
     registry_name: str | None = None
     """Azure name (5-50 letters and digits, globally unique). Omitted: the component name without dashes + 6 hex
     characters hashing it with the subscription (stable across runs; sovereign.clouds.azure.naming)."""
+    replicas: Sequence[RegistryReplica] = ()
+    """Geo-replicas of the registry, each in another region of the same country. Omitted: none."""
     protect_stateful: bool = True
     """Protect the registry from `pulumi destroy` (the stack sets False outside prod)."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """The country's tags."""
 
     def __post_init__(self) -> None:
+        regions = [r.region for r in self.replicas]
+        if len(set(regions)) != len(regions) or self.network.location in regions:
+            raise ValueError(
+                f"replicas: {regions} (allowed: distinct regions other than the registry's own, "
+                f"{self.network.location!r}) - the registry's home region is not a replica"
+            )
         if not 0 <= self.untagged_retention_days <= 365:
             raise ValueError(f"untagged_retention_days: {self.untagged_retention_days} (allowed: 0 to 365)")
 
@@ -117,13 +141,31 @@ class SovereignRegistry(pulumi.ComponentResource):
             tags=dict(args.tags),
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect_stateful),
         )
+        replicas = [
+            containerregistry.Replication(
+                f"{name}-replica-{replica.region}",
+                resource_group_name=network.resource_group_name,
+                registry_name=registry.name,
+                replication_name=replica.region,
+                location=replica.region,
+                zone_redundancy="Enabled" if replica.zone_redundant else "Disabled",
+                # Reachable only through the private endpoint's record for its data host, like the home region.
+                region_endpoint_enabled=True,
+                tags=dict(args.tags),
+                opts=pulumi.ResourceOptions(parent=self, protect=args.protect_stateful),
+            )
+            for replica in args.replicas
+        ]
         PrivateEndpoint(
             f"{name}-pe",
             PrivateEndpointArgs(
                 resource_group_name=network.resource_group_name,
                 location=network.location,
                 subnet_id=network.private_endpoints_subnet_id,
-                target_resource_id=registry.id,
+                # The registry's id once its replicas exist, so the endpoint gets their data hosts' records.
+                target_resource_id=pulumi.Output.all(registry.id, *[r.id for r in replicas]).apply(
+                    lambda ids: ids[0]
+                ),
                 group_id="registry",
                 private_dns_zone_ids=[network.private_dns_zone_ids[PrivateZone.REGISTRY]],
                 tags=args.tags,

@@ -13,7 +13,8 @@ listed in the country's allowed regions: a cross-border pair cannot be expressed
 
 Audit-log stores get account-level, version-level immutability (WORM) for the configured retention. Azure
 creates such policies only in the Unlocked state; locking is a separate, irreversible step, so the policy is
-created unlocked and ``lock_immutability_policy=True`` on a later deployment locks it.
+created unlocked and ``lock_immutability_policy=True`` on a later deployment locks it (the country file's
+``lock_immutability`` on the store, required in prod; rule 'audit-store-immutability-locked').
 Non-goals: lifecycle management rules, Azure Files/queues/tables, data-plane access grants (RBAC for readers).
 """
 

@@ -14,6 +14,8 @@ import pulumi_kubernetes as k8s
 
 from components.kubernetes.hardening import require_dns_label
 from components.kubernetes.netpol import namespace_selector, tcp_ports
+from sovereign.config.limits import MIN_PUBLIC_EXPOSURE_JUSTIFICATION_CHARS
+from sovereign.config.text import justification_problem
 
 __all__ = [
     "ChatExposure",
@@ -26,7 +28,6 @@ __all__ = [
 ]
 
 _HOSTNAME = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
-_MIN_JUSTIFICATION_CHARS = 20
 
 
 @dataclass(frozen=True)
@@ -76,10 +77,14 @@ def check_exposure(exposure: ChatExposure) -> None:
     if isinstance(exposure, PublicExposure):
         if not exposure.tls_secret_name:
             raise ValueError("public exposure requires TLS: set tls_secret_name to the certificate's secret")
-        if len(exposure.justification.strip()) < _MIN_JUSTIFICATION_CHARS:
+        # The same judge as validation's (sovereign.config.text), so both refuse the same padding.
+        problem = justification_problem(
+            exposure.justification, min_chars=MIN_PUBLIC_EXPOSURE_JUSTIFICATION_CHARS
+        )
+        if problem is not None:
             raise ValueError(
-                f"public exposure requires a justification of at least {_MIN_JUSTIFICATION_CHARS} characters "
-                f"(got {exposure.justification!r}): say why citizens must reach it from the internet"
+                f"public exposure requires a justification (got {exposure.justification!r}: {problem}): say why "
+                "citizens must reach it from the internet"
             )
     if exposure.tls_secret_name:
         require_dns_label(exposure.tls_secret_name, "exposure.tls_secret_name")

@@ -2,6 +2,7 @@
 
 Composes the L2 components in dependency order and hands each its siblings as objects, never as lists of ids:
 ``SovereignNetwork`` (the country compartment and its VCN) -> ``KeyCustody`` (takes the network) ->
+``VaultReplica`` (the keys' copy in the in-country secondary region, when there is one) ->
 ``NodeBootstrap`` (the URL nodes fetch the OCIR credential provider from) -> ``SovereignCluster`` (takes the
 network, the keys and that URL) -> ``EncryptedStorage`` and ``ContainerRegistry`` (take
 the network and the keys) -> ``RegionFences`` (takes the network) -> ``AuditLogging`` (takes the network and the
@@ -27,6 +28,7 @@ import pulumi
 from components.oci.audit_logging import AuditLogging, AuditLoggingArgs
 from components.oci.cluster import SovereignCluster, SovereignClusterArgs
 from components.oci.key_custody import KeyCustody, KeyCustodyArgs
+from components.oci.key_replica import VaultReplica, VaultReplicaArgs
 from components.oci.network import SovereignNetwork, SovereignNetworkArgs
 from components.oci.node_bootstrap import NodeBootstrap, NodeBootstrapArgs
 from components.oci.node_pool import NodePoolSpec, RegistryCredentials
@@ -92,6 +94,9 @@ class OciPlatformArgs:
     node_bootstrap: NodeBootstrapSpec | None = None
     """Where nodes fetch the OCIR credential provider. Omitted: nodes cannot pull the private repositories
     (the plan's ``oke-registry-pulls`` rule fails)."""
+    replica_region: str | None = None
+    """The in-country secondary region the vault and its keys are replicated to (key disaster recovery:
+    ``VaultReplica``). Omitted: no replica, key material stays in ``region``."""
 
     def __post_init__(self) -> None:
         audit = [s.name for s in self.stores if s.purpose == StorePurpose.AUDIT_LOGS]
@@ -133,6 +138,21 @@ class OciPlatform(pulumi.ComponentResource):
             ),
             opts=child(),
         )
+        self.key_replica: VaultReplica | None = None
+        if args.replica_region is not None:
+            self.key_replica = VaultReplica(
+                f"{name}-key-replica",
+                VaultReplicaArgs(
+                    vault_id=self.keys.vault_id,
+                    compartment_id=self.network.compartment_id,
+                    region=args.region,
+                    replica_region=args.replica_region,
+                    identity_provider=home,
+                    freeform_tags=tags,
+                    protect_stateful=protect,
+                ),
+                opts=pulumi.ResourceOptions(parent=self),  # new: no URN from before to keep
+            )
         self.bootstrap: NodeBootstrap | None = None
         credentials = None
         if args.node_bootstrap is not None:

@@ -27,6 +27,7 @@ __all__ = [
     "quota_region_condition",
     "quota_statements",
     "repository_read_statements",
+    "vault_replication_statements",
 ]
 
 # Quota families zeroed outside the country: compute, storage, network and keys. Family names from the OCI quota
@@ -223,3 +224,22 @@ def audit_export_statements(*, compartment_id: str, bucket_name: str, region: st
         f"request.principal.compartment.id = {_literal(compartment_id, 'compartment_id')}, "
         f"request.region = '{region_key(region)}'}}"
     ]
+
+
+def vault_replication_statements(*, compartment_id: str, region: str, replica_region: str) -> list[str]:
+    """Let the Vault service manage the country's vaults so it can create and keep the replica in
+    ``replica_region``: "you must also write a policy that gives the Vault service the ability to do everything
+    with vaults so it can create and manage vaults on your behalf during replication" (Oracle, "Replicating
+    Vaults and Keys", docs.oracle.com/en-us/iaas/Content/KeyManagement/Tasks/replicatingvaults.htm). The subject
+    is ``service keymanagementservice``, as Oracle's landing zone writes it ("Allow service keymanagementservice
+    to manage vaults in compartment ...": oci-landing-zones/oci-scca-landingzone, Mission_Owner_SCCA_(SCCAv1)/
+    iam.tf, vault_policy). Scoped to the country compartment and to the two regions the replication spans."""
+    _literal(compartment_id, "compartment_id")
+    keys = _unique(region_key(r) for r in (region, replica_region))
+    if len(keys) != 2:
+        raise ValueError(
+            f"replica_region: {replica_region!r} is the vault's own region (allowed: another region)"
+        )
+    regions = ", ".join(f"request.region = '{k}'" for k in keys)
+    scope = f"in compartment id {compartment_id}"
+    return [f"Allow service keymanagementservice to manage vaults {scope} where any {{{regions}}}"]

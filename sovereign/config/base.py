@@ -13,8 +13,9 @@ import datetime as dt
 import math
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from sovereign.config.identity import person_in_group_field
 from sovereign.config.limits import MAX_REPLICAS, MAX_ROTATION_DAYS
 from sovereign.types import (
     Bcp47Tag,
@@ -219,6 +220,15 @@ class RegistryConfig(_Model):
 class Group(_Model):
     name: str = Field(min_length=3, max_length=100, description="Group display name.")
 
+    @field_validator("name", mode="before")
+    @classmethod
+    def _not_a_person(cls, value: Any) -> Any:
+        # Before the cloud's own name pattern (OCI's refuses '@' too, without saying why), on every group field.
+        person = person_in_group_field(value) if isinstance(value, str) else None
+        if person is not None:
+            raise ValueError(f"{person} — create a group, put the person in it, and name the group here")
+        return value
+
 
 G = TypeVar("G", bound=Group)
 
@@ -330,6 +340,13 @@ class ChatFrontEnd(_Model):
         description="The identity provider's pods, when the issuer's address is served inside the cluster; the "
         "front end's egress admits them. Without it 'identity_provider_cidrs' must list the provider's ranges: "
         "sign-in calls the issuer from the server (discovery, token, userinfo, keys).",
+    )
+    identity_provider_country: CountryCode | None = Field(
+        default=None,
+        description="ISO 3166-1 alpha-2 code of the country where the identity provider runs and keeps its "
+        "users, sign-in records and keys. Required with 'identity_provider_cidrs' (address ranges say nothing "
+        "of a country); omitted with 'identity_provider_in_cluster': the cluster's country. Another country is "
+        "refused (invariant data_stays_in_country).",
     )
     roles_claim: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_:/.-]{1,128}$")] = Field(
         default="roles",

@@ -9,13 +9,13 @@ function registered in :data:`SOURCES` (cloud-neutral ones here, each cloud's in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from sovereign.config.errors import PathParts, Violation
 from sovereign.config.schema import CountryConfig
-from sovereign.config.errors import PathParts
 
-__all__ = ["DataPath", "PathSource", "SOURCES", "data_paths"]
+__all__ = ["SOURCES", "DataPath", "PathSource", "data_paths", "data_stays_in_country"]
 
 
 @dataclass(frozen=True)
@@ -50,9 +50,26 @@ SOURCES: list[PathSource] = []
 def data_paths(config: CountryConfig) -> list[DataPath]:
     """Every data path of ``config``, neutral ones first, then its cloud's."""
     from sovereign.clouds import cloud_module
+    from sovereign.config import neutral_paths  # noqa: F401  (registers the cloud-neutral sources in SOURCES)
 
     try:
         cloud_sources: list[PathSource] = list(cloud_module(config.cloud, "data_paths").SOURCES)
     except ModuleNotFoundError:
         cloud_sources = []
     return [p for source in (*SOURCES, *cloud_sources) for p in source(config)]
+
+
+def data_stays_in_country(config: CountryConfig, register: object, as_of: object) -> Iterator[Violation]:
+    """Every data path of the config ends in the country (a destination whose country is unknown is refused: the
+    toolkit cannot show that it stays)."""
+    for path in data_paths(config):
+        if not path.leaves(config.country):
+            continue
+        where = f"'{path.country}'" if path.country else "an undocumented country"
+        yield Violation(
+            path.setting,
+            f"{path.name} goes to {path.destination}"
+            + (f" in region '{path.region}'" if path.region else "")
+            + f", which lies in {where}, outside '{config.country}' (kept in-country by: {path.control})",
+            path.fix or "choose an in-country destination for it",
+        )

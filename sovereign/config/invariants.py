@@ -17,14 +17,16 @@ from typing import Any
 from sovereign.catalogue import find_region, kubernetes_versions, machine_size
 from sovereign.catalogue.kubernetes import DATED_KUBERNETES_CLOUDS
 from sovereign.clouds import cloud_module
+from sovereign.config.assurance import ASSURANCE_INVARIANTS
+from sovereign.config.data_paths import data_stays_in_country
 from sovereign.config.derived import gpu_capacity, registry_prefix, used_regions
 from sovereign.config.errors import PathParts, Violation
+from sovereign.config.identity import distinct_people, first_same_group
 from sovereign.config.limits import (
     MAX_ROTATION_DAYS,
     MIN_AUDIT_RETENTION_DAYS,
     MIN_EGRESS_PREFIX_LENGTH,
     MIN_PLATFORM_KEY_JUSTIFICATION_CHARS,
-    MIN_PUBLIC_EXPOSURE_JUSTIFICATION_CHARS,
     SYSTEM_POOL_NAME,
 )
 from sovereign.config.node_disks import weights_fit_node_disks
@@ -217,6 +219,7 @@ def models_are_approved(c: CountryConfig, register: ModelRegister, as_of: dt.dat
             country=c.country,
             as_of=as_of,
             confidential_gpu=c.cluster.confidential_tier == ConfidentialTier.CONFIDENTIAL_GPU,
+            approvers=a.approvers,
         ):
             field = "weights" if refusal.aspect == "weights" else "model"
             yield Violation((*path, field), refusal.message, refusal.fix)
@@ -332,8 +335,7 @@ def model_fits_gpus(c: CountryConfig, register: ModelRegister, as_of: dt.date) -
 
 
 def chat_is_contained(c: CountryConfig, register: ModelRegister, as_of: dt.date) -> Iterator[Violation]:
-    """The chat front end's egress stays narrow (identity-provider ranges of /16 or longer) and public
-    exposure carries a real justification (not padding)."""
+    """The chat front end's egress stays narrow (identity-provider ranges of /16 or longer)."""
     if c.assistant is None:
         return
     chat = c.assistant.chat
@@ -346,14 +348,7 @@ def chat_is_contained(c: CountryConfig, register: ModelRegister, as_of: dt.date)
                 f"(allowed: /{MIN_EGRESS_PREFIX_LENGTH} or longer)",
                 "list the identity provider's own ranges",
             )
-    exposure = chat.public_exposure
-    if exposure is not None and len(exposure.justification.strip()) < MIN_PUBLIC_EXPOSURE_JUSTIFICATION_CHARS:
-        yield Violation(
-            ("assistant", "chat", "public_exposure", "justification"),
-            f"{len(exposure.justification.strip())} characters of text "
-            f"(allowed: at least {MIN_PUBLIC_EXPOSURE_JUSTIFICATION_CHARS})",
-            "say why citizens must reach the front end from the internet",
-        )
+    # The public-exposure justification is judged for substance by assurance.reasons_say_something.
 
 
 def chat_is_reachable(c: CountryConfig, register: ModelRegister, as_of: dt.date) -> Iterator[Violation]:
@@ -390,26 +385,45 @@ def chat_is_reachable(c: CountryConfig, register: ModelRegister, as_of: dt.date)
 
 
 def access_through_groups(c: CountryConfig, register: ModelRegister, as_of: dt.date) -> Iterator[Violation]:
-    """Access only through groups (typed per cloud: Entra object ids on Azure), a separate break-glass group,
-    two distinct approvers, unique tenants."""
-    admin_names = {g.name for g in c.access.admin_groups}
+    """Access only through groups, compared as the cloud resolves them (``sovereign.config.identity``: Entra
+    object ids; OCI domain-qualified names, case-insensitive, and OCIDs): a break-glass group is none of the
+    admin groups, a tenant's group is no admin or break-glass group and no other tenant's, operator access
+    has two distinct approvers (normalised e-mail addresses), and tenant names are unique."""
+    admins = [(f"access.admin_groups[{i}]", g) for i, g in enumerate(c.access.admin_groups)]
+    break_glass = [(f"access.break_glass_groups[{i}]", g) for i, g in enumerate(c.access.break_glass_groups)]
     for i, g in enumerate(c.access.break_glass_groups):
-        if g.name in admin_names:
+        same = first_same_group(g, admins)
+        if same is not None:
             yield Violation(
-                ("access", "break_glass_groups", i, "name"),
-                f"'{g.name}' is also an admin group",
-                "use a dedicated, normally empty break-glass group",
+                ("access", "break_glass_groups", i, _identity_field(same[1])),
+                f"'{g.name}' is also an admin group: the same group as {same[0]} ({same[1]}), so break-glass "
+                "would be standing admin access (allowed: a group of its own)",
+                "use a dedicated, normally empty break-glass group with its own id",
             )
-    if len({a.lower() for a in c.access.operator_access_approvers}) < 2:
-        yield Violation(
-            ("access", "operator_access_approvers"),
-            "fewer than two distinct approvers",
-            "list at least two different people",
-        )
+    tenants: list[tuple[str, Any]] = []
+    for i, t in enumerate(c.tenants):
+        same = first_same_group(t.group, [*admins, *break_glass, *tenants])
+        if same is not None:
+            yield Violation(
+                ("tenants", i, "group", _identity_field(same[1])),
+                f"tenant '{t.name}''s group '{t.group.name}' is the same group as {same[0]} ({same[1]}): its "
+                "members would get that group's access (allowed: a group of the tenant's own)",
+                "create a group for the tenant's people only and name it here",
+            )
+        tenants.append((f"tenants[{i}].group (tenant '{t.name}')", t.group))
+    approvers = c.access.operator_access_approvers
+    yield from distinct_people(approvers, ("access", "operator_access_approvers"), "operator access")
     names = [t.name for t in c.tenants]
     for i, t in enumerate(c.tenants):
         if names.index(t.name) != i:
             yield Violation(("tenants", i, "name"), f"duplicate tenant '{t.name}'", "rename it")
+
+
+def _identity_field(shared: str) -> str:
+    """The setting that carries the identity two groups share: Azure's object id, OCI's name, else its OCID."""
+    if shared.startswith("entra:"):
+        return "object_id"
+    return "name" if "oci-name:" in shared else "ocid"
 
 
 def audit_logs_retained(c: CountryConfig, register: ModelRegister, as_of: dt.date) -> Iterator[Violation]:
@@ -451,6 +465,8 @@ INVARIANTS: tuple[Check, ...] = (
     chat_is_reachable,
     access_through_groups,
     audit_logs_retained,
+    *ASSURANCE_INVARIANTS,
+    data_stays_in_country,
 )
 """The cloud-neutral invariants; each cloud adds its own (``sovereign.clouds.<cloud>.invariants.INVARIANTS``)."""
 
@@ -462,4 +478,8 @@ def cloud_invariants(config: CountryConfig) -> tuple[Check, ...]:
 
 def check_invariants(config: CountryConfig, register: ModelRegister, as_of: dt.date) -> list[Violation]:
     """Every violated invariant of ``config`` on date ``as_of``: the neutral ones, then its cloud's."""
-    return [v for check in (*INVARIANTS, *cloud_invariants(config)) for v in check(config, register, as_of)]
+    checks = [c for c in (*INVARIANTS, *cloud_invariants(config)) if c is not data_stays_in_country]
+    found = [v for check in checks for v in check(config, register, as_of)]
+    # A data path leaving through a setting another invariant already refused is the same defect: said once.
+    refused = {v.path for v in found}
+    return found + [v for v in data_stays_in_country(config, register, as_of) if v.path not in refused]

@@ -270,15 +270,23 @@ def _layer(
     return YamlDocument(file=country.file, data=merged, locations=locations)
 
 
-def load_register(config_dir: Path) -> tuple[ModelRegister | None, list[Problem]]:
-    """The model risk register, or the problems that make it unusable."""
+def load_register(
+    config_dir: Path, *, as_of: dt.date | None = None
+) -> tuple[ModelRegister | None, list[Problem]]:
+    """The model risk register, or the problems that make it unusable: its types, then its integrity
+    (``sovereign.config.register_checks``; with ``as_of``, which ``validate_files`` passes, also assessments
+    dated after it)."""
+    from sovereign.config.register_checks import register_violations
+
     doc, problems = read_yaml(config_dir / MODELS_FILE)
     if doc is None:
         return None, problems
     try:
-        return ModelRegister.model_validate(doc.data), []
+        register = ModelRegister.model_validate(doc.data)
     except ValidationError as exc:
         return None, _pydantic_problems(doc, exc, ModelRegister)
+    found = [_structure_problem(doc, v.path, v.message, v.fix) for v in register_violations(register, as_of)]
+    return (None, found) if found else (register, [])
 
 
 def validate_files(
@@ -292,7 +300,7 @@ def validate_files(
         return [], [
             Problem(config_dir, None, "<directory>", "no country files found", "add '<cc>.yaml' files")
         ]
-    register, problems = load_register(config_dir)
+    register, problems = load_register(config_dir, as_of=as_of)
     configs: list[CountryConfig] = []
     for path in files:
         found, file_problems = _validate_country_file(path, config_dir, as_of, register)
@@ -471,6 +479,9 @@ def _pydantic_problems(
             close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
             message = f"unknown setting {str(loc[-1])!r} (allowed: {', '.join(allowed)})"
             fix = f"did you mean '{close[0]}'?" if close else "remove it"
+        elif kind == "value_error" and " — " in error["msg"]:
+            # A model's own check that says its fix after ' — ' (e.g. a person where a group is expected).
+            message, _, fix = error["msg"].removeprefix("Value error, ").partition(" — ")
         else:
             message = f"{_ENUM_REPR.sub(_quote_value, error['msg'])} (got {_show(got)})"
             fix = _fix_hint(kind)

@@ -140,6 +140,15 @@ def render_country_file(t: CountryTemplate) -> str:
         "      purpose: audit_logs",
         "      redundancy: zone",
         "      retention_days: 2555",
+        *(
+            [
+                "      # false for the first deployment (Azure creates the policy unlocked); then true, and deploy",
+                "      # again to lock it (irreversible). README: locked audit stores.",
+                "      lock_immutability: false",
+            ]
+            if t.cloud == Cloud.AZURE
+            else []
+        ),
         "registry:",
         f"  name: {t.code}sovereignregistry",
         "access:",

@@ -50,6 +50,7 @@ def _problem(file: Path, line: int | None, message: str, fix: str) -> Problem:
 
 def read_yaml(file: Path) -> tuple[YamlDocument | None, list[Problem]]:
     """Parse ``file``; return the document, or None and the problems that stopped it."""
+    from ruamel.yaml.constructor import DuplicateKeyError
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
@@ -85,7 +86,11 @@ def read_yaml(file: Path) -> tuple[YamlDocument | None, list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         what = " ".join(str(x) for x in (exc.context, exc.problem) if x)
-        return None, [_problem(file, line, f"malformed YAML: {what}", "fix the YAML syntax at this line")]
+        fix = "fix the YAML syntax at this line"
+        if isinstance(exc, DuplicateKeyError):
+            # A repeated key would silently replace the first value (a second 'expires_on', a second 'id').
+            fix = "keep one of the two: a key may appear once in a mapping"
+        return None, [_problem(file, line, f"malformed YAML: {what}", fix)]
     except RecursionError:
         # ruamel parses nesting recursively: '[[[[...' a few thousand deep is well-formed but too deep to read.
         return None, [

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["PlanCheck", "PlanDocument", "PlanResource", "PlanSummary"]
+__all__ = ["PlanCheck", "PlanDocument", "PlanModel", "PlanResource", "PlanSummary"]
 
 
 class _Strict(BaseModel):
@@ -40,6 +40,21 @@ class PlanSummary(_Strict):
     checks_failed: int = Field(ge=0)
 
 
+class PlanModel(_Strict):
+    """The register record of a model the stack deploys, as the risk gate cleared it (``sovereign diff`` shows a
+    change of an approval as a sovereignty change, though no resource changes with it)."""
+
+    model: str
+    deployments: list[str] = Field(description="Assistant deployments serving it, sorted.")
+    capability_tier: str
+    weights_digest: str
+    approved_countries: list[str] = Field(description="Sorted.")
+    assessed_on: str = Field(description="ISO date.")
+    expires_on: str = Field(description="ISO date.")
+    approvers: list[str] = Field(description="As written, sorted by their normalised e-mail address.")
+    report: str | None
+
+
 class PlanDocument(_Strict):
     stack: str = Field(pattern=r"^[a-z]{2}-[a-z]+$")
     country: str
@@ -49,3 +64,7 @@ class PlanDocument(_Strict):
     checks: list[PlanCheck]
     summary: PlanSummary
     notes: list[str] = Field(default=[], description="Offline placeholders and other remarks for humans.")
+    models: list[PlanModel] = Field(
+        default=[],
+        description="Register records of the deployed models, by model id (an addition to the keys).",
+    )

@@ -4,7 +4,9 @@ A URN is a resource's identity: when a change moves a resource to another URN (r
 destroys the real resource and creates a new one; for a vault, a bucket or a cluster that is data loss, so
 such pairs are reported as replaced, loudly. Changes that touch sovereignty are listed first: a change is
 sovereignty-relevant when its path is one a sovereignty rule reads (``Rule.reads`` in ``sovereign.policies``),
-so the diff and the checks can never disagree about what matters.
+so the diff and the checks can never disagree about what matters. The register records of the deployed models
+(the documents' ``models`` section) are compared too, under ``models.yaml#<model id>``: an approval changes no
+resource.
 """
 
 from __future__ import annotations
@@ -116,6 +118,33 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
     return changes
 
 
+MODELS_KEY = "models.yaml#"
+"""Changes of a deployed model's register record are listed under ``models.yaml#<model id>``."""
+
+
+def _model_changes(base: dict[str, Any], head: dict[str, Any]) -> dict[str, list[Change]]:
+    """Changes of the register records of the deployed models (the documents' ``models`` sections): an approval
+    changes no resource, so without them a new expiry or country would be 'No changes'. Paths are
+    ``models.<field>``, relevant where the approved-models rule reads the field."""
+    old = {m["model"]: m for m in base.get("models", [])}
+    new = {m["model"]: m for m in head.get("models", [])}
+    out: dict[str, list[Change]] = {}
+    for model_id in sorted(set(old) | set(new)):
+        a, b = (_record_paths(side.get(model_id)) for side in (old, new))
+        changes = [
+            Change(path, a.get(path), b.get(path), is_sovereignty_relevant(path))
+            for path in sorted(set(a) | set(b))
+            if a.get(path) != b.get(path) or (path in a) != (path in b)
+        ]
+        if changes:
+            out[f"{MODELS_KEY}{model_id}"] = changes
+    return out
+
+
+def _record_paths(record: dict[str, Any] | None) -> dict[str, Any]:
+    return _flatten({k: v for k, v in record.items() if k != "model"}, "models") if record else {}
+
+
 def _logical_name(urn: str) -> str:
     return urn.rsplit("::", 1)[-1]
 
@@ -169,6 +198,7 @@ def diff_documents(stack: str, base: dict[str, Any] | None, head: dict[str, Any]
         changes = _changes(old[before], new[after])
         if changes:
             result.changed[after] = changes
+    result.changed.update(_model_changes(base or {}, head or {}))
     failing_before = {
         (c["policy"], c["urn"]) for c in (base or {}).get("checks", []) if c["status"] == "fail"
     }

@@ -7,10 +7,14 @@ One document per stack::
                     "retain_on_delete", "aliases"}],
      "checks": [{"policy", "status": "pass"|"fail", "urn", "message"}],
      "summary": {"resources", "checks_failed"},
-     "notes": [...]}
+     "notes": [...],
+     "models": [{"model", "deployments", "capability_tier", "weights_digest", "approved_countries",
+                 "assessed_on", "expires_on", "approvers", "report"}]}
 
-``inputs`` are wire-named; secret values are replaced by ``"[secret]"``. ``retain_on_delete``, ``aliases`` and
-``notes`` are additions to the contract's keys, never replacements.
+``inputs`` are wire-named; secret values are replaced by ``"[secret]"``. ``retain_on_delete``, ``aliases``,
+``notes`` and ``models`` are additions to the contract's keys, never replacements. ``models`` holds the register
+records of the deployed models (sorted, so a reordered register is no change): an approval lives in
+models.yaml, not in any resource, and ``sovereign diff`` compares it there.
 """
 
 from __future__ import annotations
@@ -18,12 +22,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sovereign.config.schema import CountryConfig
+from sovereign.config.identity import email_identity
+from sovereign.config.schema import CountryConfig, ModelRegister
 from sovereign.engine.recorder import Recording
-from sovereign.plan.contract import PlanCheck, PlanDocument, PlanResource, PlanSummary
+from sovereign.plan.contract import PlanCheck, PlanDocument, PlanModel, PlanResource, PlanSummary
 from sovereign.plan.stackfiles import StackFile
 
-__all__ = ["build_document", "checks_failed"]
+__all__ = ["build_document", "checks_failed", "deployed_models"]
 
 
 def build_document(
@@ -34,6 +39,7 @@ def build_document(
     *,
     placeholder_secrets: list[str] | None = None,
     notes: Iterable[str] = (),
+    register: ModelRegister | None = None,
 ) -> PlanDocument:
     """The plan document of one stack, validated against the contract as it is built.
 
@@ -74,7 +80,36 @@ def build_document(
             resources=len(resources), checks_failed=sum(1 for c in plan_checks if c.status == "fail")
         ),
         notes=[*placeholder_notes, *notes],
+        models=deployed_models(config, register) if register is not None else [],
     )
+
+
+def deployed_models(config: CountryConfig, register: ModelRegister) -> list[PlanModel]:
+    """The register records of the models ``config`` deploys, by model id (a model not in the register has none:
+    validation refuses it before a plan)."""
+    serving: dict[str, list[str]] = {}
+    for d in config.assistant.deployments if config.assistant else []:
+        serving.setdefault(d.model, []).append(d.name)
+    out = []
+    for model_id in sorted(serving):
+        record = register.find(model_id)
+        if record is None:
+            continue
+        a = record.assessment
+        out.append(
+            PlanModel(
+                model=record.id,
+                deployments=sorted(serving[model_id]),
+                capability_tier=record.capability_tier.value,
+                weights_digest=record.weights_digest,
+                approved_countries=sorted(record.approved_countries),
+                assessed_on=a.assessed_on.isoformat(),
+                expires_on=a.expires_on.isoformat(),
+                approvers=sorted(a.approvers, key=lambda e: (email_identity(e), e)),
+                report=a.report,
+            )
+        )
+    return out
 
 
 def checks_failed(document: PlanDocument | Mapping[str, Any]) -> int:

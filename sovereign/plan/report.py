@@ -163,6 +163,7 @@ def build_report(
         "inventory": inventory,
         "models": models,
         "access": access,
+        "data_paths": _data_paths(config),
         "deploying_identity": _deploying_identity(document, config.cloud.value),
         "summary": {
             "controls": len(controls),
@@ -170,6 +171,26 @@ def build_report(
             "resources": len(inventory),
         },
     }
+
+
+def _data_paths(config: CountryConfig) -> list[dict[str, Any]]:
+    """Where data and metadata go (sovereign.config.data_paths), each with its region and the control keeping it
+    in the country; validation has already refused any that leaves."""
+    from sovereign.config.data_paths import data_paths
+    from sovereign.config.errors import format_path
+
+    return [
+        {
+            "what": p.name,
+            "destination": p.destination,
+            "region": p.region,
+            "country": p.country,
+            "in_country": not p.leaves(config.country),
+            "control": p.control,
+            "setting": format_path(p.setting) if p.setting else None,
+        }
+        for p in data_paths(config)
+    ]
 
 
 def render_report_markdown(report: dict[str, Any]) -> str:
@@ -213,6 +234,18 @@ def render_report_markdown(report: dict[str, Any]) -> str:
         for t in a["tenant_groups"]
     ]
     out.append(f"- operator access approvers: {', '.join(a['operator_access_approvers'])}")
+    out += [
+        "",
+        "## Data paths",
+        "",
+        "| what | destination | region | country | kept in-country by |",
+        "|---|---|---|---|---|",
+    ]
+    out += [
+        f"| {p['what']} | {p['destination']} | {p['region'] or '—'} | {p['country'] or 'unknown'}"
+        f"{'' if p['in_country'] else ' ❌'} | {p['control']} |"
+        for p in report.get("data_paths", [])
+    ]
     identity = report.get("deploying_identity")
     out += ["", "## Deploying identity (`sovereign permissions`)", ""]
     if identity is None:

@@ -89,6 +89,7 @@ def plan_stack(
         placeholder_secrets=placeholders,
         # The program's own warnings (pulumi.log.warn: what `pulumi up` would print) become notes.
         notes=[*([PREVIEW_NOTE] if preview else []), *recording.warnings],
+        register=register,
     )
     return document.model_dump(mode="json")
 

@@ -22,6 +22,7 @@ from sovereign.policies.kubernetes_rules import KUBERNETES_RULES
 from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule, evaluate
 from sovereign.policies.model_api import MODEL_API_RULES
 from sovereign.policies.network_policy_engine import NETWORK_POLICY_ENGINE_RULES
+from sovereign.policies.oci_access_rules import OCI_ACCESS_RULES
 from sovereign.policies.oci_iam import OCI_IAM_RULES
 from sovereign.policies.oci_names import OCI_NAME_RULES
 from sovereign.policies.oci_platform_rules import OCI_PLATFORM_RULES
@@ -53,6 +54,7 @@ ALL_RULES: tuple[Rule, ...] = (
     *OCI_IAM_RULES,
     *OCI_PLATFORM_RULES,
     *OCI_NAME_RULES,
+    *OCI_ACCESS_RULES,
     *NETWORK_POLICY_ENGINE_RULES,
     *CHAT_RULES,
     *MODEL_API_RULES,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from sovereign.policies.azure_controls import AZURE_CONTROL_RULES
 from sovereign.policies.azure_ordering import AZURE_PLATFORM_RULES
 from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule
 from sovereign.policies.stateful import RETAINED_TYPES, STATEFUL_TYPES
@@ -373,3 +374,6 @@ CLOUD_RULES: tuple[Rule, ...] = (
 )
 CLOUD_RULES += AZURE_PLATFORM_RULES
 """Azure's platform constraints and creation order (``azure_ordering``): what a mock cannot show."""
+CLOUD_RULES += AZURE_CONTROL_RULES
+"""Azure controls built beyond the country file (``azure_controls``): locked WORM, eligible-only break-glass,
+the Activity Log in-country, the registry's in-country replica."""

@@ -10,7 +10,7 @@ from typing import Any
 
 from sovereign.contracts import GPU_RESOURCE, GPU_TAINT, MODEL_ANNOTATION
 from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule
-from sovereign.rules.models import model_clearance
+from sovereign.rules.models import REGISTER_APPROVAL_FIELDS, model_clearance
 from sovereign.types import Cloud, ConfidentialTier, parse_image_ref
 
 __all__ = ["KUBERNETES_RULES", "MODEL_ANNOTATION", "pod_spec"]
@@ -181,6 +181,7 @@ def _approved_models(ctx: PolicyContext, resources: list[ResourceView]) -> Itera
             country=ctx.config.country,
             as_of=ctx.as_of,
             confidential_gpu=confidential,
+            approvers=a.approvers,
         ):
             yield Finding(refusal.message, r.urn)
 
@@ -393,6 +394,9 @@ KUBERNETES_RULES: tuple[Rule, ...] = (
             f"inputs.spec.*annotations.{MODEL_ANNOTATION}",
             "inputs.spec.*containers.image",
             "inputs.spec.*resources.*",
+            # The register record it clears each model against: the plan document's 'models' section
+            # (sovereign.plan.document.deployed_models), so `sovereign diff` shows a changed approval.
+            *(f"models.{f}" for f in REGISTER_APPROVAL_FIELDS),
         ),
     ),
     Rule(

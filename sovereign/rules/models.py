@@ -14,15 +14,26 @@ from typing import Literal
 
 from sovereign.types import ModelTier
 
-__all__ = ["Refusal", "model_clearance"]
+__all__ = ["REGISTER_APPROVAL_FIELDS", "Refusal", "model_clearance"]
 
-Aspect = Literal["assessment", "country", "tier", "weights"]
+REGISTER_APPROVAL_FIELDS = (
+    "capability_tier",
+    "weights_digest",
+    "approved_countries",
+    "assessed_on",
+    "expires_on",
+    "approvers",
+)
+"""The fields of a register record the gate clears a model by: the plan document's ``models`` section carries
+them and a change of any is sovereignty-relevant in ``sovereign diff`` (the approved-models rule reads them)."""
+
+Aspect = Literal["assessment", "approvers", "country", "tier", "weights"]
 
 
 @dataclass(frozen=True)
 class Refusal:
     aspect: Aspect
-    """What is wrong: the assessment's dates, the country, the capability tier, or the weights."""
+    """What is wrong: the assessment's dates or approvers, the country, the capability tier, or the weights."""
     message: str
     fix: str
 
@@ -39,9 +50,23 @@ def model_clearance(
     country: str,
     as_of: dt.date,
     confidential_gpu: bool,
+    approvers: Collection[str] | None = None,
 ) -> list[Refusal]:
-    """Every reason the model may not serve ``country`` on ``as_of`` (empty: cleared)."""
+    """Every reason the model may not serve ``country`` on ``as_of`` (empty: cleared). ``approvers`` (the
+    assessment's signatories; None where the caller holds only the dates) must be two distinct people."""
     refusals: list[Refusal] = []
+    # Lazily: the rules layer takes plain values and loads no config models at import.
+    from sovereign.config.identity import email_identity
+
+    if approvers is not None and len({email_identity(a) for a in approvers}) < 2:
+        refusals.append(
+            Refusal(
+                "approvers",
+                f"the assessment of '{model_id}' is signed by fewer than two distinct people "
+                f"({', '.join(approvers) or 'nobody'})",
+                "have a second, different person sign the assessment in models.yaml",
+            )
+        )
     if assessed_on is None or expires_on is None:
         refusals.append(
             Refusal(

@@ -68,7 +68,7 @@ def test_rejects_a_service_range_without_room_for_dns() -> None:
 
 def test_rejects_a_public_egress_firewall() -> None:
     """_check_egress (Azure network): the firewall IP is private."""
-    dest = [{"fqdn": "updates.example.org", "ports": [443], "justification": "OS security updates"}]
+    dest = [{"fqdn": "updates.example.org", "ports": [443], "justification": "OS updates for nodes"}]
     egress = {"mode": "allow_list", "allowed_destinations": dest, "firewall_ip": "8.8.8.8"}
     _one(messages(edit(merged("no"), {"azure.egress": egress})), "azure.egress.firewall_ip", "is public")
 

@@ -132,7 +132,7 @@ def test_rejects_what_the_azure_stack_cannot_build() -> None:
     with pytest.raises(ValidationError, match="3072 or 4096"):
         violations(edit(merged("de"), {"azure.key_custody.key_size_bits": 2048}))
     _one(messages(edit(merged("de"), {"audit_logging.retention_days": 1000})), "exceeds a Log Analytics")
-    dest = [{"fqdn": "updates.example.org", "ports": [443], "justification": "OS security updates"}]
+    dest = [{"fqdn": "updates.example.org", "ports": [443], "justification": "OS updates for nodes"}]
     allow = {"mode": "allow_list", "allowed_destinations": dest}
     _one(messages(edit(merged("no"), {"azure.egress": allow})), "firewall_ip")
     _one(messages(edit(merged("no"), {"azure.egress": allow})), "firewall_policy_id", "enforced nowhere")
@@ -203,7 +203,7 @@ POLICY = (
 
 
 def test_rejects_egress_destinations_without_allow_list_mode() -> None:
-    dest = [{"fqdn": "packages.example.org", "ports": [443], "justification": "OS security updates"}]
+    dest = [{"fqdn": "packages.example.org", "ports": [443], "justification": "OS updates for nodes"}]
     _one(
         messages(edit(merged("no"), {"azure.egress": {"mode": "none", "allowed_destinations": dest}})),
         "mode 'none'",

@@ -63,8 +63,8 @@ def test_omitted_lock_date_never_rots() -> None:
     [
         ("2026-12-05", False),  # 13 days after AS_OF: OCI refuses a lock sooner than 14 days after creation
         ("2026-12-06", True),
-        ("2027-11-22", True),
-        ("2027-11-23", False),  # more than a year away: the trail stays changeable too long
+        ("2027-02-20", True),
+        ("2027-02-21", False),  # more than 90 days away: the trail stays deletable too long
     ],
 )
 def test_configured_lock_date_bounded(lock: str, ok: bool) -> None:
@@ -72,7 +72,7 @@ def test_configured_lock_date_bounded(lock: str, ok: bool) -> None:
     if ok:
         assert found == []
     else:
-        message = _one(found, "storage.stores[1].retention_lock_date", "is outside 2026-12-06..2027-11-22")
+        message = _one(found, "storage.stores[1].retention_lock_date", "is outside 2026-12-06..2027-02-20")
         assert "remove 'retention_lock_date'" in message
 
 

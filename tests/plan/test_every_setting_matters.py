@@ -33,7 +33,8 @@ pytestmark = pytest.mark.slow
 
 _APPROVERS = (
     "evidence only: `sovereign report` lists them as the approvers of operator access (Azure Customer Lockbox "
-    "approvers are a tenant setting outside Resource Manager; OCI Operator Access Control is not built yet); "
+    "approvers are a tenant setting outside Resource Manager; OCI Operator Access Control covers none of the "
+    "services the toolkit deploys: README, 'Operator access, break-glass and the secondary region on OCI'); "
     "validation requires two distinct people"
 )
 _LABEL = "a label for people (reports); Azure grants and binds by the Entra object id"
@@ -49,6 +50,7 @@ VALIDATION_ONLY: dict[str, dict[str, str]] = {
         "access.operator_access_approvers": _APPROVERS,
         "access.admin_groups.name": _OCI_LABEL,
         "access.break_glass_groups.name": _OCI_LABEL,
+        "tenants.group.name": "a label for people (reports); OKE binds IAM groups in Kubernetes RBAC by OCID",
         "cluster.system_pool.node_count_max": "the OKE system pool runs fixed at node_count_min: Oracle advises one "
         "pool the cluster autoscaler does not manage (field description says so); validation keeps min <= max",
         "audit_logging.retention_days": "OCI Logging keeps flow logs at most 180 days, so any value above 180 "

@@ -59,6 +59,8 @@ STATELESS = {
     "time:index/sleep:Sleep": "a wait between a grant and its consumer; holds nothing",
     "kubernetes:core/v1:Secret": "rendered from stack config",  # pragma: allowlist secret (a type name)
     "kubernetes:core/v1:Service": "routing",
+    "azure-native:containerregistry:Replication": "a replica of the registry, synced again from the primary",
+    "oci:Kms/vaultVerification:VaultVerification": "a vault's replica; the keys stay in the primary vault",
     "kubernetes:core/v1:ServiceAccount": "workload identities",
     "kubernetes:core/v1:LimitRange": "namespace limits",
     "kubernetes:core/v1:ResourceQuota": "tenant quotas",

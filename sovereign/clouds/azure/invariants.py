@@ -24,10 +24,16 @@ from sovereign.clouds.azure.facts import (
 from sovereign.clouds.azure.settings import AzureCountry
 from sovereign.config.base import ModelRegister
 from sovereign.config.errors import PathParts, Violation
-from sovereign.config.limits import MIN_PLATFORM_KEY_JUSTIFICATION_CHARS
+from sovereign.config.limits import (
+    MIN_ALLOW_LIST_PREFIX_LENGTH,
+    MIN_EGRESS_JUSTIFICATION_CHARS,
+    MIN_PLATFORM_KEY_JUSTIFICATION_CHARS,
+)
+from sovereign.config.text import justification_problem
+from sovereign.rules.allow_lists import cidr_entry_problem, fqdn_entry_problem, private_next_hop_problem
 from sovereign.rules.residency import geo_pair_of, key_vault_replica_of
 from sovereign.rules.service_egress import DEFENDER_DESTINATIONS
-from sovereign.types import Cloud, ConfidentialTier, EgressMode, KeyCustodyTier, StorePurpose
+from sovereign.types import Cloud, ConfidentialTier, EgressMode, Environment, KeyCustodyTier, StorePurpose
 
 __all__ = ["INVARIANTS"]
 
@@ -86,12 +92,17 @@ def keys_the_stack_can_build(c: AzureCountry, register: ModelRegister, as_of: dt
             "use 'key_vault_premium' (keys in FIPS 140 HSMs)",
         )
     justification = c.azure.logs_platform_key_justification
-    if justification is not None and len(justification.strip()) < MIN_PLATFORM_KEY_JUSTIFICATION_CHARS:
+    problem = (
+        None
+        if justification is None
+        else justification_problem(justification, min_chars=MIN_PLATFORM_KEY_JUSTIFICATION_CHARS)
+    )
+    if problem is not None:
         yield Violation(
             ("azure", "logs_platform_key_justification"),
-            "platform-managed keys need a written "
-            f"justification of at least {MIN_PLATFORM_KEY_JUSTIFICATION_CHARS} characters",
-            "explain why, or remove it to use the customer-managed key",
+            f"platform-managed keys for the logs need a written justification; this is none: {problem}",
+            "explain in a sentence why the logs may use Microsoft's keys (e.g. the 100 GB/day dedicated cluster "
+            "against the country's daily volume), or remove it to use the customer-managed key",
         )
 
 
@@ -209,12 +220,7 @@ def egress_is_explicit(c: AzureCountry, register: ModelRegister, as_of: dt.date)
         yield Violation(
             (*base, "firewall_policy_id"), "a firewall policy with mode 'none'", "remove firewall_policy_id"
         )
-    if egress.firewall_ip is not None and not egress.firewall_ip.is_private:
-        yield Violation(
-            (*base, "firewall_ip"),
-            f"{egress.firewall_ip} is public (allowed: a private IP of the hub's firewall)",
-            "routing to a public address would bypass the allow-list; use the firewall's private IP",
-        )
+    # firewall_ip's range and place: egress_allow_list_means_something.
 
 
 def defender_can_report(c: AzureCountry, register: ModelRegister, as_of: dt.date) -> Iterator[Violation]:
@@ -354,14 +360,108 @@ def kubernetes_version_in_aks_support(
     yield Violation(("cluster", "kubernetes_version"), what, fix)
 
 
+def audit_stores_state_their_lock(
+    c: AzureCountry, register: ModelRegister, as_of: dt.date
+) -> Iterator[Violation]:
+    """``lock_immutability`` belongs to audit-log stores, and a prod audit-log store states it: Azure creates
+    the immutability policy unlocked (settings.AzureStore), so prod either says the lock is pending (false,
+    until the store's first deployment) or that it is locked (true). Silence would leave WORM revocable."""
+    for i, s in enumerate(c.storage.stores):
+        path = ("storage", "stores", i, "lock_immutability")
+        if s.purpose != StorePurpose.AUDIT_LOGS:
+            if s.lock_immutability is not None:
+                yield Violation(
+                    path,
+                    f"set on a '{s.purpose}' store (allowed: audit_logs stores only; only they have an "
+                    "immutability policy)",
+                    "remove 'lock_immutability' from this store",
+                )
+        elif s.lock_immutability is None and c.environment == Environment.PROD:
+            yield Violation(
+                path,
+                f"prod audit-log store '{s.name}' does not say whether its immutability policy is locked "
+                "(allowed: true, or false while the lock is pending the store's first deployment)",
+                "set 'lock_immutability: false' for the first deployment (Azure creates the policy unlocked), "
+                "then 'lock_immutability: true' and deploy again to lock it (irreversible)",
+            )
+
+
+def egress_allow_list_means_something(
+    c: AzureCountry, register: ModelRegister, as_of: dt.date
+) -> Iterator[Violation]:
+    """Every allow-list entry admits what it names and says why (``sovereign.rules.allow_lists``,
+    ``sovereign.config.text``): no destination is a wildcard over a public suffix, each has a real justification,
+    the mirror's ranges are narrow, and the firewall next hop is an RFC 1918 or RFC 6598 address (Azure treats
+    100.64.0.0/10 "as private address space in Azure Virtual Network": Azure Architecture Center, "Prevent IPv4
+    exhaustion in Azure", MicrosoftDocs/architecture-center docs/guide/networking/ipv4-exhaustion-content.md) that is no
+    host of the cluster: an address in one of its subnets, the pod overlay or the service range would make a node,
+    pod or Service the "firewall" that sees and passes all outbound traffic."""
+    egress = c.azure.egress
+    base = ("azure", "egress")
+    for i, d in enumerate(egress.allowed_destinations):
+        path = (*base, "allowed_destinations", i)
+        problem = fqdn_entry_problem(d.fqdn)
+        if problem is not None:
+            yield Violation(
+                (*path, "fqdn"),
+                f"{problem} (allowed: a host name, or '*.' over a domain the country can name, e.g. "
+                "'*.packages.example.de')",
+                "list the exact host names the cluster needs",
+            )
+        problem = justification_problem(d.justification, min_chars=MIN_EGRESS_JUSTIFICATION_CHARS)
+        if problem is not None:
+            yield Violation(
+                (*path, "justification"),
+                f"not a justification for '{d.fqdn}': {problem}",
+                "say in a sentence what in the cluster needs this host and why it cannot be mirrored in-country",
+            )
+    ip = egress.firewall_ip
+    if ip is not None:
+        problem = private_next_hop_problem(str(ip))
+        own = [(("network", "subnets", k), v) for k, v in c.network.subnets.model_dump().items() if v]
+        own += [
+            (("azure", "pod_cidr"), c.azure.pod_cidr),
+            (("network", "service_cidr"), c.network.service_cidr),
+        ]
+        inside = next(
+            (f"{'.'.join(map(str, p))} ({r})" for p, r in own if ip in ipaddress.ip_network(r)), None
+        )
+        if problem is not None:
+            yield Violation(
+                (*base, "firewall_ip"),
+                f"{problem}: outbound traffic would be routed to an address that is no firewall of the country's "
+                "hub network",
+                "use the private IP of the hub's Azure Firewall (its ipConfigurations' private address)",
+            )
+        elif inside is not None:
+            yield Violation(
+                (*base, "firewall_ip"),
+                f"{ip} lies in this cluster's own {inside}: the next hop for all outbound traffic would be a node, "
+                "pod or Service of the cluster, not the country's firewall",
+                "use the private IP of the hub's Azure Firewall, outside the cluster's subnets, pod and service "
+                "ranges",
+            )
+    mirror = c.azure.gpu_driver_mirror
+    for i, cidr in enumerate(mirror.cidrs if mirror else ()):
+        problem = cidr_entry_problem(str(cidr), min_prefix=MIN_ALLOW_LIST_PREFIX_LENGTH)
+        if problem is not None and ipaddress.ip_network(str(cidr)).is_private:  # public: refused above
+            yield Violation(
+                ("azure", "gpu_driver_mirror", "cidrs", i),
+                f"{problem}: the driver pods would be allowed to far more than the mirror",
+                "list the mirror's own addresses (a few hosts, e.g. 10.250.0.0/28)",
+            )
+
+
 INVARIANTS = (
     no_cross_border_replication,
     keys_stay_in_country,
     keys_the_stack_can_build,
     logs_fit_the_workspace,
     stores_fit_blob_storage,
+    audit_stores_state_their_lock,
     network_is_private,
     egress_is_explicit,
+    egress_allow_list_means_something,
     defender_can_report,
     pool_names_fit_aks,
     user_pool_fits,

@@ -104,6 +104,21 @@ RULES: dict[str, NameRule] = {
             "tenant",
             auto_name="uuid",
         ),
+        # PIM eligibility (components/azure/break_glass.py): the resource takes no name input (pulumi-azure-native
+        # 3.29.0 authorization.PimRoleEligibilitySchedule); the provider names the request it PUTs to
+        # /{scope}/providers/Microsoft.Authorization/roleEligibilityScheduleRequests/{name} (api 2020-10-01,
+        # RoleEligibilityScheduleRequests_Create), held here to a GUID like role assignments.
+        NameRule(
+            "azure-native:authorization:PimRoleEligibilitySchedule",
+            "roleEligibilityScheduleRequestName",
+            36,
+            36,
+            _GUID,
+            "a GUID",
+            "scope of the eligibility",
+            source="https://learn.microsoft.com/rest/api/authorization/role-eligibility-schedule-requests",
+            auto_name="uuid",
+        ),
         # Microsoft.Authorization/policyAssignments: 1-64 resource name (1-24 at management group scope); can't
         # use <>*%&:\?.+/ or control characters; can't end with period or space.
         NameRule(
@@ -124,6 +139,16 @@ RULES: dict[str, NameRule] = {
             r"[A-Za-z0-9_-]+",
             "alphanumerics, underscores and hyphens",
             "resource group",
+        ),
+        # Microsoft.ContainerRegistry/registries/replications: registry, 5-50, alphanumerics.
+        NameRule(
+            "azure-native:containerregistry:Replication",
+            "replicationName",
+            5,
+            50,
+            r"[A-Za-z0-9]+",
+            "alphanumerics",
+            "registry",
         ),
         # Microsoft.ContainerRegistry/registries: global, 5-50, alphanumerics.
         NameRule(
@@ -250,6 +275,7 @@ RULES: dict[str, NameRule] = {
         _network("azure-native:monitor:PrivateLinkScope", "scopeName"),
         _network("azure-native:monitor:PrivateLinkScopedResource", "name"),
         _network("azure-native:monitor:DiagnosticSetting", "name"),
+        _network("azure-native:monitor:SubscriptionDiagnosticSetting", "name"),
         # Microsoft.Storage/storageAccounts: global, 3-24, lowercase letters and numbers.
         NameRule(
             "azure-native:storage:StorageAccount",

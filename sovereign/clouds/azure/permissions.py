@@ -138,6 +138,9 @@ TYPE_ACTIONS: dict[str, TypeActions] = {
     "azure-native:containerregistry:Registry": _crud(
         "Microsoft.ContainerRegistry/registries", _PERMS + "containers.md"
     ),
+    "azure-native:containerregistry:Replication": _crud(
+        "Microsoft.ContainerRegistry/registries/replications", _PERMS + "containers.md"
+    ),
     "azure-native:storage:StorageAccount": _crud("Microsoft.Storage/storageAccounts", _PERMS + "storage.md"),
     "azure-native:storage:BlobServiceProperties": _crud(
         "Microsoft.Storage/storageAccounts/blobServices", _PERMS + "storage.md", delete=False
@@ -156,6 +159,21 @@ TYPE_ACTIONS: dict[str, TypeActions] = {
     ),
     "azure-native:monitor:DiagnosticSetting": _crud(
         "Microsoft.Insights/diagnosticSettings", _PERMS + "monitor.md"
+    ),
+    # The subscription's Activity Log export: the same resource type, at the subscription.
+    "azure-native:monitor:SubscriptionDiagnosticSetting": _crud(
+        "Microsoft.Insights/diagnosticSettings", _PERMS + "monitor.md"
+    ),
+    # Break-glass eligibility: the provider creates and removes it through schedule requests ("Creates a role
+    # eligibility schedule request at given scope"; removal is a request of type AdminRemove).
+    "azure-native:authorization:PimRoleEligibilitySchedule": TypeActions(
+        (
+            "Microsoft.Authorization/roleEligibilityScheduleRequests/read",
+            "Microsoft.Authorization/roleEligibilityScheduleRequests/write",
+            "Microsoft.Authorization/roleEligibilityScheduleRequests/cancel/action",
+            "Microsoft.Authorization/roleEligibilitySchedules/read",
+        ),
+        _PERMS + "management-and-governance.md",
     ),
     "azure-native:monitor:PrivateLinkScope": _crud(
         "Microsoft.Insights/privateLinkScopes", _PERMS + "monitor.md"
@@ -332,6 +350,10 @@ _CONTRIBUTOR = ("Contributor", "b24988ac-6180-42a0-ab88-20f7382dd24c")
 assignments (_ROLES + privileged.md, 'Contributor')."""
 _RBAC_ADMIN = ("Role Based Access Control Administrator", "f58310d9-a9f6-439a-9e8d-f62e7b41a168")
 """roleAssignments/write and /delete, '*/read' (_ROLES + privileged.md)."""
+_USER_ACCESS_ADMIN = ("User Access Administrator", "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9")
+"""'Microsoft.Authorization/*': the built-in role that covers roleEligibilityScheduleRequests/write, which neither
+Contributor (NotActions Microsoft.Authorization/*/Write) nor Role Based Access Control Administrator (role
+assignments only) holds (_ROLES + privileged.md)."""
 _POLICY_CONTRIBUTOR = ("Resource Policy Contributor", "36243c78-bf99-498c-9df9-86d9f8d28608")
 """'Microsoft.Authorization/policyassignments/*' (_ROLES + management-and-governance.md)."""
 _AKS_CLUSTER_ADMIN = ("Azure Kubernetes Service RBAC Cluster Admin", "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b")
@@ -549,6 +571,7 @@ def _roles(placement: _Placement, azure: list[Resource], kubernetes: list[Resour
     authorization = (
         "azure-native:authorization:RoleAssignment",
         "azure-native:authorization:PolicyAssignment",
+        "azure-native:authorization:PimRoleEligibilitySchedule",
     )
     managed = [r for r in azure if r["type"] not in authorization]
     created = sorted(placement.created - {""})
@@ -595,6 +618,15 @@ def _roles(placement: _Placement, azure: list[Resource], kubernetes: list[Resour
         lambda rs: (
             f"{len(rs)} policy assignments ({', '.join(r['name'] for r in rs)}) in {_groups_of(placement, rs)}; "
             "Contributor's NotActions exclude Microsoft.Authorization/*/Write"
+        ),
+    )
+    roles += _grants(
+        placement,
+        by_type["azure-native:authorization:PimRoleEligibilitySchedule"],
+        _USER_ACCESS_ADMIN,
+        lambda rs: (
+            f"{len(rs)} PIM eligibility schedules (break-glass) in {_groups_of(placement, rs)}: "
+            "Microsoft.Authorization/roleEligibilityScheduleRequests/write"
         ),
     )
     clusters = [r for r in by_type["azure-native:containerservice:ManagedCluster"] if _azure_rbac(r)]

@@ -39,6 +39,7 @@ __all__ = [
     "AzureNetwork",
     "AzureSettings",
     "AzureStorage",
+    "AzureStore",
     "AzureSubnets",
     "EgressDestination",
 ]
@@ -104,7 +105,23 @@ class AzureNetwork(NetworkConfig[AzureSubnets]):
     pass
 
 
-class AzureStorage(StorageConfig[Store]):
+class AzureStore(Store):
+    # Azure creates an account-level, version-level immutability policy only unlocked: "A policy can only be
+    # created in a Disabled or Unlocked state ... Only a policy in an Unlocked state can transition to a Locked
+    # state which cannot be reverted" (Storage REST API AccountImmutabilityPolicyProperties.state, api
+    # 2023-05-01, as in pulumi-azure-native 3.29.0 storage.AccountImmutabilityPolicyPropertiesArgs). Locking is
+    # therefore a second, deliberate deployment, and prod states which of the two it is in.
+    lock_immutability: bool | None = Field(
+        default=None,
+        description="Audit-log stores only: lock the store's immutability policy (irreversible: afterwards the "
+        "retention can only grow, and the account cannot be deleted before its blobs expire). Azure creates "
+        "the policy unlocked, so a new store is deployed with false first, then set true and deploy again. "
+        "Prod audit-log stores must state it (false: the lock is pending the store's first deployment; plan "
+        "rule 'audit-store-immutability-locked' then reports it as pending). Omitted outside prod: false.",
+    )
+
+
+class AzureStorage(StorageConfig[AzureStore]):
     pass
 
 

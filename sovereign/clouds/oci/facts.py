@@ -50,8 +50,11 @@ MIN_LOCK_DELAY_DAYS = 14
 locked" (docs.oracle.com/en-us/iaas/Content/Object/Tasks/usingretentionrules_topic-To_create_a_retention_rule.htm)."""
 LOCK_DELAY_DAYS = 30
 """Lock delay the stack uses after the validation date: the 14-day minimum plus margin until the deployment."""
-MAX_LOCK_DELAY_DAYS = 365
-"""A lock further off leaves the audit trail changeable for too long."""
+MAX_LOCK_DELAY_DAYS = 90
+"""Latest lock, in days after the validation date. Until the lock, anyone who manages the bucket can delete the rule
+and then the audit trail; Oracle's delay exists so "you [can] thoroughly test, modify, or delete the rule or the
+rule lock before the rule is permanently locked" (same page as MIN_LOCK_DELAY_DAYS), a test window of weeks, not
+a year. 90 days is the stack's 30 plus two months for the deployment to slip."""
 POOL_NAME_PATTERN = r"[a-z][a-z0-9-]{0,29}"
 """OKE node pool names as the node pool component accepts them: lower case, starting with a letter, <= 30."""
 
@@ -81,5 +84,9 @@ def registry_prefix(config: OciCountry) -> str:
 
 
 def group_subject(group: OciGroup) -> str:
-    """How the cluster's RBAC names a group: its name, as policy statements do."""
-    return group.name
+    """How the cluster's RBAC names a group: OKE reports IAM groups to Kubernetes RBAC by OCID ("You can use OCIDs
+    to map Kubernetes RBAC rolebindings and clusterrolebindings to IAM users and groups"; a group subject is
+    "``name: <group-ocid>``": Oracle, "About Access Control and Kubernetes Engine (OKE)",
+    contengaboutaccesscontrol.htm), so a binding to the display name matches nobody. Validation requires the OCID
+    (``rbac_groups_by_ocid``)."""
+    return group.ocid or group.name

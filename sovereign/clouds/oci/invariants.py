@@ -25,7 +25,8 @@ from sovereign.clouds.oci.settings import OciCountry
 from sovereign.config.base import ModelRegister
 from sovereign.config.derived import used_regions
 from sovereign.config.errors import Violation
-from sovereign.config.limits import MAX_ROTATION_DAYS
+from sovereign.config.limits import MAX_ROTATION_DAYS, MIN_ALLOW_LIST_PREFIX_LENGTH
+from sovereign.rules.allow_lists import cidr_entry_problem
 from sovereign.types import ConfidentialTier, StorePurpose
 
 __all__ = ["INVARIANTS"]
@@ -135,6 +136,14 @@ def api_endpoint_is_reachable(c: OciCountry, register: ModelRegister, as_of: dt.
                 "100.64.0.0/10); the API endpoint stays private",
                 "use the private range your runners reach the VCN from (through the landing zone's DRG)",
             )
+            continue
+        problem = cidr_entry_problem(cidr, min_prefix=MIN_ALLOW_LIST_PREFIX_LENGTH)
+        if problem is not None:
+            yield Violation(
+                ("oci", "api_client_cidrs", i),
+                f"{problem}: every host of the landing zone could reach the cluster's Kubernetes API",
+                "list only the deploying runners' and the bastion's subnets (e.g. 10.0.200.0/24)",
+            )
 
 
 def no_confidential_nodes(c: OciCountry, register: ModelRegister, as_of: dt.date) -> Iterator[Violation]:
@@ -169,6 +178,21 @@ def access_groups_by_ocid(c: OciCountry, register: ModelRegister, as_of: dt.date
                     "create the group in the identity domain (or find it), then add 'ocid: ocid1.group.oc1..<id>' "
                     "(Console: Identity & Security > Domains > <domain> > Groups > the group's OCID)",
                 )
+
+
+def rbac_groups_by_ocid(c: OciCountry, register: ModelRegister, as_of: dt.date) -> Iterator[Violation]:
+    """Tenant groups are bound in the cluster's RBAC by OCID: OKE reports IAM groups to Kubernetes RBAC by OCID
+    (Oracle, "About Access Control and Kubernetes Engine (OKE)", contengaboutaccesscontrol.htm: a group subject is
+    ``name: <group-ocid>``), so a RoleBinding to the display name would give the tenant nothing."""
+    for i, tenant in enumerate(c.tenants):
+        if tenant.group.ocid is None:
+            yield Violation(
+                ("tenants", i, "group", "ocid"),
+                f"tenant '{tenant.name}': group '{tenant.group.name}' has no OCID; OKE names IAM groups in "
+                "Kubernetes RBAC by OCID, so a RoleBinding to the name would bind nobody",
+                "add 'ocid: ocid1.group.oc1..<id>' of the tenant's existing IAM group (Console: Identity & "
+                "Security > Domains > <domain> > Groups)",
+            )
 
 
 def keys_rotate(c: OciCountry, register: ModelRegister, as_of: dt.date) -> Iterator[Violation]:
@@ -231,6 +255,7 @@ INVARIANTS = (
     audit_buckets_lock,
     keys_rotate,
     access_groups_by_ocid,
+    rbac_groups_by_ocid,
     api_endpoint_is_reachable,
     no_confidential_nodes,
     compartment_is_named,

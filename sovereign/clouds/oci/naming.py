@@ -206,6 +206,9 @@ UNNAMED_TYPES: frozenset[str] = frozenset(
         # A cluster add-on is named by OKE's add-on catalogue (addonName: 'ClusterAutoscaler', ...), not by us
         # (pulumi_oci containerengine/addon.py: addon_name "The name of the addon"; no display name input).
         "oci:ContainerEngine/addon:Addon",
+        # A vault replica takes the source vault's OCID and has only vault_id and replica_region inputs
+        # (pulumi_oci kms/vault_verification.py VaultVerificationArgs).
+        "oci:Kms/vaultVerification:VaultVerification",
     }
 )
 """pulumi-oci types that carry no name: the rule passes them, and report shows no OCI name."""

@@ -111,6 +111,9 @@ TYPE_GRANTS: dict[str, Grant] = {
     ),
     "oci:Kms/vault:Vault": Grant(("manage vaults",), _VAULT),
     "oci:Kms/key:Key": Grant(("manage keys", "use vaults"), _VAULT),
+    # CreateVaultReplica / DeleteVaultReplica act on the source vault; 'manage vaults' is the widest vault verb.
+    # Not confirmed against keypolicyreference.htm's permission table (not available offline): check it there.
+    "oci:Kms/vaultVerification:VaultVerification": Grant(("manage vaults",), _VAULT),
     "oci:ObjectStorage/bucket:Bucket": Grant(("manage object-family",), _OBJECT),
     # The node-bootstrap PAR: CreatePreauthenticatedRequest needs PAR_MANAGE ('manage buckets'), and its object
     # comes from a HeadObject look-up (OBJECT_READ, 'read objects'); the bucket exists before the stack.
@@ -138,11 +141,13 @@ INSPECT_COMPARTMENTS = "inspect compartments"
 CONTAINERS: dict[str, str] = {
     "oci:Logging/log:Log": "logGroupId",
     "oci:ContainerEngine/addon:Addon": "clusterId",
+    "oci:Kms/vaultVerification:VaultVerification": "vaultId",
     "oci:Core/networkSecurityGroupSecurityRule:NetworkSecurityGroupSecurityRule": "networkSecurityGroupId",
 }
 """Types without a compartmentId input: they live in the compartment of the resource this input names (a log in
-its log group's, a security rule in its NSG's, an add-on in its cluster's: pulumi_oci logging/log.py,
-core/network_security_group_security_rule.py, containerengine/addon.py)."""
+its log group's, a security rule in its NSG's, an add-on in its cluster's, a vault replica in its vault's:
+pulumi_oci logging/log.py, core/network_security_group_security_rule.py, containerengine/addon.py,
+kms/vault_verification.py)."""
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,7 @@ class OciStore(Store):
         description="Audit-log stores only: the date the retention rule locks (after it, nobody can shorten "
         "retention). Omitted (recommended): 30 days after the validation date of the deployment that creates the "
         "rule. Used only when the rule is created (OCI refuses to change a locked rule); if set, between 14 and "
-        "365 days after the validation date. Other stores: omitted.",
+        "90 days after the validation date. Other stores: omitted.",
     )
 
 

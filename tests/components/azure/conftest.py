@@ -155,7 +155,9 @@ def platform_args(
     values: dict[str, Any] = {
         "network": network_args(egress, FIREWALL_IP if allow_list else None),
         "egress_firewall_policy_id": FIREWALL_POLICY_ID if allow_list else None,
-        "egress_destinations": [AllowedDestination("login.microsoftonline.com", (443,), "Entra ID sign-in")]
+        "egress_destinations": [
+            AllowedDestination("login.microsoftonline.com", (443,), "Entra ID sign-in for the cluster")
+        ]
         if allow_list
         else [],
         "key_lifetime": KeyLifetime(rotate_after_days=90, expiry_days=365),

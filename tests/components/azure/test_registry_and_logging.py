@@ -164,7 +164,7 @@ def test_microsoft_keys_for_logs_only_with_a_stated_reason() -> None:
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"platform_key_justification": "cost"}, "too short"),
+        ({"platform_key_justification": "cost"}, "not a justification"),
         ({"retention_days": 7}, "30 to 730"),
         ({"cluster_capacity_gib_per_day": 50}, "100 or more"),
     ],
