@@ -158,6 +158,9 @@ def copy_country(template: dict[str, Any], template_code: str, code: str) -> dic
     country = pycountry.countries.get(alpha_2=code.upper())
     data["display_name"] = f"{country.name if country else code} (synthetic copy of {template_code})"
     data["regions"] = {"primary": primary.name} | ({"secondary": secondary.name} if secondary else {})
+    chat = (data.get("assistant") or {}).get("chat") or {}
+    if "identity_provider_country" in chat:  # the copy's provider runs in the copy's country
+        chat["identity_provider_country"] = code
     if cloud == Cloud.OCI:
         data["oci"]["realm"] = primary.realm
         if "home_region" in data["oci"]:

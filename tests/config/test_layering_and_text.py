@@ -265,7 +265,7 @@ def _public(justification: str) -> dict[str, object]:
         "hostname": "chat.kr.gov.example",
         "ingress_class_name": "nginx-public",
         "ingress_controller_namespace": "ingress-public",
-        "tls_secret_name": "chat-tls",
+        "tls_secret_name": "chat-tls",  # pragma: allowlist secret (the name of a TLS Secret)
         "justification": justification,
     }
     return {"assistant.chat.internal_exposure": DELETE, "assistant.chat.public_exposure": exposure}
