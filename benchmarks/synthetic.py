@@ -165,6 +165,17 @@ def copy_country(template: dict[str, Any], template_code: str, code: str) -> dic
         data["oci"]["realm"] = primary.realm
         if "home_region" in data["oci"]:
             data["oci"]["home_region"] = primary.name
+    deployment = data.get("deployment") or {}  # the copy's state and stack key in the copy's country
+    backend, secrets = deployment.get("state_backend") or {}, deployment.get("secrets_provider") or {}
+    if "url" in backend:  # an OCI endpoint names its region and realm domain (sovereign.config.deployment)
+        backend["url"] = backend["url"].replace(f".{old['primary']}.", f".{primary.name}.")
+        backend["url"] = backend["url"].replace(f"={old['primary']}", f"={primary.name}")
+        if cloud == Cloud.OCI and old_region.realm and primary.realm:
+            from sovereign.catalogue.regions import OCI_REALMS
+
+            backend["url"] = backend["url"].replace(OCI_REALMS[old_region.realm], OCI_REALMS[primary.realm])
+    if "country" in secrets:
+        secrets["country"] = code
     pair = REGIONS.get((cloud, primary.geo_pair)) if primary.geo_pair else None
     geo_allowed = cloud == Cloud.AZURE and pair is not None and pair.country == code
     for store in _stores(data):

@@ -8,10 +8,19 @@ row here, and the catalogue tests say which rows every shipped country relies on
 
 from sovereign.catalogue.kubernetes import SUPPORTED_KUBERNETES_VERSIONS, kubernetes_versions
 from sovereign.catalogue.machines import MACHINE_SIZES, MachineSize, machine_size
-from sovereign.catalogue.regions import OCI_REALMS, REGIONS, Region, find_region, regions_in_country
+from sovereign.catalogue.regions import (
+    OCI_OTHER_REALM_REGIONS,
+    OCI_REALMS,
+    REGIONS,
+    Region,
+    find_region,
+    regions_in_country,
+    restricted_access_note,
+)
 
 __all__ = [
     "MACHINE_SIZES",
+    "OCI_OTHER_REALM_REGIONS",
     "OCI_REALMS",
     "REGIONS",
     "SUPPORTED_KUBERNETES_VERSIONS",
@@ -21,4 +30,5 @@ __all__ = [
     "kubernetes_versions",
     "machine_size",
     "regions_in_country",
+    "restricted_access_note",
 ]

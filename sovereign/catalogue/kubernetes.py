@@ -1,22 +1,18 @@
-"""Kubernetes minor versions each managed service supports.
+"""Kubernetes minor versions each managed service supports, with the dates it supports them.
 
-AKS: every minor of the AKS release calendar, with its support dates, in ``sovereign.catalogue.aks_versions``
-(checked 2026-12-02); which minors an Azure country may use depends on the validation date. OKE: last checked
-2026-11 against the OKE "Supported Versions of Kubernetes" page. Minor versions only: both services pick the
-newest patch of a minor version (OKE through :data:`OKE_RELEASES`).
-
-OKE stays undated (re-checked 2026-12-02, issue 13): OKE supports three minors for new clusters and keeps the
-fourth-newest "for a minimum of 30 days after the announcement of support for a new Kubernetes version"
-(https://docs.oracle.com/iaas/Content/ContEng/Concepts/contengaboutk8sversions.htm); the copy reachable then had
-no end-of-life dates for 1.33-1.35, and "Cluster Add-on Supported Versions"
-(https://docs.oracle.com/iaas/Content/ContEng/Tasks/contengconfiguringclusteraddons-supportedversions.htm)
-lists add-ons for 1.31-1.34 (kube-proxy 1.34.2). 1.35 is not confirmed by either page: check
-``oci ce cluster-options get --cluster-option-id all`` before moving a country to it.
+AKS: the AKS release calendar, in ``sovereign.catalogue.aks_versions``. OKE: Oracle's "Supported Versions of
+Kubernetes" calendar and rule, in ``sovereign.catalogue.oke_versions`` (checked 2026-12-02). Which minors a
+country may use depends on the validation date on both clouds; ``new-country`` writes the newest one supported
+on the day it runs. Minor versions only: AKS picks the newest patch of a minor, OKE gets the full release the
+OKE catalogue names (:func:`oke_release`).
 """
 
 from __future__ import annotations
 
-from sovereign.catalogue.aks_versions import AKS_VERSIONS
+import datetime as dt
+
+from sovereign.catalogue.aks_versions import AKS_VERSIONS, aks_versions_supported_on
+from sovereign.catalogue.oke_versions import OKE_VERSIONS, oke_versions_supported_on
 from sovereign.types import Cloud
 
 __all__ = [
@@ -24,24 +20,25 @@ __all__ = [
     "OKE_RELEASES",
     "SUPPORTED_KUBERNETES_VERSIONS",
     "kubernetes_versions",
+    "kubernetes_versions_supported_on",
+    "newest_supported_version",
     "oke_release",
 ]
 
 SUPPORTED_KUBERNETES_VERSIONS: dict[Cloud, tuple[str, ...]] = {
     Cloud.AZURE: tuple(AKS_VERSIONS),
-    Cloud.OCI: ("1.33", "1.34", "1.35"),
+    Cloud.OCI: tuple(OKE_VERSIONS),
 }
-"""Every catalogued minor per cloud. For a cloud in :data:`DATED_KUBERNETES_CLOUDS` that includes minors past
-their end of support: ask its dated catalogue which are supported on a given day."""
+"""Every catalogued minor per cloud, including minors past their end of support: ask
+:func:`kubernetes_versions_supported_on` which are supported on a given day."""
 
 DATED_KUBERNETES_CLOUDS: frozenset[Cloud] = frozenset({Cloud.AZURE})
-"""Clouds whose catalogue carries support dates; their own invariant checks the version on the validation date
-(Azure: ``sovereign.clouds.azure.invariants.kubernetes_version_in_aks_support``)."""
+"""Clouds whose own invariant checks the version on the validation date (Azure:
+``sovereign.clouds.azure.invariants.kubernetes_version_in_aks_support``); the common invariant
+``kubernetes_version_supported`` checks the others against their dated catalogue."""
 
-
-OKE_RELEASES: dict[str, str] = {"1.33": "v1.33.1", "1.34": "v1.34.1", "1.35": "v1.35.0"}
-"""OKE needs a full release; the newest patch of each supported minor version OKE offered when last checked
-(``oci ce cluster-options get --cluster-option-id all`` lists the current ones)."""
+OKE_RELEASES: dict[str, str] = {minor: v.release for minor, v in OKE_VERSIONS.items()}
+"""OKE needs a full release: the newest patch of each minor OKE offered when last checked."""
 
 
 def oke_release(minor: str) -> str:
@@ -50,3 +47,19 @@ def oke_release(minor: str) -> str:
 
 def kubernetes_versions(cloud: Cloud) -> tuple[str, ...]:
     return SUPPORTED_KUBERNETES_VERSIONS[cloud]
+
+
+def kubernetes_versions_supported_on(cloud: Cloud, day: dt.date) -> tuple[str, ...]:
+    """The minors the cloud's managed service supports on ``day``, oldest first."""
+    return aks_versions_supported_on(day) if cloud == Cloud.AZURE else oke_versions_supported_on(day)
+
+
+def newest_supported_version(cloud: Cloud, day: dt.date) -> str:
+    """The newest minor supported on ``day``: what a new country starts on (the longest time before an upgrade)."""
+    supported = kubernetes_versions_supported_on(cloud, day)
+    if not supported:
+        raise ValueError(
+            f"no {cloud} Kubernetes version in the catalogue is supported on {day}: add the current minors to "
+            f"sovereign/catalogue/{'aks' if cloud == Cloud.AZURE else 'oke'}_versions.py from the provider's calendar"
+        )
+    return supported[-1]

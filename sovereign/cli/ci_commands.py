@@ -30,6 +30,61 @@ def register(app: typer.Typer) -> None:
     app.add_typer(ci_app)
     ci_app.command("pr-comment")(pr_comment)
     ci_app.command("drift-report")(drift_report)
+    ci_app.command("backend-check")(backend_check)
+
+
+def backend_check(
+    stack: Annotated[str, typer.Argument(help="The stack the job runs, e.g. 'de-prod'.", show_default=False)],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Validation date YYYY-MM-DD.")] = None,
+) -> None:
+    """Refuse a PULUMI_BACKEND_URL (the job's backend) that is not the country's deployment.state_backend.url.
+
+    Run before any 'pulumi login', 'preview' or 'up': Pulumi uses that variable over everything else
+    (pulumi/pulumi v3.259 pkg/workspace/creds.go). Exit 0 when it agrees, 2 when it does not.
+    """
+    import os
+
+    from sovereign.cli.output import parse_as_of
+    from sovereign.config.loader import default_config_dir, validate_files
+    from sovereign.plan.stack_sovereignty import backend_problem
+
+    configs, problems = validate_files(None, as_of=parse_as_of(as_of))
+    if problems:
+        raise ConfigError(problems)
+    config = next((c for c in configs if c.stack_name == stack), None)
+    if config is None:
+        known = ", ".join(c.stack_name for c in configs)
+        raise ConfigError(
+            [
+                Problem(
+                    default_config_dir(),
+                    None,
+                    stack,
+                    f"no stack '{stack}' (known: {known})",
+                    "name a stack like 'de-prod'",
+                )
+            ]
+        )
+    problem = backend_problem(
+        config, os.environ.get("PULUMI_BACKEND_URL"), default_config_dir() / f"{config.country}.yaml"
+    )
+    problems = [problem] if problem is not None else []
+    override = os.environ.get("PULUMI_CLOUD_SECRET_OVERRIDE")
+    if override:
+        # Replaces the stack file's secrets provider for the run (pulumi/pulumi pkg/secrets/cloud/manager.go).
+        problems.append(
+            Problem(
+                default_config_dir() / f"{config.country}.yaml",
+                None,
+                "PULUMI_CLOUD_SECRET_OVERRIDE",
+                f"is set ('{override}'): it replaces the declared secrets provider "
+                f"'{config.deployment.secrets_provider.url}' for this run",
+                "remove the variable from the country's environment",
+            )
+        )
+    if problems:
+        raise ConfigError(problems)
+    err_console.print(f"backend of {stack}: {config.deployment.state_backend.url} (as declared)")
 
 
 def affected(

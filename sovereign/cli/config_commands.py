@@ -85,11 +85,24 @@ def _stack_file_problems(config_dir: Path | None, configs: list[CountryConfig]) 
         stacks = find_stacks(stacks_dir)
     except ConfigError as exc:
         return list(exc.problems)
+    from sovereign.plan.stack_sovereignty import (
+        project_file_problems,
+        stack_config_problems,
+        stack_file_problems,
+    )
+
     present = {p.stem for p in country_files(config_dir)}
     valid = {(c.country, c.environment.value) for c in configs}
+    by_stack = {c.stack_name: c for c in configs}
     valid_countries = {country for country, _ in valid}
     problems = []
+    for name in ("Pulumi.yaml", "Pulumi.yml"):
+        if (stacks_dir.parent / name).is_file():
+            problems += project_file_problems(stacks_dir.parent / name)
     for stack in stacks:
+        if stack.name in by_stack:
+            problems += stack_file_problems(stack, by_stack[stack.name])
+            problems += stack_config_problems(stack, by_stack[stack.name])
         if stack.country not in present:
             problems.append(
                 Problem(
@@ -157,7 +170,12 @@ def new_country(
     """Write a commented country file that validates as written, and its prod stack file. Never overwrites."""
     import pycountry
 
-    from sovereign.catalogue import find_region, regions_in_country
+    from sovereign.catalogue import (
+        OCI_OTHER_REALM_REGIONS,
+        find_region,
+        regions_in_country,
+        restricted_access_note,
+    )
     from sovereign.config.template import CountryTemplate, render_country_file, render_stack_file
 
     config_dir = config_dir or default_config_dir()
@@ -178,6 +196,16 @@ def new_country(
         )
     in_country = regions_in_country(cloud, code)
     found = find_region(cloud, region)
+    other_realm = OCI_OTHER_REALM_REGIONS.get(region) if cloud == Cloud.OCI and found is None else None
+    if other_realm is not None:
+        raise refuse(
+            country_path,
+            "--region",
+            f"{restricted_access_note(other_realm)}; this toolkit deploys to realms oc1 and oc19 only",
+            "choose a region of oc1 or oc19 (allowed: "
+            + (", ".join(r.name for r in in_country) or f"none in '{code}'")
+            + ")",
+        )
     if found is None or found.country != code:
         where = f"lies in '{found.country}'" if found else "is not in the catalogue"
         allowed = (
@@ -211,6 +239,10 @@ def new_country(
     stacks_dir.mkdir(parents=True, exist_ok=True)
     country_path.write_text(country_text, encoding="utf-8")
     stack_path.write_text(stack_text, encoding="utf-8")
+    for used in (found, secondary):
+        note = restricted_access_note(used) if used else None
+        if note:
+            console.print(f"[yellow]restricted region[/yellow]: {note}")
     console.print(
         f"wrote {country_path} and {stack_path}; next: edit the placeholders, then 'sovereign validate'"
     )

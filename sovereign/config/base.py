@@ -15,6 +15,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from sovereign.config.deployment import DeploymentConfig
 from sovereign.config.identity import person_in_group_field
 from sovereign.config.limits import MAX_REPLICAS, MAX_ROTATION_DAYS
 from sovereign.types import (
@@ -507,6 +508,10 @@ class _CountryBase(_Model, Generic[N, C, STG, G]):
         description="Local startups with their own GPU-quota namespaces; layered by 'name'. Omitted: none.",
     )
     tags: Tags = Field(description="Tags applied to every cloud resource.")
+    deployment: DeploymentConfig = Field(
+        description="Where the stack's Pulumi state is kept and which key encrypts its stack secrets; both in the "
+        "country (sovereign.config.deployment)."
+    )
 
     @property
     def stack_name(self) -> str:

@@ -51,6 +51,10 @@ def data_paths(config: CountryConfig) -> list[DataPath]:
     """Every data path of ``config``, neutral ones first, then its cloud's."""
     from sovereign.clouds import cloud_module
     from sovereign.config import neutral_paths  # noqa: F401  (registers the cloud-neutral sources in SOURCES)
+    from sovereign.config.deployment import deployment_paths
+
+    if deployment_paths not in SOURCES:  # the stack's own state and secrets key (sovereign.config.deployment)
+        SOURCES.append(deployment_paths)
 
     try:
         cloud_sources: list[PathSource] = list(cloud_module(config.cloud, "data_paths").SOURCES)

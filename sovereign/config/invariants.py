@@ -14,11 +14,15 @@ import ipaddress
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from sovereign.catalogue import find_region, kubernetes_versions, machine_size
+from sovereign.catalogue import MACHINE_SIZES, find_region, machine_size
 from sovereign.catalogue.kubernetes import DATED_KUBERNETES_CLOUDS
+from sovereign.catalogue.machines import unsupported_gpu_reason
+from sovereign.catalogue.oke_versions import oke_version, oke_versions_supported_on
+from sovereign.catalogue.regions import OCI_OTHER_REALM_REGIONS, OCI_REALM_KINDS
 from sovereign.clouds import cloud_module
 from sovereign.config.assurance import ASSURANCE_INVARIANTS
 from sovereign.config.data_paths import data_stays_in_country
+from sovereign.config.deployment import deployment_stays_in_country
 from sovereign.config.derived import gpu_capacity, registry_prefix, used_regions
 from sovereign.config.errors import PathParts, Violation
 from sovereign.config.identity import distinct_people, first_same_group
@@ -34,7 +38,7 @@ from sovereign.config.schema import CountryConfig, ModelRegister
 from sovereign.contracts import INFERENCE_ROLLOUT_SURGE
 from sovereign.rules.models import model_clearance
 from sovereign.rules.vllm_args import server_args_problems
-from sovereign.types import ConfidentialTier, Environment, StorePurpose, parse_image_ref
+from sovereign.types import Cloud, ConfidentialTier, Environment, StorePurpose, parse_image_ref
 
 __all__ = [
     "INVARIANTS",
@@ -63,7 +67,15 @@ def regions_lie_in_country(c: CountryConfig, register: ModelRegister, as_of: dt.
     shown = ", ".join(known) or "none in the catalogue"
     for path, name in used_regions(c).items():
         region = find_region(c.cloud, name)
-        if region is None:
+        elsewhere = OCI_OTHER_REALM_REGIONS.get(name) if c.cloud == Cloud.OCI else None
+        if region is None and elsewhere is not None:
+            yield Violation(
+                path,
+                f"region '{name}' is in OCI realm {elsewhere.realm} ({OCI_REALM_KINDS[elsewhere.realm or '']}), "
+                f"which this toolkit does not deploy to (allowed for '{c.country}': {shown})",
+                "use a region of realm oc1 or oc19",
+            )
+        elif region is None:
             yield Violation(
                 path,
                 f"unknown {c.cloud} region '{name}' (allowed for '{c.country}': {shown})",
@@ -94,20 +106,40 @@ def _in_country(c: CountryConfig) -> list[Any]:
 def kubernetes_version_supported(
     c: CountryConfig, register: ModelRegister, as_of: dt.date
 ) -> Iterator[Violation]:
-    """The Kubernetes minor version is one the cloud's managed service offers (the stack maps it to a release)."""
+    """The Kubernetes minor is one OKE supports on the validation date: past its end of support OKE creates no
+    cluster or node pool on it (sovereign/catalogue/oke_versions.py cites Oracle's calendar and rule). AKS
+    countries are checked the same way by their cloud's own invariant."""
     if c.cloud in DATED_KUBERNETES_CLOUDS:
         return  # checked against its support dates on the validation date, by the cloud's own invariant
-    versions = kubernetes_versions(c.cloud)
-    if c.cluster.kubernetes_version not in versions:
-        yield Violation(
-            ("cluster", "kubernetes_version"),
-            f"'{c.cluster.kubernetes_version}' is not supported on {c.cloud} (allowed: {', '.join(versions)})",
-            "pick a supported version",
+    minor = c.cluster.kubernetes_version
+    supported = oke_versions_supported_on(as_of)
+    catalogue = "sovereign/catalogue/oke_versions.py"
+    if not supported:
+        what = f"no OKE version in the catalogue is supported on {as_of} (the catalogue is out of date)"
+        fix = f"add the current minors to {catalogue} from Oracle's 'Supported Versions of Kubernetes'"
+    elif minor in supported:
+        return
+    elif (version := oke_version(minor)) is None:
+        what = (
+            f"'{minor}' is not an OKE version in the catalogue (allowed on {as_of}: {', '.join(supported)})"
         )
+        fix = f"use an allowed version; if OKE offers it since, add its row to {catalogue} with its dates"
+    elif version.oke_release is not None and as_of < version.oke_release:
+        what = f"OKE offers '{minor}' from {version.oke_release} (allowed on {as_of}: {', '.join(supported)})"
+        fix = "use an allowed version, or validate again from that date"
+    else:
+        last, why = version.end_of_support()
+        what = (
+            f"OKE support for '{minor}' ended on {last} ({why}; allowed on {as_of}: {', '.join(supported)})"
+        )
+        fix = f"set a supported minor, e.g. '{supported[-1]}' (the newest, what new countries start on)"
+    yield Violation(("cluster", "kubernetes_version"), what, fix)
 
 
 def confidential_hardware(c: CountryConfig, register: ModelRegister, as_of: dt.date) -> Iterator[Violation]:
-    """Machine sizes exist for the cloud, and confidential tiers run only on confidential-capable sizes."""
+    """Machine sizes exist for the cloud, GPU pools use sizes the toolkit can serve on (NVIDIA, amd64:
+    ``unsupported_gpu_reason`` says why AMD and Grace sizes cannot), and confidential tiers run only on
+    confidential-capable sizes."""
     system = machine_size(c.cloud, c.cluster.system_pool.vm_size)
     path = ("cluster", "system_pool", "vm_size")
     if system is None or system.gpus:
@@ -130,6 +162,17 @@ def confidential_hardware(c: CountryConfig, register: ModelRegister, as_of: dt.d
                 p,
                 f"'{pool.vm_size}' is not a {c.cloud} GPU size in the catalogue",
                 "use a GPU size listed in sovereign/catalogue/machines.py",
+            )
+        elif (reason := unsupported_gpu_reason(size)) is not None:
+            servable = sorted(
+                s.name
+                for s in MACHINE_SIZES.values()
+                if s.cloud == c.cloud and s.gpus and unsupported_gpu_reason(s) is None
+            )
+            yield Violation(
+                p,
+                f"'{pool.vm_size}' cannot serve models with this toolkit: {reason}",
+                f"use an NVIDIA amd64 GPU size ({', '.join(servable)})",
             )
         elif c.cluster.confidential_tier == ConfidentialTier.CONFIDENTIAL_GPU and not size.confidential:
             yield Violation(
@@ -400,6 +443,14 @@ def access_through_groups(c: CountryConfig, register: ModelRegister, as_of: dt.d
                 "would be standing admin access (allowed: a group of its own)",
                 "use a dedicated, normally empty break-glass group with its own id",
             )
+        twice = first_same_group(g, break_glass[:i])
+        if same is None and twice is not None:
+            # The OKE break-glass binding refuses a group listed twice (components/kubernetes/break_glass.py).
+            yield Violation(
+                ("access", "break_glass_groups", i, _identity_field(twice[1])),
+                f"'{g.name}' is the same group as {twice[0]} ({twice[1]}): a break-glass group is listed once",
+                "remove the repeated entry",
+            )
     tenants: list[tuple[str, Any]] = []
     for i, t in enumerate(c.tenants):
         same = first_same_group(t.group, [*admins, *break_glass, *tenants])
@@ -466,6 +517,7 @@ INVARIANTS: tuple[Check, ...] = (
     access_through_groups,
     audit_logs_retained,
     *ASSURANCE_INVARIANTS,
+    deployment_stays_in_country,
     data_stays_in_country,
 )
 """The cloud-neutral invariants; each cloud adds its own (``sovereign.clouds.<cloud>.invariants.INVARIANTS``)."""

@@ -22,8 +22,11 @@ keeps each in the country:
   PersistentVolumeClaim of the encrypted storage class (``components/kubernetes/chat.py``, ``chat_pod.py``), with
   web search, telemetry, plugins, community sharing and the version check off and egress to the assistant and the
   identity provider only.
-- Prompts and answers between the chat and vLLM: Services inside the cluster; vLLM's usage statistics and every
-  hub lookup are off (``components/kubernetes/inference_pod.py``: ``VLLM_NO_USAGE_STATS``, ``HF_HUB_OFFLINE``).
+- Prompts and answers between the chat and vLLM: Services inside the cluster. vLLM "collects anonymous usage data
+  by default" and sends it to its stats server unless ``VLLM_NO_USAGE_STATS`` or ``DO_NOT_TRACK`` is set (vLLM
+  docs "Usage Stats Collection", docs.vllm.ai/en/latest/usage/usage_stats/; ``vllm/usage/usage_lib.py``): the
+  pods set both and every hub lookup off (``components/kubernetes/inference_pod.py``), and the namespace's
+  default-deny egress would drop the report anyway.
 - Metrics: vLLM's and the GPUs' samples scraped by the in-cluster Prometheus into an ``emptyDir``, with
   ``server.remoteWrite`` and ``remoteRead`` empty (``components/kubernetes/monitoring.py``; rule
   ``scaled-object-metrics-planned`` refuses a remote write and a KEDA address outside the cluster).
@@ -141,16 +144,16 @@ def sign_in(config: CountryConfig) -> Iterator[DataPath]:
         )
         country = declared or _country_of(config.cloud, region)
     else:
-        ranges = ", ".join(chat.identity_provider_cidrs)
+        ranges = ", ".join(chat.identity_provider_cidrs) or "no stated range"
         where = f"identity provider {host} at {ranges}"
         region = None
         control = (
-            "assistant.chat.identity_provider_country: the country the owner declares for the provider (the chat's "
-            "egress admits only its ranges, rule idp-egress-allowed; the ranges themselves name no country)"
+            "the declared assistant.chat.identity_provider_country (address ranges name no country); the chat's "
+            "egress admits only those ranges (rule idp-egress-allowed)"
         )
         country = declared
     yield DataPath(
-        "citizens' sign-in: accounts, ID-token claims (name, e-mail, roles), sign-in records",
+        "citizens' sign-in (accounts, ID-token claims, sign-in records)",
         where,
         region,
         country,

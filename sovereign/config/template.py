@@ -7,10 +7,13 @@ to be replaced before the first deployment (group object ids, approvers, OCI com
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
 from sovereign.catalogue import Region, regions_in_country
+from sovereign.catalogue.kubernetes import newest_supported_version
+from sovereign.catalogue.regions import AZURE_REGION_ACCESS_REQUEST
 from sovereign.types import Cloud, Environment
 
 __all__ = ["CountryTemplate", "render_country_file", "render_stack_file"]
@@ -39,6 +42,10 @@ class CountryTemplate:
     """OCI only: the tenancy's realm (the region's)."""
     gpu_size: str | None = None
     system_size: str | None = None
+    kubernetes_version: str | None = None
+    """Default: the newest minor the cloud supports on ``as_of`` (the longest time before an upgrade is due)."""
+    as_of: dt.date | None = None
+    """The day the file is written for (default: today)."""
     extra_sections: list[str] = field(default_factory=list)
 
 
@@ -47,6 +54,12 @@ def _secondary_for(region: Region) -> Region | None:
         r for r in regions_in_country(region.cloud, region.country, region.realm) if r.name != region.name
     ]
     return others[0] if others else None
+
+
+def _restricted(region: Region) -> str:
+    # The file validates either way; the subscription cannot deploy there until the access request is granted.
+    where = f" ({AZURE_REGION_ACCESS_REQUEST})" if region.cloud == Cloud.AZURE else ""
+    return f"restricted-access: request access first{where}"
 
 
 def template_for(code: str, display_name: str, cloud: Cloud, region: Region, octet: int) -> CountryTemplate:
@@ -66,6 +79,9 @@ def render_country_file(t: CountryTemplate) -> str:
     system_size = t.system_size or system_size
     gpu_size = t.gpu_size or gpu_size
     o = t.network_octet
+    day = t.as_of or dt.date.today()
+    version = t.kubernetes_version or newest_supported_version(t.cloud, day)
+    service = "AKS" if t.cloud == Cloud.AZURE else "OKE"
     lines = [
         "# yaml-language-server: $schema=../schema/country.schema.json",
         f"# {t.display_name}: sovereign AI platform on {'Azure' if t.cloud == Cloud.AZURE else 'Oracle Cloud'}.",
@@ -73,10 +89,13 @@ def render_country_file(t: CountryTemplate) -> str:
         f"display_name: {t.display_name}",
         f"cloud: {t.cloud.value}",
         "regions:",
-        f"  primary: {t.region.name}",
+        f"  primary: {t.region.name}" + (f"      # {_restricted(t.region)}" if t.region.restricted else ""),
     ]
     if t.secondary:
-        lines.append(f"  secondary: {t.secondary.name}      # in-country disaster-recovery region")
+        lines.append(
+            f"  secondary: {t.secondary.name}      # in-country disaster-recovery region"
+            + (f"; {_restricted(t.secondary)}" if t.secondary.restricted else "")
+        )
     if t.cloud == Cloud.AZURE:
         lines += [
             "azure:",
@@ -113,8 +132,11 @@ def render_country_file(t: CountryTemplate) -> str:
         f"    api_server: 10.{o}.16.0/28",
         *([f"    private_endpoints: 10.{o}.17.0/24"] if t.cloud == Cloud.AZURE else []),
         f"    internal_load_balancers: 10.{o}.18.0/24" + pods,
-        "  # service_cidr and cluster.kubernetes_version come from _defaults.yaml.",
+        "  # service_cidr comes from _defaults.yaml.",
         "cluster:",
+        f"  # The newest {service} minor supported on {day}; validation refuses it once its support ends",
+        f"  # (the dates: sovereign/catalogue/{service.lower()}_versions.py).",
+        f'  kubernetes_version: "{version}"',
         "  system_pool:",
         f"    vm_size: {system_size}",
         *(
@@ -173,10 +195,39 @@ def render_country_file(t: CountryTemplate) -> str:
         f"  owner: {t.code}-platform-team",
         f"  cost_centre: {t.code.upper()}-AI-001",
         "  data_classification: confidential",
+        *_deployment_lines(t),
         "environments:",
         "  prod: {}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _deployment_lines(t: CountryTemplate) -> list[str]:
+    """The in-country state backend and secrets provider (``sovereign.config.deployment``), as placeholders."""
+    region = t.region.name
+    if t.cloud == Cloud.AZURE:
+        backend = f"azblob://pulumi-state?storage_account={t.code}sovereignstate"
+        secrets = [f"    url: {_key_vault_url(t.code)}", f"    region: {region}"]
+    else:
+        from sovereign.catalogue.regions import OCI_REALMS
+
+        endpoint = f"{t.code}sovereignns.compat.objectstorage.{region}.{OCI_REALMS[t.realm]}"
+        backend = f"s3://{t.code}-pulumi-state?endpoint={endpoint}&region={region}&s3ForcePathStyle=true"
+        # Pulumi has no OCI KMS secrets provider: a passphrase kept in the country's secret store.
+        secrets = ["    url: passphrase", f"    country: {t.code}"]
+    return [
+        "# Replace with your in-country state store and key; CI's PULUMI_BACKEND_URL and the stack file agree.",
+        "deployment:",
+        "  state_backend:",
+        f"    url: {backend}",
+        f"    region: {region}",
+        "  secrets_provider:",
+        *secrets,
+    ]
+
+
+def _key_vault_url(code: str) -> str:
+    return f"azurekeyvault://{code}-pulumi-secrets.vault.azure.net/keys/pulumi-stack-secrets"
 
 
 def render_stack_file(code: str, environment: Environment, cloud: Cloud, region: str) -> str:
@@ -189,7 +240,12 @@ def render_stack_file(code: str, environment: Environment, cloud: Cloud, region:
     return (
         f"# Stack {code}-{environment.value}: country_configs/{code}.yaml, environment '{environment.value}' "
         f"({cloud.value}, {region}).\n"
-        "config:\n"
+        + (
+            f"secretsprovider: {_key_vault_url(code)}  # pragma: allowlist secret (a key's address, not a key)\n"
+            if cloud == Cloud.AZURE
+            else ""
+        )
+        + "config:\n"
         f"  sovereign-ai:country: {code}\n"
         f"  sovereign-ai:environment: {environment.value}\n"
         "  pulumi:disable-default-providers:\n"

@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from sovereign.clouds import cloud_module
-from sovereign.config.invariants import INVARIANTS
+from sovereign.config.invariants import INVARIANTS, cloud_invariants
 from sovereign.config.schema import CountryConfig, ModelRegister
 from sovereign.policies import ALL_RULES
 
@@ -93,7 +93,8 @@ def build_report(
             "status": "pass",
             "findings": [],
         }
-        for check in INVARIANTS  # the plan exists only for a valid config: every invariant held
+        # The plan exists only for a valid config: every invariant held, the neutral ones and the cloud's.
+        for check in (*INVARIANTS, *cloud_invariants(config))
     ]
     for rule_id, description in descriptions.items():
         checks = [c for c in document["checks"] if c["policy"] == rule_id]
@@ -193,6 +194,12 @@ def _data_paths(config: CountryConfig) -> list[dict[str, Any]]:
     ]
 
 
+def _data_path_row(p: dict[str, Any]) -> str:
+    country = (p["country"] or "unknown") + ("" if p["in_country"] else " ❌")
+    setting = f"`{p['setting']}`" if p["setting"] else "—"
+    return f"| {p['what']} | {p['destination']} | {p['region'] or '—'} | {country} | {p['control']} | {setting} |"
+
+
 def render_report_markdown(report: dict[str, Any]) -> str:
     s = report["summary"]
     out = [
@@ -238,14 +245,13 @@ def render_report_markdown(report: dict[str, Any]) -> str:
         "",
         "## Data paths",
         "",
-        "| what | destination | region | country | kept in-country by |",
-        "|---|---|---|---|---|",
+        "Every place data or metadata goes, where it lies and what keeps it there (`sovereign validate` refuses a "
+        "path outside the country: invariant `data_stays_in_country`).",
+        "",
+        "| what | destination | region | country | kept in-country by | decided by |",
+        "|---|---|---|---|---|---|",
     ]
-    out += [
-        f"| {p['what']} | {p['destination']} | {p['region'] or '—'} | {p['country'] or 'unknown'}"
-        f"{'' if p['in_country'] else ' ❌'} | {p['control']} |"
-        for p in report.get("data_paths", [])
-    ]
+    out += [_data_path_row(p) for p in report.get("data_paths", [])]
     identity = report.get("deploying_identity")
     out += ["", "## Deploying identity (`sovereign permissions`)", ""]
     if identity is None:

@@ -38,6 +38,13 @@ class StackFile:
     path: Path
     config: dict[str, str] = field(default_factory=dict)
     secret_keys: tuple[str, ...] = ()
+    secrets_provider: str | None = None
+    """``secretsprovider`` as written (None: absent; Pulumi then uses ``encryptionsalt``'s passphrase, the state's
+    manager or the backend's default)."""
+    encryption_salt: bool = False
+    """``encryptionsalt`` is set: the stack's secrets are passphrase-encrypted."""
+    lines: dict[str, int | None] = field(default_factory=dict)
+    """Line of each top-level key, and of each config key as ``config.<namespace>:<key>``."""
 
 
 def read_stack_file(path: Path) -> StackFile:
@@ -53,6 +60,7 @@ def read_stack_file(path: Path) -> StackFile:
     raw = doc.data.get("config") if isinstance(doc.data, dict) else None
     if not isinstance(raw, dict):
         raise ConfigError([Problem(path, None, "config", "missing the 'config' mapping", "see README.md")])
+    _refuse_unknown_keys(path, doc)
     config: dict[str, str] = {}
     secrets: list[str] = []
     for key, value in raw.items():
@@ -70,7 +78,21 @@ def read_stack_file(path: Path) -> StackFile:
             config[full] = json.dumps(value)
         else:
             config[full] = str(value).lower() if isinstance(value, bool) else str(value)
-    stack = StackFile(match["stack"], match["cc"], match["env"], path, config, tuple(secrets))
+    provider = doc.data.get("secretsprovider")
+    stack = StackFile(
+        match["stack"],
+        match["cc"],
+        match["env"],
+        path,
+        config,
+        tuple(secrets),
+        None if provider is None else str(provider),
+        bool(doc.data.get("encryptionsalt")),
+        {
+            **{str(k): doc.line_of((k,))[1] for k in doc.data},
+            **{f"config.{k if ':' in k else f'{PROJECT}:{k}'}": doc.line_of(("config", k))[1] for k in raw},
+        },
+    )
     if stack.environment not in _ENVIRONMENTS:
         # Refused here, at the boundary: later the environment name reached Environment() as a bare ValueError.
         raise ConfigError(
@@ -102,6 +124,44 @@ def read_stack_file(path: Path) -> StackFile:
                 ]
             )
     return stack
+
+
+_STACK_KEYS = ("secretsprovider", "encryptedkey", "encryptionsalt", "config")
+"""What a stack file may hold: pulumi/pulumi v3.259 ``sdk/go/common/workspace/project.go`` ``ProjectStack``
+(secretsprovider, encryptedkey, encryptionsalt, config, environment), without ``environment``."""
+
+
+def _refuse_unknown_keys(path: Path, doc: object) -> None:
+    data = getattr(doc, "data", {})
+    problems = []
+    for key in data:
+        if key in _STACK_KEYS:
+            continue
+        line = doc.line_of((key,))[1]  # type: ignore[attr-defined]
+        if key == "environment":
+            # ESC environments are Pulumi Cloud's service: the stack's config (and its secrets) would be read
+            # from Pulumi's servers at every run, outside the country and outside this review.
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    "environment",
+                    "imports Pulumi ESC environments, which are kept and served by Pulumi Cloud",
+                    "remove 'environment:' and set the values in 'config:' ('pulumi config set [--secret]')",
+                )
+            )
+        else:
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    str(key),
+                    f"unknown stack-file key '{key}' (allowed: {', '.join(_STACK_KEYS)})",
+                    "remove it, or fix its spelling",
+                )
+            )
+    if problems:
+        raise ConfigError(problems)
 
 
 def find_stacks(stacks_dir: Path, selectors: list[str] | None = None) -> list[StackFile]:

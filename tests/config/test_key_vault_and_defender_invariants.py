@@ -49,7 +49,7 @@ def test_key_vault_replica_judged_for_the_country() -> None:
     abroad = key_vault_replica_of("westeurope", "nl")
     assert abroad is not None and not abroad.stays_in_country
     assert abroad.replica_country == "ie"
-    assert key_vault_replica_of("westus3", "us") is None  # not in the catalogue: the caller decides
+    assert key_vault_replica_of("germanysouth", "de") is None  # not in the catalogue: the caller decides
 
 
 # keys_stay_in_country ------------------------------------------------------------------------------------------

@@ -55,7 +55,9 @@ def test_confidential_tiers_refused_on_oci(tier: str) -> None:
 def test_omitted_lock_date_never_rots() -> None:
     """O18: without a configured date, validation passes on any day (the stack derives the date)."""
     for day in (AS_OF, dt.date(2027, 1, 2), dt.date(2027, 12, 1)):  # the model assessment ends 2027-12-31
-        assert violations(merged("fr"), day) == [], day
+        # Kubernetes support does end by then (sovereign/catalogue/oke_versions.py): not this test's subject.
+        found = [v for v in violations(merged("fr"), day) if v.path != ("cluster", "kubernetes_version")]
+        assert found == [], day
 
 
 @pytest.mark.parametrize(
@@ -84,7 +86,9 @@ def test_shipped_oci_files_carry_no_fixed_lock_date() -> None:
     _, problems = validate_files(
         [CONFIG_DIR / f"{c}.yaml" for c in OCI_COUNTRIES], config_dir=CONFIG_DIR, as_of=dt.date(2027, 3, 1)
     )
-    assert problems == []
+    # By 2027-03-01 the shipped 1.34 is past OKE support (sovereign/catalogue/oke_versions.py): not this test's
+    # subject, which is the lock date.
+    assert [p for p in problems if p.path != "cluster.kubernetes_version"] == []
 
 
 def test_gpu_boot_volume_setting() -> None:

@@ -38,6 +38,14 @@ _APPROVERS = (
     "validation requires two distinct people"
 )
 _LABEL = "a label for people (reports); Azure grants and binds by the Entra object id"
+_BACKEND = (
+    "outside the program (Pulumi's state and key, chosen by the CLI): `sovereign ci backend-check` holds "
+    "PULUMI_BACKEND_URL to it before every Pulumi step, and validation refuses a URL outside the country"
+)
+_SECRETS = (
+    "outside the program (the key Pulumi wraps stack secrets with): `sovereign validate` refuses a stack file whose "
+    "'secretsprovider' differs from it, and a URL outside the country"
+)
 _OCI_LABEL = "a label for people (reports); OCI policies name groups by OCID (a missing group is rejected)"
 VALIDATION_ONLY: dict[str, dict[str, str]] = {
     "de": {
@@ -45,11 +53,14 @@ VALIDATION_ONLY: dict[str, dict[str, str]] = {
         "access.admin_groups.name": _LABEL,
         "access.break_glass_groups.name": _LABEL,
         "tenants.group.name": _LABEL,
+        "deployment.state_backend.url": _BACKEND,
+        "deployment.secrets_provider.url": _SECRETS,
     },
     "fr": {
         "access.operator_access_approvers": _APPROVERS,
         "access.admin_groups.name": _OCI_LABEL,
         "access.break_glass_groups.name": _OCI_LABEL,
+        "deployment.state_backend.url": _BACKEND,
         "tenants.group.name": "a label for people (reports); OKE binds IAM groups in Kubernetes RBAC by OCID",
         "cluster.system_pool.node_count_max": "the OKE system pool runs fixed at node_count_min: Oracle advises one "
         "pool the cluster autoscaler does not manage (field description says so); validation keeps min <= max",

@@ -47,7 +47,7 @@ def test_rejects_a_vault_whose_pair_is_abroad() -> None:
 
 
 def test_rejects_a_vault_in_a_region_the_catalogue_lacks() -> None:
-    [msg] = failures([view(VAULT, {"location": "westus3"})], "key-vault-replica-in-country")
+    [msg] = failures([view(VAULT, {"location": "germanysouth"})], "key-vault-replica-in-country")
     assert "catalogue lacks" in msg
 
 

@@ -367,7 +367,7 @@ def test_rejects_clusters_that_break_sovereignty_or_cannot_work(
     ("pools", "size"),
     [
         ({"system_pool": pool("system", "Standard_D4ads_v5")}, "Standard_D4ads_v5"),
-        ({"gpu_pools": [pool("gpu", "Standard_NC96ads_A100_v4")]}, "Standard_NC96ads_A100_v4"),
+        ({"gpu_pools": [pool("gpu", "Standard_NC8as_T4_v3")]}, "Standard_NC8as_T4_v3"),
     ],
 )
 def test_rejects_sizes_not_in_the_machine_catalogue(pools: dict[str, Any], size: str) -> None:

@@ -144,8 +144,8 @@ def test_rejects_a_shape_not_in_the_machine_catalogue() -> None:
     from components.oci import NodePoolSpec
 
     # Refused when the spec is built, before anything registers.
-    with pytest.raises(ValueError, match=r"'BM\.GPU\.B200\.8' is not in the machine catalogue"):
-        NodePoolSpec(name="gpu", shape="BM.GPU.B200.8", node_count=1)
+    with pytest.raises(ValueError, match=r"'BM\.GPU\.B300\.8' is not in the machine catalogue"):
+        NodePoolSpec(name="gpu", shape="BM.GPU.B300.8", node_count=1)
 
 
 def test_kubeconfig_secret(platform: Recording) -> None:
