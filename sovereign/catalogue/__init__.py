@@ -14,6 +14,7 @@ from sovereign.catalogue.regions import (
     REGIONS,
     Region,
     find_region,
+    region_country,
     regions_in_country,
     restricted_access_note,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "find_region",
     "kubernetes_versions",
     "machine_size",
+    "region_country",
     "regions_in_country",
     "restricted_access_note",
 ]

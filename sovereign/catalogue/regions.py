@@ -35,6 +35,7 @@ __all__ = [
     "REGIONS",
     "Region",
     "find_region",
+    "region_country",
     "regions_in_country",
     "restricted_access_note",
 ]
@@ -326,6 +327,12 @@ OCI_OTHER_REALM_REGIONS: dict[str, Region] = {r.name: r for r in _OCI_OTHER}
 
 def find_region(cloud: Cloud, name: str) -> Region | None:
     return REGIONS.get((cloud, name))
+
+
+def region_country(cloud: Cloud, name: str | None) -> str | None:
+    """The ISO country ``name`` lies in; None for no region or one the catalogue lacks."""
+    found = find_region(cloud, name) if name else None
+    return found.country if found else None
 
 
 def regions_in_country(cloud: Cloud, country: str, realm: str | None = None) -> list[Region]:

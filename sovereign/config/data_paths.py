@@ -3,8 +3,8 @@
 One list, derived from a validated config (and, for the stack's own state and secrets, from its stack file), read
 by two callers: ``sovereign validate`` refuses a config with a path whose region lies outside the country, and
 ``sovereign report`` lists every path as evidence. A path is a :class:`DataPath`; each source of paths is a
-function registered in :data:`SOURCES` (cloud-neutral ones here, each cloud's in
-``sovereign.clouds.<cloud>.data_paths``).
+function: the cloud-neutral ones are :func:`neutral_sources`, each cloud's are ``SOURCES`` of
+``sovereign.clouds.<cloud>.data_paths``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sovereign.config.errors import PathParts, Violation
 from sovereign.config.schema import CountryConfig
 
-__all__ = ["SOURCES", "DataPath", "PathSource", "data_paths", "data_stays_in_country"]
+__all__ = ["DataPath", "PathSource", "data_paths", "data_stays_in_country", "neutral_sources"]
 
 
 @dataclass(frozen=True)
@@ -42,25 +42,27 @@ class DataPath:
 
 
 PathSource = Callable[[CountryConfig], Iterable[DataPath]]
-SOURCES: list[PathSource] = []
-"""Cloud-neutral sources; ``data_paths`` adds the config's cloud's own (``sovereign.clouds.<cloud>.data_paths``
-``SOURCES``, when that module exists)."""
+
+
+def neutral_sources() -> tuple[PathSource, ...]:
+    """The cloud-neutral sources, in report order: what the assistant pulls, signs in and keeps
+    (``sovereign.config.neutral_paths``), then the stack's own state and secrets key
+    (``sovereign.config.deployment``)."""
+    from sovereign.config.deployment import deployment_paths
+    from sovereign.config.neutral_paths import NEUTRAL_SOURCES
+
+    return (*NEUTRAL_SOURCES, deployment_paths)
 
 
 def data_paths(config: CountryConfig) -> list[DataPath]:
     """Every data path of ``config``, neutral ones first, then its cloud's."""
     from sovereign.clouds import cloud_module
-    from sovereign.config import neutral_paths  # noqa: F401  (registers the cloud-neutral sources in SOURCES)
-    from sovereign.config.deployment import deployment_paths
-
-    if deployment_paths not in SOURCES:  # the stack's own state and secrets key (sovereign.config.deployment)
-        SOURCES.append(deployment_paths)
 
     try:
         cloud_sources: list[PathSource] = list(cloud_module(config.cloud, "data_paths").SOURCES)
     except ModuleNotFoundError:
         cloud_sources = []
-    return [p for source in (*SOURCES, *cloud_sources) for p in source(config)]
+    return [p for source in (*neutral_sources(), *cloud_sources) for p in source(config)]
 
 
 def data_stays_in_country(config: CountryConfig, register: object, as_of: object) -> Iterator[Violation]:

@@ -261,19 +261,12 @@ _BACKEND: PathParts = ("deployment", "state_backend")
 _SECRETS: PathParts = ("deployment", "secrets_provider")
 
 
-def _region_country(cloud: Cloud, region: str) -> str | None:
-    from sovereign.catalogue import find_region
-
-    found = find_region(cloud, region)
-    return found.country if found else None
-
-
 def _region_problems(c: Any, at: PathParts, cloud: Cloud, region: str, what: str) -> Iterator[Violation]:
-    from sovereign.catalogue import regions_in_country
+    from sovereign.catalogue import region_country, regions_in_country
     from sovereign.config.errors import Violation
 
     allowed = ", ".join(r.name for r in regions_in_country(cloud, c.country)) or "none in the catalogue"
-    country = _region_country(cloud, region)
+    country = region_country(cloud, region)
     if country is None:
         yield Violation(
             (*at, "region"),
@@ -354,7 +347,8 @@ def deployment_stays_in_country(c: Any, register: object, as_of: dt.date) -> Ite
 
 
 def deployment_paths(c: Any) -> Iterator[DataPath]:
-    """The state backend and secrets provider as data paths (``sovereign.config.data_paths.SOURCES``)."""
+    """The state backend and secrets provider as data paths (in ``data_paths.neutral_sources()``)."""
+    from sovereign.catalogue import region_country
     from sovereign.config.data_paths import DataPath
 
     deployment: DeploymentConfig = c.deployment
@@ -367,7 +361,7 @@ def deployment_paths(c: Any) -> Iterator[DataPath]:
         "Pulumi state: every resource's properties, stack outputs, encrypted stack secrets",
         backend.destination,
         region,
-        _region_country(backend.cloud, region) if backend.cloud else None,
+        region_country(backend.cloud, region) if backend.cloud else None,
         "deployment.state_backend (invariant deployment_stays_in_country); the project file names no backend and "
         "CI's PULUMI_BACKEND_URL must equal it (sovereign ci backend-check)",
         (*_BACKEND, "region" if backend.cloud else "url"),
@@ -384,7 +378,7 @@ def deployment_paths(c: Any) -> Iterator[DataPath]:
         "the key that wraps the stack's secrets (data key of its secrets provider)",
         provider.destination,
         secrets.region if cloud_key else None,
-        (_region_country(provider.cloud, secrets.region) if provider.cloud and secrets.region else None)
+        (region_country(provider.cloud, secrets.region) if provider.cloud and secrets.region else None)
         if cloud_key
         else secrets.country,
         "deployment.secrets_provider (invariant deployment_stays_in_country); every stack file's "

@@ -1,6 +1,6 @@
 """The cloud-neutral data paths (``sovereign.config.data_paths``): what the Kubernetes layer moves, on either cloud.
 
-Registered in ``data_paths.SOURCES`` on import (``data_paths()`` imports this module). What is listed, and what
+Listed by ``data_paths.neutral_sources()`` (as ``NEUTRAL_SOURCES``). What is listed, and what
 keeps each in the country:
 
 - Image and weight pulls of the assistant: each reference of the country file (the chat's image, each
@@ -40,8 +40,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from sovereign.catalogue import REGIONS, find_region
-from sovereign.config.data_paths import SOURCES, DataPath, PathSource
+from sovereign.catalogue import REGIONS, region_country
+from sovereign.config.data_paths import DataPath, PathSource
 from sovereign.config.derived import registry_prefix
 from sovereign.config.errors import PathParts
 from sovereign.config.schema import CountryConfig
@@ -53,18 +53,13 @@ _REGISTRY: PathParts = ("registry", "name")
 _MIRROR_FIX = "mirror it into the country's registry and reference '{prefix}/...@sha256:...'"
 
 
-def _country_of(cloud: Cloud, region: str | None) -> str | None:
-    found = find_region(cloud, region) if region else None
-    return found.country if found else None
-
-
 def registry_location(config: CountryConfig, reference: str) -> tuple[str, str | None, str | None]:
     """(registry host, region, country) of an image reference: the primary for the country's registry; the OCI
     region an OCIR host names ('<key>.ocir.io', 'artifacts.<region>.oci.<domain>': ``oci_registry_host``);
     otherwise no region and no country (an ACR login server or a public registry names no region)."""
     host = reference.split("/", 1)[0]
     if reference.startswith(registry_prefix(config) + "/"):
-        return host, config.regions.primary, _country_of(config.cloud, config.regions.primary)
+        return host, config.regions.primary, region_country(config.cloud, config.regions.primary)
     oci = [r for r in REGIONS.values() if r.cloud == Cloud.OCI]
     if host.endswith(".ocir.io"):
         key = host.removesuffix(".ocir.io").upper()
@@ -118,7 +113,7 @@ def platform_pulls(config: CountryConfig) -> Iterator[DataPath]:
         f"charts and images of {', '.join(addons)}",
         f"registry {prefix} (helm/, mirror/)",
         config.regions.primary,
-        _country_of(config.cloud, config.regions.primary),
+        region_country(config.cloud, config.regions.primary),
         "components.kubernetes.hardening.require_registry_prefix: each release's chart and every image override "
         "under the country's registry (sovereign.catalogue.mirror)",
         _REGISTRY,
@@ -142,7 +137,7 @@ def sign_in(config: CountryConfig) -> Iterator[DataPath]:
             "they run on the cluster in regions.primary"
             + (", and identity_provider_country declares the provider's country" if declared else "")
         )
-        country = declared or _country_of(config.cloud, region)
+        country = declared or region_country(config.cloud, region)
     else:
         ranges = ", ".join(chat.identity_provider_cidrs) or "no stated range"
         where = f"identity provider {host} at {ranges}"
@@ -171,7 +166,7 @@ def in_cluster(config: CountryConfig) -> Iterator[DataPath]:
     if config.assistant is None:
         return
     primary = config.regions.primary
-    country = _country_of(config.cloud, primary)
+    country = region_country(config.cloud, primary)
     cluster = (
         "created in regions.primary; its disks under the country's key (storage class sovereign-encrypted)"
     )
@@ -210,5 +205,3 @@ def in_cluster(config: CountryConfig) -> Iterator[DataPath]:
 
 NEUTRAL_SOURCES: list[PathSource] = [assistant_pulls, platform_pulls, sign_in, in_cluster]
 """The cloud-neutral sources, in report order."""
-
-SOURCES.extend(s for s in NEUTRAL_SOURCES if s not in SOURCES)

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sovereign.catalogue import find_region
+from sovereign.catalogue import region_country
 from sovereign.clouds.azure.settings import AzureCountry
 from sovereign.config.data_paths import DataPath, PathSource
 from sovereign.config.errors import PathParts
@@ -46,11 +46,6 @@ _PRIMARY: PathParts = ("regions", "primary")
 _KEEP_PRIMARY = "choose an in-country primary region ('regions.primary')"
 
 
-def _country(region: str | None) -> str | None:
-    found = find_region(Cloud.AZURE, region) if region else None
-    return found.country if found else None
-
-
 def _in(
     name: str,
     destination: str,
@@ -59,7 +54,7 @@ def _in(
     setting: PathParts = _PRIMARY,
     fix: str = _KEEP_PRIMARY,
 ) -> DataPath:
-    return DataPath(name, destination, region, _country(region), control, setting, fix)
+    return DataPath(name, destination, region, region_country(Cloud.AZURE, region), control, setting, fix)
 
 
 def platform(config: CountryConfig) -> Iterator[DataPath]:
@@ -130,13 +125,13 @@ def replicas(config: CountryConfig) -> Iterator[DataPath]:
                 f"store '{store.name}': geo-redundant copy",
                 f"paired region {target}",
                 target,
-                _country(target),
+                region_country(Cloud.AZURE, target),
                 "invariant no_cross_border_replication; rule no-cross-border-replication",
                 setting,
                 "use redundancy 'zone'",
             )
     secondary = config.regions.secondary
-    if secondary and _country(secondary) == config.country:
+    if secondary and region_country(Cloud.AZURE, secondary) == config.country:
         yield _in(
             "container images and model weights: disaster-recovery replica",
             f"Container Registry replica in {secondary}",

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sovereign.catalogue import find_region
+from sovereign.catalogue import region_country
 from sovereign.clouds.oci.facts import oci_registry_host
 from sovereign.clouds.oci.settings import OciCountry
 from sovereign.config.data_paths import DataPath, PathSource
@@ -40,13 +40,8 @@ from sovereign.types import Cloud, StorePurpose
 __all__ = ["SOURCES"]
 
 
-def _country(region: str) -> str | None:
-    found = find_region(Cloud.OCI, region)
-    return found.country if found else None
-
-
 def _in(name: str, destination: str, region: str, control: str, setting: PathParts, fix: str) -> DataPath:
-    return DataPath(name, destination, region, _country(region), control, setting, fix)
+    return DataPath(name, destination, region, region_country(Cloud.OCI, region), control, setting, fix)
 
 
 _PRIMARY: PathParts = ("regions", "primary")
