@@ -53,7 +53,7 @@ def validate(
 ) -> None:
     """Validate country files: schema, catalogue and every sovereignty invariant. Exit 0 valid, 2 not.
 
-    Without PATHs, also the stack files: each must name a country file and one of its environments.
+    Without PATHs, also the stack files (country, environment, secrets provider, config) and Pulumi.yaml (no backend).
     """
     configs, problems = validate_files(paths or None, config_dir=config_dir, as_of=parse_as_of(as_of))
     if not paths:
