@@ -428,6 +428,7 @@ def test_rejects_a_ci_backend_other_than_the_declared_one(project: Path) -> None
         "--as-of",
         AS_OF.isoformat(),
         PULUMI_BACKEND_URL=declared,
+        # pragma: allowlist nextline secret (a key address, not a key)
         PULUMI_CLOUD_SECRET_OVERRIDE="awskms://alias/pulumi?region=eu-central-1",
     )
     assert override.returncode == 2 and "PULUMI_CLOUD_SECRET_OVERRIDE" in override.stderr
