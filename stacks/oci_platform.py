@@ -18,7 +18,9 @@ from components.oci import (
 )
 from components.oci.regions import confirm_home_region
 from components.oci.storage import default_lock_date
+from sovereign.catalogue import calico, keda, prometheus
 from sovereign.catalogue.kubernetes import oke_release
+from sovereign.catalogue.mirror import release_repositories
 from sovereign.clouds.oci.settings import OciCountry
 from sovereign.config.derived import allowed_regions, registry_prefix, store_versioning
 from sovereign.types import StorePurpose, parse_image_ref
@@ -86,13 +88,24 @@ def _node_pools(config: OciCountry) -> list[NodePoolSpec]:
 
 
 def _repositories(config: OciCountry) -> list[str]:
-    """Repositories the cluster pulls from: each image's path under '<host>/<namespace>/'."""
+    """Repositories the cluster pulls from: each image's path under '<host>/<namespace>/', and the chart and
+    images of every release the stack installs from the mirror (``stacks.assistant``: Calico always on OKE,
+    KEDA and Prometheus with the assistant). Rule ``oci-pulled-repositories-planned`` checks the plan for it."""
     refs = []
+    releases = [(calico.CHART_NAME, calico.MIRRORED_IMAGES)]
     if config.assistant:
         chat = config.assistant.chat.image
         refs = [chat] + [r for d in config.assistant.deployments for r in (d.image, d.weights)]
+        releases += [
+            (keda.CHART_NAME, keda.MIRRORED_IMAGES),
+            (prometheus.CHART_NAME, prometheus.MIRRORED_IMAGES),
+        ]
     # path is '<namespace>/<registry name>/...'; OCI repositories are named without the namespace.
-    return sorted({parse_image_ref(ref)[1].split("/", 1)[1] for ref in refs})
+    paths = {parse_image_ref(ref)[1].split("/", 1)[1] for ref in refs}
+    paths |= {
+        f"{config.registry.name}/{p}" for name, images in releases for p in release_repositories(name, images)
+    }
+    return sorted(paths)
 
 
 def build_platform(config: OciCountry, as_of: dt.date) -> Platform:

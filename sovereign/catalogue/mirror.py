@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CHART_REPOSITORY_PATH", "MIRROR_PATH", "UpstreamImage", "chart_url"]
+__all__ = ["CHART_REPOSITORY_PATH", "MIRROR_PATH", "UpstreamImage", "chart_url", "release_repositories"]
 
 CHART_REPOSITORY_PATH = "helm"
 MIRROR_PATH = "mirror"
@@ -18,6 +18,19 @@ MIRROR_PATH = "mirror"
 
 def chart_url(registry_prefix: str, chart_name: str) -> str:
     return f"oci://{registry_prefix}/{CHART_REPOSITORY_PATH}/{chart_name}"
+
+
+def release_repositories(chart_name: str, images: tuple[UpstreamImage, ...]) -> list[str]:
+    """The repositories one mirrored release occupies, as paths under the registry prefix: its chart
+    (``helm push <tgz> oci://<registry>/helm`` stores chart ``<name>`` at ``<registry>/helm/<name>``; Helm
+    "Registries": "The basename (chart name) of the registry reference is inferred from the chart's name") and
+    every image at ``mirror/<upstream path>``.
+
+    On OCI these must exist before the push, in the country's compartment: a push to a missing path creates the
+    repository in the tenancy's root compartment when the tenancy allows it at all (terraform-provider-oci
+    ``oci_artifacts_container_configuration``: "Repositories created in this way belong to the root
+    compartment"), outside the country's read policy and key."""
+    return [f"{CHART_REPOSITORY_PATH}/{chart_name}", *(f"{MIRROR_PATH}/{i.path}" for i in images)]
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from sovereign.policies.kubernetes_rules import is_workload, pod_spec
 from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule
 from sovereign.types import Cloud
 
@@ -31,6 +32,10 @@ API_PORT = 6443
 _PRIVATE = tuple(
     ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
 )
+
+
+REPOSITORY = "oci:Artifacts/containerRepository:ContainerRepository"
+RELEASE = "kubernetes:helm.sh/v3:Release"
 
 
 def _oci(r: ResourceView) -> bool:
@@ -325,6 +330,62 @@ def _lb_leaves_security_lists(ctx: PolicyContext, resources: list[ResourceView])
             )
 
 
+def _image_refs(values: Any) -> Iterator[str]:
+    """Image references in Helm values, in the three shapes the mirrored charts take: ``{registry, image}``
+    (Calico), ``{registry, repository}`` (KEDA) and a full ``repository`` (Prometheus)."""
+    if isinstance(values, dict):
+        registry, name = values.get("registry"), values.get("image") or values.get("repository")
+        if isinstance(registry, str) and isinstance(name, str):
+            yield f"{registry}/{name}"
+        elif isinstance(values.get("repository"), str):
+            yield values["repository"]
+        for v in values.values():
+            yield from _image_refs(v)
+    elif isinstance(values, list):
+        for v in values:
+            yield from _image_refs(v)
+
+
+def _pulled_repositories_planned(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
+    """Every image and chart an OKE stack pulls from the country's registry names a repository the plan creates
+    (in the country compartment, under its key and read policy). A missing one fails the pull, or a push creates
+    it in the tenancy's root compartment (``sovereign.catalogue.mirror.release_repositories``)."""
+    if ctx.config.cloud != Cloud.OCI or not ctx.registry_prefix:
+        return
+    base = (
+        ctx.registry_prefix.rsplit("/", 1)[0] + "/"
+    )  # '<host>/<namespace>/': repositories are named after it
+    planned = {r.get("displayName") for r in resources if r.type == REPOSITORY}
+
+    def missing(ref: str) -> str | None:
+        ref = ref.removeprefix("oci://")
+        if not ref.startswith(base):
+            return None
+        path = ref[len(base) :].split("@", 1)[0]
+        head, _, last = path.rpartition("/")
+        path = f"{head}/{last.split(':', 1)[0]}" if head else last.split(":", 1)[0]
+        return None if path in planned else path
+
+    for r in resources:
+        refs: list[str] = []
+        if r.type == RELEASE:
+            refs = [str(r.get("chart") or ""), *_image_refs(r.get("values"))]
+        for key in ("initContainers", "containers"):
+            refs += [c.get("image") for c in (pod_spec(r) or {}).get(key) or [] if isinstance(c, dict)]
+        refs += [
+            (v.get("image") or {}).get("reference")
+            for v in (pod_spec(r) or {}).get("volumes") or []
+            if isinstance(v, dict) and isinstance(v.get("image"), dict)
+        ]
+        for path in sorted({m for ref in refs if isinstance(ref, str) and (m := missing(ref))}):
+            yield Finding(
+                f"'{r.name}' pulls '{path}' from the country's registry, but the plan creates no repository of "
+                "that name: add it to the stack's repositories (a push to a missing path lands in the tenancy's "
+                "root compartment, outside the country's read policy and key)",
+                r.urn,
+            )
+
+
 OCI_PLATFORM_RULES: tuple[Rule, ...] = (
     Rule(
         "oke-api-reachable",
@@ -403,5 +464,20 @@ OCI_PLATFORM_RULES: tuple[Rule, ...] = (
         _lb_leaves_security_lists,
         lambda r: r.type == SERVICE,
         reads=("inputs.spec.type", "inputs.metadata.annotations.*"),
+    ),
+    Rule(
+        "oci-pulled-repositories-planned",
+        "Every image and chart an OKE stack pulls from the country's registry (workloads, Helm charts and their "
+        "image values) is a repository the plan creates in the country's compartment.",
+        _pulled_repositories_planned,
+        lambda r: r.type in (REPOSITORY, RELEASE) or is_workload(r),
+        sovereignty=False,
+        reads=(
+            "inputs.displayName",
+            "inputs.chart",
+            "inputs.values.*",
+            "inputs.spec.*containers.image",
+            "inputs.spec.*volumes.image.reference",
+        ),
     ),
 )
