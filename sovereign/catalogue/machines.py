@@ -38,7 +38,15 @@ from dataclasses import dataclass
 from sovereign.contracts import GPU_RESOURCE
 from sovereign.types import Cloud
 
-__all__ = ["MACHINE_SIZES", "MachineSize", "machine_size", "require_machine_size", "unsupported_gpu_reason"]
+__all__ = [
+    "GPU_COMPUTE_CAPABILITY",
+    "MACHINE_SIZES",
+    "MachineSize",
+    "compute_capability",
+    "machine_size",
+    "require_machine_size",
+    "unsupported_gpu_reason",
+]
 
 
 @dataclass(frozen=True)
@@ -143,6 +151,34 @@ _SIZES = [
 ]
 
 MACHINE_SIZES: dict[tuple[Cloud, str], MachineSize] = {(s.cloud, s.name): s for s in _SIZES}
+
+GPU_COMPUTE_CAPABILITY: dict[str, tuple[int, int]] = {
+    "A100": (8, 0),
+    "A10": (8, 6),
+    "L40S": (8, 9),
+    "H100": (9, 0),
+    "H100 NVL": (9, 0),
+    "H200": (9, 0),
+    "B200": (10, 0),
+    "GB200": (10, 0),
+    "GB300": (10, 3),
+}
+"""CUDA compute capability of each NVIDIA GPU model above: what vLLM compares a quantization's minimum against
+(``vllm/config/vllm.py``, 0.33.0: 'is not supported for the current GPU. Minimum capability'). Sources, read
+2026-12-02 (NVIDIA's own table, developer.nvidia.com/cuda-gpus, was not reachable; confirm there): A100 8.0,
+Hopper (H100, H200) 9.0, B200 10.0 from gpu-ark.ru/en/cuda-compute-capability ("CC 8.0 is Ampere (A100)", "H200
+SXM ... 9.0", "H100 SXM5 94 GB 9.0", "B200 SXM 192 GB 10.0") and technolynx.com/post/cuda-compute-capability-
+explained ("8.0 Ampere (A100)", "8.6 Ampere", "8.9 Ada Lovelace (... L40)", "9.0 Hopper (H100)"); A10 8.6 as
+Ampere GA102 (the A40, also GA102, "CUDA 8.6", cpu-gpu.alldbin.com); L40S 8.9 as Ada AD102 (the L40's 8.9 above);
+GB200 10.0 as Blackwell data centre (michaelbommarito.com/wiki/programming/tools/gpu-compute-capability,
+">= 10.0 blackwell datacenter"); GB300 10.3 from vLLM 0.33.0 itself ("a GB300 (SM103) GPU":
+``is_device_capability(103)``, ``vllm/models/deepseek_v41/nvidia/specialized_decode/__init__.py``). AMD GPUs have
+none (the toolkit refuses them for GPU pools, :func:`unsupported_gpu_reason`)."""
+
+
+def compute_capability(size: MachineSize) -> tuple[int, int] | None:
+    """The size's GPU compute capability; None for CPU sizes and GPUs without a CUDA one (AMD)."""
+    return GPU_COMPUTE_CAPABILITY.get(size.gpu_model or "") if size.gpu_vendor == "nvidia" else None
 
 
 def machine_size(cloud: Cloud, name: str) -> MachineSize | None:

@@ -34,6 +34,7 @@ from sovereign.types import (
 )
 
 __all__ = [
+    "LEAST_BYTES_PER_PARAMETER",
     "AccessConfig",
     "AssistantConfig",
     "AssistantDeployment",
@@ -61,6 +62,7 @@ __all__ = [
     "Tags",
     "Tenant",
     "Uuid",
+    "WeightsDtype",
 ]
 
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$")]
@@ -520,6 +522,17 @@ class _CountryBase(_Model, Generic[N, C, STG, G]):
 
 # --- The model risk register (country_configs/models.yaml) ---------------------------------------------------
 
+WeightsDtype = Literal["bf16", "fp8", "mxfp4"]
+"""Precision of a register artifact's weights (``ModelRecord.weights_dtype``)."""
+
+LEAST_BYTES_PER_PARAMETER: dict[str, float] = {"bf16": 2, "fp8": 1, "mxfp4": 4.25 / 8}
+"""Bytes per parameter of each weights dtype; for mxfp4 a lower bound. MXFP4 (OCP Microscaling Formats v1.0)
+stores 32-value blocks of 4-bit E2M1 values with one shared 8-bit E8M0 scale: 4 + 8/32 = 4.25 bits per value
+(block size 32: ``MXFP4_BLOCK_SIZE = 32`` in vLLM 0.33.0 ``vllm/_xpu_ops.py``; gpt-oss stores the FP4 values two
+per uint8 in ``tensor.blocks`` and the block scales in ``tensor.scales``, openai/gpt-oss README.md at commit
+7b583341). Only the MoE expert weights are MXFP4 and every other tensor is BF16, so a real mxfp4 artifact takes
+more: gpt-oss-120b 60.8 GiB for 116.8B parameters (0.56 bytes each)."""
+
 
 class ModelAssessment(_Model):
     assessed_on: dt.date = Field(description="Date the risk assessment was signed.")
@@ -553,18 +566,29 @@ class ModelRecord(_Model):
         description="Where the country's prompt goes: 'system' (a system message), or 'first_user' (before the "
         "first user turn) for chat templates that drop or replace system content (LLM-jp-3).",
     )
-    reasoning_parser: Literal["deepseek_r1", "qwen3", "mistral"] | None = Field(
+    reasoning_parser: Literal["deepseek_r1", "qwen3", "mistral", "openai_gptoss"] | None = Field(
         default=None,
-        description="vLLM --reasoning-parser (0.33.0 names) for a model that emits <think> reasoning.",
+        description="vLLM --reasoning-parser (0.33.0 names, vllm/reasoning/__init__.py) for a model that emits "
+        "reasoning: <think> blocks, or gpt-oss's harmony 'analysis' channel ('openai_gptoss').",
+    )
+    chat_format: Literal["chat_template", "harmony"] = Field(
+        default="chat_template",
+        description="How vLLM renders a chat request: 'chat_template' (the template the toolkit serves, with the "
+        "country's prompt in front), or 'harmony' (gpt-oss: vLLM 0.33.0 renders it with openai-harmony and ignores "
+        "--chat-template, so the country's prompt cannot be put in front; deployments of it are refused). "
+        "Omitted: chat_template.",
     )
     parameters_billion: float = Field(gt=0, le=2000, description="Parameters of the artifact, in billions.")
-    weights_dtype: Literal["bf16", "fp8"] = Field(
-        description="Precision of the artifact's weights (2 or 1 bytes per parameter); the display name must "
-        "say '(FP8)' exactly when it is fp8."
+    weights_dtype: WeightsDtype = Field(
+        description="Precision of the artifact's weights: 'bf16' (2 bytes per parameter), 'fp8' (1), or 'mxfp4' "
+        "(the MoE expert weights in 4-bit MXFP4 blocks, the rest in BF16, as gpt-oss ships: GPU memory is then "
+        "weights_size_gib). The display name says '(FP8)' exactly when it is fp8 and '(MXFP4)' exactly when it "
+        "is mxfp4."
     )
     kv_cache_bytes_per_token: int = Field(
         gt=0,
-        description="KV cache per token at 16-bit: 2 x layers x KV heads x head dim x 2 bytes (config.json).",
+        description="KV cache per token at 16-bit: 2 x layers x KV heads x head dim x 2 bytes (config.json); "
+        "sliding-window layers are counted as full layers (an upper bound).",
     )
     weights_size_gib: int = Field(
         ge=1,
@@ -578,7 +602,7 @@ class ModelRecord(_Model):
     def _weights_size_holds_the_parameters(self) -> ModelRecord:
         # A size below the parameters' own bytes is a typo, and would let an undersized node disk pass.
         least = math.floor(
-            self.parameters_billion * (1 if self.weights_dtype == "fp8" else 2) * 1e9 / 2**30 * 0.95
+            self.parameters_billion * LEAST_BYTES_PER_PARAMETER[self.weights_dtype] * 1e9 / 2**30 * 0.95
         )
         if self.weights_size_gib < least:
             raise ValueError(
@@ -590,12 +614,23 @@ class ModelRecord(_Model):
 
     @model_validator(mode="after")
     def _display_name_says_precision(self) -> ModelRecord:
-        if ("(FP8)" in self.display_name) != (self.weights_dtype == "fp8"):
-            raise ValueError(
-                f"display_name '{self.display_name}' and weights_dtype '{self.weights_dtype}' disagree: "
-                "an FP8 artifact's display name ends in '(FP8)', and only an FP8 artifact's does"
-            )
+        for dtype, mark in (("fp8", "(FP8)"), ("mxfp4", "(MXFP4)")):
+            if (mark in self.display_name) != (self.weights_dtype == dtype):
+                raise ValueError(
+                    f"display_name '{self.display_name}' and weights_dtype '{self.weights_dtype}' disagree: "
+                    f"an {dtype.upper()} artifact's display name ends in '{mark}', and only an "
+                    f"{dtype.upper()} artifact's does"
+                )
         return self
+
+    @property
+    def weights_gpu_gib(self) -> float:
+        """GiB the weights take in GPU memory: parameters x bytes per parameter for bf16 and fp8; for mxfp4 the
+        artifact's own size, since its 4-bit expert weights and BF16 other tensors have no single byte count
+        (gpt-oss: 4.25 bits per MoE weight, 'All other tensors will be in BF16', openai/gpt-oss README.md)."""
+        if self.weights_dtype == "mxfp4":
+            return float(self.weights_size_gib)
+        return self.parameters_billion * 1e9 * LEAST_BYTES_PER_PARAMETER[self.weights_dtype] / 2**30
 
 
 class ModelRegister(_Model):

@@ -33,6 +33,14 @@ from sovereign.config.limits import (
     MIN_PLATFORM_KEY_JUSTIFICATION_CHARS,
     SYSTEM_POOL_NAME,
 )
+from sovereign.config.model_serving import (
+    GPU_MEMORY_UTILIZATION,
+    GPU_OVERHEAD_GIB,
+    MULTI_NODE_REASON,
+    dtype_problem,
+    kv_cache_gib,
+    usable_gib,
+)
 from sovereign.config.node_disks import weights_fit_node_disks
 from sovereign.config.schema import CountryConfig, ModelRegister
 from sovereign.contracts import INFERENCE_ROLLOUT_SURGE
@@ -266,6 +274,17 @@ def models_are_approved(c: CountryConfig, register: ModelRegister, as_of: dt.dat
         ):
             field = "weights" if refusal.aspect == "weights" else "model"
             yield Violation((*path, field), refusal.message, refusal.fix)
+        if record.chat_format == "harmony":
+            # vLLM 0.33.0 vllm/renderers/online_renderer.py: use_harmony = model_type == "gpt_oss"; chat requests
+            # then go through _make_request_with_harmony, never the --chat-template the prompt prefix is joined to.
+            yield Violation(
+                (*path, "model"),
+                f"model '{record.id}' has chat_format 'harmony': vLLM 0.33.0 renders its chat requests with "
+                "openai-harmony and ignores --chat-template, so the country's system prompt and locale would never "
+                "reach it (allowed: a model with chat_format 'chat_template')",
+                "deploy a register model served through its chat template; gpt-oss needs the prompt put in by a "
+                "gateway in front of vLLM, which this toolkit does not build",
+            )
         if d.max_context_tokens > record.max_context_tokens:
             yield Violation(
                 (*path, "max_context_tokens"),
@@ -317,8 +336,9 @@ def capacity_fits(c: CountryConfig, register: ModelRegister, as_of: dt.date) -> 
         if per_node and d.gpus_per_replica > per_node:
             yield Violation(
                 (*path, "gpus_per_replica"),
-                f"{d.gpus_per_replica} GPUs per replica, but the largest GPU node has {per_node}",
-                "use fewer GPUs per replica or a larger GPU size",
+                f"{d.gpus_per_replica} GPUs per replica, but the largest GPU node has {per_node}: "
+                f"{MULTI_NODE_REASON}",
+                "use fewer GPUs per replica or a GPU size with more GPUs per node",
             )
         if d.locale.split("-")[0] not in {lang.split("-")[0] for lang in d.languages}:
             yield Violation(
@@ -338,21 +358,18 @@ def capacity_fits(c: CountryConfig, register: ModelRegister, as_of: dt.date) -> 
         )
 
 
-GPU_MEMORY_UTILIZATION = 0.90
-"""vLLM --gpu-memory-utilization the inference component passes (``InferenceServiceArgs`` default)."""
-_GPU_OVERHEAD_GIB = 2.0
-"""Per GPU, outside weights and KV cache: activations of the profiling run, CUDA graphs, NCCL buffers."""
-
-
 def model_fits_gpus(c: CountryConfig, register: ModelRegister, as_of: dt.date) -> Iterator[Violation]:
     """The model's weights plus the KV cache of one full-length sequence fit the GPUs of one replica: vLLM
     refuses to start when max_model_len tokens do not fit in the KV cache (a 70B BF16 on one 94 GB GPU
-    never starts), and extra flags come only from the allow-list, read as vLLM reads them."""
-    gpu_gib = [
-        size.gpu_memory_gib
+    never starts); the weights' precision runs on every GPU pool's GPUs (vLLM refuses a quantization below its
+    minimum compute capability at start-up, ``sovereign.config.model_serving``); and extra flags come only from
+    the allow-list, read as vLLM reads them."""
+    gpu_sizes = [
+        size
         for pool in c.cluster.gpu_pools
         if (size := machine_size(c.cloud, pool.vm_size)) is not None and size.gpus
     ]
+    gpu_gib = [size.gpu_memory_gib for size in gpu_sizes]
     for i, d in enumerate(c.assistant.deployments if c.assistant else []):
         path = ("assistant", "deployments", i)
         for problem in server_args_problems(d.server_args):
@@ -362,17 +379,24 @@ def model_fits_gpus(c: CountryConfig, register: ModelRegister, as_of: dt.date) -
         record = register.find(d.model)
         if record is None or not gpu_gib:
             continue
-        bytes_per_parameter = 1 if record.weights_dtype == "fp8" else 2
-        weights = record.parameters_billion * 1e9 * bytes_per_parameter / 2**30
-        kv_cache = record.kv_cache_bytes_per_token * d.max_context_tokens / 2**30
-        usable = (min(gpu_gib) * GPU_MEMORY_UTILIZATION - _GPU_OVERHEAD_GIB) * d.gpus_per_replica
+        for size in {s.name: s for s in gpu_sizes if unsupported_gpu_reason(s) is None}.values():
+            problem = dtype_problem(record, size)
+            if problem:
+                yield Violation(
+                    (*path, "model"),
+                    f"model '{record.id}' cannot run on GPU pool size {size.name}: {problem}",
+                    "use a GPU size whose compute capability vLLM runs this precision on (catalogue/machines.py)",
+                )
+        weights = record.weights_gpu_gib
+        kv_cache = kv_cache_gib(record, d.max_context_tokens)
+        usable = usable_gib(min(gpu_gib), d.gpus_per_replica)
         if weights + kv_cache > usable:
             yield Violation(
                 (*path, "gpus_per_replica"),
                 f"model '{record.id}' needs {weights:.0f} GiB of {record.weights_dtype} weights + "
                 f"{kv_cache:.0f} GiB KV cache for {d.max_context_tokens} tokens = {weights + kv_cache:.0f} GiB, "
                 f"but {d.gpus_per_replica} x {min(gpu_gib)} GiB GPUs x {GPU_MEMORY_UTILIZATION} "
-                f"(less {_GPU_OVERHEAD_GIB:.0f} GiB each) leave {usable:.0f} GiB",
+                f"(less {GPU_OVERHEAD_GIB:.0f} GiB each) leave {usable:.0f} GiB",
                 "use more GPUs per replica, a lower max_context_tokens, or an FP8 artifact of the model",
             )
 

@@ -20,6 +20,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from sovereign.catalogue.machines import MachineSize
 from sovereign.clouds import CLOUD_PACKAGES, cloud_module
 from sovereign.config.errors import (
     ConfigError,
@@ -40,6 +41,7 @@ __all__ = [
     "REMOVE_MARKER",
     "CountryFile",
     "country_files",
+    "country_gpu_sizes",
     "default_config_dir",
     "load_country",
     "load_register",
@@ -276,7 +278,7 @@ def load_register(
     """The model risk register, or the problems that make it unusable: its types, then its integrity
     (``sovereign.config.register_checks``; with ``as_of``, which ``validate_files`` passes, also assessments
     dated after it)."""
-    from sovereign.config.register_checks import register_violations
+    from sovereign.config.register_checks import register_serving_violations, register_violations
 
     doc, problems = read_yaml(config_dir / MODELS_FILE)
     if doc is None:
@@ -285,8 +287,43 @@ def load_register(
         register = ModelRegister.model_validate(doc.data)
     except ValidationError as exc:
         return None, _pydantic_problems(doc, exc, ModelRegister)
-    found = [_structure_problem(doc, v.path, v.message, v.fix) for v in register_violations(register, as_of)]
+    violations = [
+        *register_violations(register, as_of),
+        *register_serving_violations(register, country_gpu_sizes(config_dir)),
+    ]
+    found = [_structure_problem(doc, v.path, v.message, v.fix) for v in violations]
     return (None, found) if found else (register, [])
+
+
+def country_gpu_sizes(config_dir: Path) -> dict[str, list[MachineSize]]:
+    """The catalogue sizes of the GPU pools of every country file in ``config_dir``, over all its environments,
+    layered as validation layers them; what the register's serving check holds an approval against. A file or
+    pool that does not read cleanly is left out here: validating that country reports it at its own line."""
+    from sovereign.catalogue.machines import machine_size
+
+    found: dict[str, list[MachineSize]] = {}
+    for path in country_files(config_dir):
+        defaults, country, problems = _read_layers(config_dir, path)
+        if defaults is None or country is None or problems:
+            continue
+        sizes: list[MachineSize] = []
+        for env in CountryFile(path.stem, country).environments:
+            data = _layer(defaults, country, env).data
+            cloud, cluster = data.get("cloud"), data.get("cluster")
+            pools = cluster.get("gpu_pools") if isinstance(cluster, dict) else None
+            if (
+                not isinstance(cloud, str)
+                or cloud not in Cloud._value2member_map_
+                or not isinstance(pools, list)
+            ):
+                continue
+            for pool in pools:
+                name = pool.get("vm_size") if isinstance(pool, dict) else None
+                size = machine_size(Cloud(cloud), name) if isinstance(name, str) else None
+                if size is not None and size.gpus and size not in sizes:
+                    sizes.append(size)
+        found[path.stem] = sizes
+    return found
 
 
 def validate_files(

@@ -240,7 +240,8 @@ def test_rejects_a_second_record_under_an_existing_model_id(config_dir: Path) ->
         text + record.replace("approved_countries: [de, gb]", "approved_countries: [de, gb, fr]")
     )
     problem = _one(_register_problems(config_dir), "already the id of models[0]")
-    m = _located(problem, models, _line_of(models, "- id: llama-3.3-70b-instruct", nth=2), "models[9].id")
+    appended = f"models[{text.count('  - id: ')}].id"  # the copy's index: after every shipped record
+    m = _located(problem, models, _line_of(models, "- id: llama-3.3-70b-instruct", nth=2), appended)
     assert "merge the two records" in m["fix"]
 
 

@@ -46,6 +46,12 @@ MISSING = {
     "is unverified (without one the chat-template init container stops the pod: 'no chat template in the weights')",
     "falcon-h1-34b-instruct": "no copy of tiiuae/Falcon-H1-34B-Instruct's tokenizer_config.json or "
     "chat_template.jinja was found in the public code index",
+    **dict.fromkeys(
+        ("gpt-oss-120b", "gpt-oss-20b"),
+        "chat_format 'harmony': vLLM 0.33.0 renders gpt-oss chats with openai-harmony and never applies the chat "
+        "template (vllm/renderers/online_renderer.py, use_harmony), so a template fixture would test nothing the "
+        "model sees; validation refuses deploying it (test_rejects_a_harmony_model_deployment)",
+    ),
 }
 COUNTRIES = sorted(p.stem for p in CONFIG_DIR.glob("*.yaml") if p.stem not in {"_defaults", "models"})
 PROMPT = 'あなたは日本政府のアシスタントです。𠀋 (U+2000B) 😀 "quotes" %} {{ braces }}'
