@@ -176,6 +176,9 @@ def copy_country(template: dict[str, Any], template_code: str, code: str) -> dic
             backend["url"] = backend["url"].replace(OCI_REALMS[old_region.realm], OCI_REALMS[primary.realm])
     if "country" in secrets:
         secrets["country"] = code
+    if "passphrase_secret" in secrets:  # the OCI Vault secret's OCID names its realm and region
+        realm, region = primary.realm or "oc1", primary.name
+        secrets["passphrase_secret"] = f"ocid1.vaultsecret.{realm}.{region}.amaaaaaa{code}passphrasecopy"
     pair = REGIONS.get((cloud, primary.geo_pair)) if primary.geo_pair else None
     geo_allowed = cloud == Cloud.AZURE and pair is not None and pair.country == code
     for store in _stores(data):

@@ -105,9 +105,16 @@ class EgressAllowListArgs:
     destinations: Sequence[AllowedDestination]
     """The country's allowed destinations; at least one."""
     priority: int = RULE_COLLECTION_PRIORITY
+    firewall_ip: str | None = None
+    """The node subnet's next hop. Given with ``allowed_locations``, the stack asks Azure which firewall of the
+    policy holds that private IP and refuses to write rules unless that firewall is in an allowed region."""
+    allowed_locations: Sequence[str] = ()
+    """The country's regions (the residency policy's list)."""
 
     def __post_init__(self) -> None:
         parse_firewall_policy_id(self.firewall_policy_id)
+        if (self.firewall_ip is None) != (not self.allowed_locations):
+            raise ValueError("firewall_ip and allowed_locations: give both (the next hop's check) or neither")
         if not self.destinations:
             raise ValueError("destinations: an allow-list needs at least one destination")
         if not 100 <= self.priority <= 65000:
@@ -143,10 +150,13 @@ class EgressAllowList(pulumi.ComponentResource):
             action=network.FirewallPolicyFilterRuleCollectionActionArgs(type="Allow"),
             rules=rules,
         )
+        policy_name: pulumi.Input[str] = policy
+        if args.firewall_ip is not None:
+            policy_name = _next_hop_in_country(group, policy, args.firewall_ip, args.allowed_locations, self)
         rule_group = network.FirewallPolicyRuleCollectionGroup(
             f"{name}-rules",
             resource_group_name=group,
-            firewall_policy_name=policy,
+            firewall_policy_name=policy_name,
             rule_collection_group_name=name,
             priority=args.priority,
             rule_collections=[collection],
@@ -154,3 +164,76 @@ class EgressAllowList(pulumi.ComponentResource):
         )
         self.rule_collection_group_id = rule_group.id
         self.register_outputs({"rule_collection_group_id": self.rule_collection_group_id})
+
+
+_FIREWALL_ID = re.compile(
+    r"/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/(?P<group>[^/]+)"
+    r"/providers/Microsoft\.Network/azureFirewalls/(?P<name>[^/]+)",
+    re.IGNORECASE,
+)
+
+
+def _location(value: str | None) -> str:
+    return (value or "").replace(" ", "").lower()
+
+
+def _next_hop_in_country(
+    group: str, policy: str, firewall_ip: str, allowed: Sequence[str], parent: pulumi.Resource
+) -> pulumi.Output[str]:
+    """The policy's name, once Azure has shown that the firewall holding ``firewall_ip`` uses this policy and
+    lies in an allowed region; otherwise the deployment (and a real preview: invokes run in previews) fails.
+
+    A firewall policy is not where traffic goes: Azure Firewall Manager associates one policy with firewalls
+    "across regions and subscriptions" (Microsoft Learn, "Azure Firewall Manager policy overview"), and the
+    policy's ``firewalls`` list (``GetFirewallPolicyResult.firewalls``, azure-native 3.x, API 2024-05-01) names
+    them. The firewall whose private IP is the next hop (``ip_configurations[].private_ip_address``, or
+    ``hub_ip_addresses.private_ip_address`` for a Virtual WAN hub) is where the country's traffic leaves: its
+    ``location`` must be one of the country's regions."""
+    opts = pulumi.InvokeOutputOptions(parent=parent)
+    found = network.get_firewall_policy_output(
+        resource_group_name=group, firewall_policy_name=policy, opts=opts
+    )
+
+    def firewalls(result: network.GetFirewallPolicyResult) -> pulumi.Output[str]:
+        ids = [f.id for f in result.firewalls or [] if f.id and _FIREWALL_ID.fullmatch(f.id)]
+        looked_up = [
+            network.get_azure_firewall_output(
+                resource_group_name=m.group("group"), azure_firewall_name=m.group("name"), opts=opts
+            )
+            for i in ids
+            if (m := _FIREWALL_ID.fullmatch(i))
+        ]
+        return pulumi.Output.all(*looked_up).apply(
+            lambda fws: _judge(policy, firewall_ip, allowed, list(fws))
+        )
+
+    return found.apply(firewalls)
+
+
+def _private_ips(firewall: network.GetAzureFirewallResult) -> set[str]:
+    ips = {c.private_ip_address for c in firewall.ip_configurations or [] if c.private_ip_address}
+    hub = firewall.hub_ip_addresses
+    if hub is not None and hub.private_ip_address:
+        ips.add(hub.private_ip_address)
+    return ips
+
+
+def _judge(
+    policy: str, firewall_ip: str, allowed: Sequence[str], firewalls: list[network.GetAzureFirewallResult]
+) -> str:
+    at_hop = [f for f in firewalls if firewall_ip in _private_ips(f)]
+    if not at_hop:
+        raise ValueError(
+            f"egress: no firewall that uses policy '{policy}' has the private IP {firewall_ip} "
+            f"({len(firewalls)} associated): the node subnet's next hop would not apply the country's allow-list; "
+            "give the policy's firewall's private IP as egress.firewall_ip"
+        )
+    allowed_set = {_location(a) for a in allowed}
+    for firewall in at_hop:
+        if _location(firewall.location) not in allowed_set:
+            raise ValueError(
+                f"egress: firewall '{firewall.name}' at {firewall_ip} is in '{firewall.location}', outside the "
+                f"country's regions ({', '.join(sorted(allowed_set))}): the country's traffic would leave through "
+                "another country; use an in-country hub firewall"
+            )
+    return policy

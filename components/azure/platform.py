@@ -166,6 +166,8 @@ class AzurePlatform(pulumi.ComponentResource):
                     firewall_policy_id=args.egress_firewall_policy_id,
                     source_cidrs=[args.network.address_space],
                     destinations=args.all_egress_destinations,
+                    firewall_ip=args.network.egress_firewall_ip,
+                    allowed_locations=tuple(args.allowed_regions),
                 ),
                 opts=pulumi.ResourceOptions(parent=self),
             )

@@ -31,6 +31,7 @@ def register(app: typer.Typer) -> None:
     ci_app.command("pr-comment")(pr_comment)
     ci_app.command("drift-report")(drift_report)
     ci_app.command("backend-check")(backend_check)
+    ci_app.command("passphrase-file")(passphrase_file)
 
 
 def backend_check(
@@ -85,6 +86,54 @@ def backend_check(
     if problems:
         raise ConfigError(problems)
     err_console.print(f"backend of {stack}: {config.deployment.state_backend.url} (as declared)")
+
+
+def passphrase_file(
+    stack: Annotated[str, typer.Argument(help="The stack the job runs, e.g. 'fr-prod'.", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", help="File to write the passphrase to (mode 0600).")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Validation date YYYY-MM-DD.")] = None,
+) -> None:
+    """Read an OCI stack's passphrase from the OCI Vault secret its country file names and write it to --out.
+
+    Then set PULUMI_CONFIG_PASSPHRASE_FILE to that path. Never prints the passphrase. Exit 0 when written or when
+    the stack needs none (its secrets provider is a cloud key or a Vault server), 2 when it cannot be read.
+    """
+    from sovereign.ci.passphrase import PassphraseUnavailable, read_passphrase, write_passphrase_file
+    from sovereign.cli.output import parse_as_of
+    from sovereign.config.loader import default_config_dir, validate_files
+
+    configs, problems = validate_files(None, as_of=parse_as_of(as_of))
+    if problems:
+        raise ConfigError(problems)
+    config = next((c for c in configs if c.stack_name == stack), None)
+    where = default_config_dir() / f"{config.country if config else stack.split('-')[0]}.yaml"
+    if config is None:
+        known = ", ".join(c.stack_name for c in configs)
+        raise ConfigError(
+            [Problem(where, None, stack, f"no stack '{stack}' (known: {known})", "name a stack")]
+        )
+    secret = config.deployment.secrets_provider.passphrase_secret
+    if secret is None:
+        err_console.print(
+            f"{stack}: secrets provider '{config.deployment.secrets_provider.url}' needs no passphrase"
+        )
+        return
+    try:
+        write_passphrase_file(out, read_passphrase(secret))
+    except PassphraseUnavailable as exc:
+        raise ConfigError(
+            [
+                Problem(
+                    where,
+                    None,
+                    "deployment.secrets_provider.passphrase_secret",
+                    f"{secret}: {exc}",
+                    "let the job's OCI identity read the secret (`allow group <ci> to read secret-bundles in "
+                    "compartment <country>`) and check the OCID",
+                )
+            ]
+        ) from None
+    err_console.print(f"{stack}: wrote the passphrase from {secret} to {out}")
 
 
 def affected(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import tempfile
@@ -23,6 +24,7 @@ from sovereign.config.loader import (
 from sovereign.types import Cloud, Environment
 
 if TYPE_CHECKING:
+    from sovereign.config.base import ModelRecord
     from sovereign.config.schema import CountryConfig
 
 __all__ = ["register"]
@@ -166,8 +168,12 @@ def new_country(
     stacks_dir: Annotated[
         Path | None, typer.Option("--stacks-dir", help="Default: stacks/ next to it.")
     ] = None,
+    as_of: AsOf = None,
 ) -> None:
-    """Write a commented country file that validates as written, and its prod stack file. Never overwrites."""
+    """Write a commented country file that validates as written, and its prod stack file. Never overwrites.
+
+    Picks the newest Kubernetes version supported on the day, an in-country secondary region where there is
+    one, and says what to replace and what the country cannot have on that cloud."""
     import pycountry
 
     from sovereign.catalogue import (
@@ -176,7 +182,15 @@ def new_country(
         regions_in_country,
         restricted_access_note,
     )
-    from sovereign.config.template import CountryTemplate, render_country_file, render_stack_file
+    from sovereign.config.template import (
+        CountryTemplate,
+        gpu_size_for,
+        render_country_file,
+        render_stack_file,
+        to_replace,
+        what_the_country_cannot_have,
+    )
+    from sovereign.rules.residency import key_vault_replica_of
 
     config_dir = config_dir or default_config_dir()
     stacks_dir = stacks_dir or config_dir.parent / "stacks"
@@ -218,6 +232,23 @@ def new_country(
             f"'{region}' {where} (allowed: {allowed})",
             "choose an in-country region",
         )
+    replica = key_vault_replica_of(region, code) if cloud == Cloud.AZURE else None
+    if replica is not None and not replica.stays_in_country:
+        # Validation refuses it too (keys_stay_in_country); said here, before anything is rendered.
+        other = [r.name for r in regions_in_country(Cloud.OCI, code)]
+        fitting = [
+            r.name for r in in_country if (kv := key_vault_replica_of(r.name, code)) and kv.stays_in_country
+        ]
+        raise refuse(
+            country_path,
+            "--region",
+            replica.refusal(),
+            f"choose {', '.join(fitting)}"
+            if fitting
+            else f"no Azure region of this country keeps Key Vault in it; use OCI ({', '.join(other)})"
+            if other
+            else "neither cloud in the catalogue can keep this country's keys in the country",
+        )
     for path in (country_path, stack_path):
         if path.exists():
             raise refuse(
@@ -232,10 +263,12 @@ def new_country(
         secondary=secondary,
         network_octet=_free_octet(config_dir),
         realm=found.realm or "oc1",
+        as_of=parse_as_of(as_of),
+        gpu_size=gpu_size_for(cloud, approved := _approved_models(config_dir, code)),
     )
     country_text = render_country_file(template)
     stack_text = render_stack_file(code, Environment.PROD, cloud, region)
-    _check_renders_valid(config_dir, code, country_text)
+    _check_renders_valid(config_dir, code, country_text, template.as_of)
     stacks_dir.mkdir(parents=True, exist_ok=True)
     country_path.write_text(country_text, encoding="utf-8")
     stack_path.write_text(stack_text, encoding="utf-8")
@@ -243,9 +276,30 @@ def new_country(
         note = restricted_access_note(used) if used else None
         if note:
             console.print(f"[yellow]restricted region[/yellow]: {note}")
-    console.print(
-        f"wrote {country_path} and {stack_path}; next: edit the placeholders, then 'sovereign validate'"
-    )
+    console.print(f"wrote {country_path} and {stack_path}", markup=False)
+    if approved:
+        console.print(
+            f"GPU pool: {template.gpu_size}, which serves the models models.yaml approves for '{code}': "
+            + ", ".join(m.id for m in approved),
+            markup=False,
+            soft_wrap=True,
+        )
+    console.print("Replace before the first deployment:", markup=False)
+    for item in to_replace(template):
+        console.print(f"  - {item}", markup=False, soft_wrap=True)
+    console.print(f"What {template.display_name} cannot have on {cloud.value}:", markup=False)
+    for item in what_the_country_cannot_have(template):
+        console.print(f"  - {item}", markup=False, soft_wrap=True)
+    console.print("next: edit the placeholders, then 'sovereign validate'", markup=False)
+
+
+def _approved_models(config_dir: Path, code: str) -> list[ModelRecord]:
+    """The register's models approved for ``code`` (none when the register is missing or invalid: validation of
+    the rendered file reports that)."""
+    from sovereign.config.loader import load_register
+
+    register, _ = load_register(config_dir)
+    return [m for m in register.models if code in m.approved_countries] if register else []
 
 
 def _free_octet(config_dir: Path) -> int:
@@ -260,7 +314,7 @@ def _free_octet(config_dir: Path) -> int:
     return next(o for o in range(60, 250) if o not in used and o + 100 not in used)
 
 
-def _check_renders_valid(config_dir: Path, code: str, text: str) -> None:
+def _check_renders_valid(config_dir: Path, code: str, text: str, as_of: dt.date | None = None) -> None:
     """Validate the rendered file beside the real defaults and register before writing anything."""
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp)
@@ -268,7 +322,7 @@ def _check_renders_valid(config_dir: Path, code: str, text: str) -> None:
             if (config_dir / name).exists():
                 shutil.copy(config_dir / name, scratch / name)
         (scratch / f"{code}.yaml").write_text(text, encoding="utf-8")
-        _, problems = validate_files([scratch / f"{code}.yaml"], config_dir=scratch)
+        _, problems = validate_files([scratch / f"{code}.yaml"], config_dir=scratch, as_of=as_of)
         if problems:
             raise ConfigError(problems)
 
@@ -277,7 +331,10 @@ def schema(
     out: Annotated[Path, typer.Option("--out", help="Folder for the JSON Schema files.")] = Path("schema"),
     readme: Annotated[
         Path | None,
-        typer.Option("--readme", help="Also regenerate the config reference block of this README."),
+        typer.Option(
+            "--readme",
+            help="Also regenerate the config reference and supported-countries blocks of this README.",
+        ),
     ] = None,
 ) -> None:
     """Write the JSON Schemas: country files and the model register (for editors), and the plan document."""
@@ -295,5 +352,8 @@ def schema(
         (out / name).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         console.print(f"wrote {out / name}")
     if readme is not None:
-        readme.write_text(replace_reference_block(readme.read_text(encoding="utf-8")), encoding="utf-8")
-        console.print(f"updated the config reference in {readme}")
+        from sovereign.config.supported_countries import replace_supported_block
+
+        text = replace_supported_block(replace_reference_block(readme.read_text(encoding="utf-8")))
+        readme.write_text(text, encoding="utf-8")
+        console.print(f"updated the config reference and the supported countries in {readme}")

@@ -250,6 +250,12 @@ class SecretsProvider(_Model):
         description="passphrase and hashivault only: the country of the secret store holding the passphrase, or "
         "of the Vault/OpenBao server (VAULT_SERVER_URL); the URL names neither.",
     )
+    passphrase_secret: str | None = Field(
+        default=None,
+        description="OCI with 'passphrase' only, and required there: the OCID of the OCI Vault secret holding "
+        "the passphrase (ocid1.vaultsecret.<realm>.<region>.<id>), in an in-country region of the country's realm. "
+        "CI reads it with the job's OCI session (`sovereign ci passphrase-file`), so no CI service stores it.",
+    )
 
 
 class DeploymentConfig(_Model):
@@ -279,6 +285,75 @@ def _region_problems(c: Any, at: PathParts, cloud: Cloud, region: str, what: str
             f"the {what} is in region '{region}', which lies in '{country}', not in '{c.country}' "
             f"(allowed: {allowed})",
             "move it to an account, bucket or vault in the country and declare that region",
+        )
+
+
+_VAULT_SECRET_OCID = re.compile(r"ocid1\.vaultsecret\.(oc[0-9]+)\.([a-z0-9-]+)\.[a-z0-9]+")
+"""OCID syntax ``ocid1.<RESOURCE TYPE>.<REALM>.[REGION][.FUTURE USE].<UNIQUE ID>``, where the region is a
+lower-case region key for the first regions ('phx', 'iad') and the region identifier since Frankfurt
+('eu-frankfurt-1'): docs.oracle.com/iaas/Content/General/Concepts/identifiers.htm."""
+
+
+def passphrase_secret_region(ocid: str) -> tuple[str, str] | None:
+    """(realm, region segment) of an OCI Vault secret OCID, or None when it is not one."""
+    found = _VAULT_SECRET_OCID.fullmatch(ocid)
+    return (found.group(1), found.group(2)) if found else None
+
+
+def _passphrase_secret_problems(c: Any, secrets: SecretsProvider) -> Iterator[Violation]:
+    """An OCI passphrase stack names the in-country OCI Vault secret that holds the passphrase: without it the
+    passphrase lives wherever CI keeps secrets (a GitHub secret is stored by GitHub, not in the country)."""
+    from sovereign.catalogue import REGIONS
+    from sovereign.config.errors import Violation
+
+    at = (*_SECRETS, "passphrase_secret")
+    if secrets.url != "passphrase" or c.cloud != Cloud.OCI:
+        if secrets.passphrase_secret is not None:
+            yield Violation(
+                at,
+                "is set, but only an OCI stack with 'url: passphrase' reads its passphrase from an OCI Vault secret",
+                "remove 'passphrase_secret'",
+            )
+        return
+    fix = (
+        "create a secret holding the passphrase in the country's vault (`oci vault secret create-base64`) in "
+        f"{c.regions.primary} and give its OCID"
+    )
+    if secrets.passphrase_secret is None:
+        yield Violation(
+            at,
+            "missing: an OCI passphrase stack names the OCI Vault secret that holds the passphrase, so CI reads it "
+            "in the country instead of keeping it in its own secret store",
+            fix,
+        )
+        return
+    parsed = passphrase_secret_region(secrets.passphrase_secret)
+    if parsed is None:
+        yield Violation(
+            at, f"'{secrets.passphrase_secret}' is not an OCI Vault secret OCID (ocid1.vaultsecret.…)", fix
+        )
+        return
+    realm, segment = parsed
+    region = next(
+        (
+            r
+            for r in REGIONS.values()
+            if r.cloud == Cloud.OCI and segment in (r.name, (r.key or "").lower()) and r.realm == realm
+        ),
+        None,
+    )
+    if realm != c.oci.realm:
+        yield Violation(at, f"is in realm {realm}, but the tenancy is in {c.oci.realm}", fix)
+    elif region is None:
+        yield Violation(
+            at, f"names region '{segment}', which the catalogue does not know in realm {realm}", fix
+        )
+    elif region.country != c.country:
+        yield Violation(
+            at,
+            f"is in {region.name}, which lies in '{region.country}', not in '{c.country}': the passphrase would be "
+            "kept abroad",
+            fix,
         )
 
 
@@ -312,6 +387,7 @@ def deployment_stays_in_country(c: Any, register: object, as_of: dt.date) -> Ite
     except Refused as refused:
         yield Violation((*_SECRETS, "url"), refused.message, refused.fix)
         return
+    yield from _passphrase_secret_problems(c, secrets)
     if provider.cloud is not None:
         if secrets.country is not None:
             yield Violation(

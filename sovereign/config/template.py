@@ -13,15 +13,48 @@ from dataclasses import dataclass, field
 
 from sovereign.catalogue import Region, regions_in_country
 from sovereign.catalogue.kubernetes import newest_supported_version
+from sovereign.catalogue.machines import MachineSize
 from sovereign.catalogue.regions import AZURE_REGION_ACCESS_REQUEST
+from sovereign.config.base import ModelRecord
 from sovereign.types import Cloud, Environment
 
-__all__ = ["CountryTemplate", "render_country_file", "render_stack_file"]
+__all__ = [
+    "CountryTemplate",
+    "render_country_file",
+    "render_stack_file",
+    "to_replace",
+    "what_the_country_cannot_have",
+]
 
 _DEFAULT_SIZES = {
     Cloud.AZURE: ("Standard_D8ds_v5", "Standard_NC40ads_H100_v5"),
     Cloud.OCI: ("VM.Standard.E5.Flex", "VM.GPU.A10.2"),
 }
+
+
+def gpu_size_for(cloud: Cloud, models: list[ModelRecord]) -> str:
+    """The GPU size a new country starts with: the cloud's default, or, when the register already approves models
+    for the country that one node of it cannot serve (``register_serving_violations`` would refuse the file), the
+    supported size with the least GPU memory that serves them all. The default when none does: validation then
+    says which model needs what."""
+    from sovereign.catalogue.machines import MACHINE_SIZES
+    from sovereign.config.model_serving import MIN_SERVING_CONTEXT_TOKENS, node_problem
+
+    def serves_all(size: MachineSize) -> bool:
+        return all(
+            node_problem(m, size, min(MIN_SERVING_CONTEXT_TOKENS, m.max_context_tokens)) is None
+            for m in models
+        )
+
+    default = MACHINE_SIZES[(cloud, _DEFAULT_SIZES[cloud][1])]
+    if serves_all(default):
+        return default.name
+    fitting = [
+        m
+        for m in MACHINE_SIZES.values()
+        if m.cloud == cloud and m.gpus and not m.confidential and serves_all(m)
+    ]
+    return min(fitting, key=lambda m: (m.gpus * m.gpu_memory_gib, m.name)).name if fitting else default.name
 
 
 def _placeholder_uuid(seed: str) -> str:
@@ -214,7 +247,12 @@ def _deployment_lines(t: CountryTemplate) -> list[str]:
         endpoint = f"{t.code}sovereignns.compat.objectstorage.{region}.{OCI_REALMS[t.realm]}"
         backend = f"s3://{t.code}-pulumi-state?endpoint={endpoint}&region={region}&s3ForcePathStyle=true"
         # Pulumi has no OCI KMS secrets provider: a passphrase kept in the country's secret store.
-        secrets = ["    url: passphrase", f"    country: {t.code}"]
+        secrets = [
+            "    url: passphrase",
+            f"    country: {t.code}",
+            "    # The OCI Vault secret holding the passphrase, in the country: CI reads it there.",
+            f"    passphrase_secret: ocid1.vaultsecret.{t.realm}.{region}.amaaaaaa{t.code}passphraseplaceholder",
+        ]
     return [
         "# Replace with your in-country state store and key; CI's PULUMI_BACKEND_URL and the stack file agree.",
         "deployment:",
@@ -251,3 +289,58 @@ def render_stack_file(code: str, environment: Environment, cloud: Cloud, region:
         "  pulumi:disable-default-providers:\n"
         '    - "*"\n'
     )
+
+
+def to_replace(t: CountryTemplate) -> list[str]:
+    """What ``new-country`` wrote as a placeholder: the user replaces each before the first deployment."""
+    items = [
+        "access.admin_groups and access.break_glass_groups: your groups' "
+        + ("Entra object ids" if t.cloud == Cloud.AZURE else "OCIDs"),
+        "access.operator_access_approvers: the people who approve operator access (e-mail addresses)",
+        "deployment.state_backend and deployment.secrets_provider: your in-country state store and key"
+        + (" (and the OCI Vault secret holding the passphrase)" if t.cloud == Cloud.OCI else ""),
+        "tags: your owner and cost centre",
+    ]
+    if t.cloud == Cloud.OCI:
+        items += [
+            "oci.tenancy_id and oci.tenancy_namespace: your tenancy's OCID and Object Storage namespace",
+            "oci.node_bootstrap.credential_provider_sha256: the sha256sum of the credential provider you stage",
+            "oci.api_client_cidrs: the private range of your CI runners or bastion",
+        ]
+    items.append(
+        "assistant (when a model in models.yaml is approved for the country): image and weights references "
+        "by digest from the country's registry; the register's digests are placeholders for your mirrored ones"
+    )
+    return items
+
+
+def what_the_country_cannot_have(t: CountryTemplate) -> list[str]:
+    """What validation would refuse for this country on this cloud, said before the user asks for it."""
+    from sovereign.catalogue.machines import MACHINE_SIZES
+    from sovereign.rules.residency import geo_pair_of
+
+    limits = []
+    if t.secondary is None:
+        limits.append(
+            f"no second in-country {t.cloud.value} region: no secondary region, so no in-country key or "
+            "registry replica for disaster recovery (regions.secondary stays unset)"
+        )
+    if t.cloud == Cloud.AZURE:
+        geo = geo_pair_of(t.cloud, t.region.name, t.code)
+        if geo is not None and not geo.stays_in_country:
+            limits.append(f"geo-redundant storage: {geo.refusal()}; stores use 'zone'")
+        confidential = sorted(
+            m.name for m in MACHINE_SIZES.values() if m.cloud == t.cloud and m.gpus and m.confidential
+        )
+        limits.append(
+            "confidential GPUs (needed for models of tier high and critical): only "
+            + ", ".join(confidential)
+            + f", offered in few regions: check `az vm list-skus --location {t.region.name} --size "
+            + f"{confidential[0]}` before setting confidential_tier: confidential_gpu"
+        )
+    else:
+        limits.append(
+            "confidential GPUs: no OCI GPU shape runs in confidential mode, so models of tier high and critical "
+            "cannot be served here (confidential_tier: confidential_vm covers CPU pools only)"
+        )
+    return limits

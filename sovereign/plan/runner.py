@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ def plan_stack(
     ``preview=True`` runs the program as a first ``pulumi preview`` of a new stack does (see
     ``sovereign.engine.recorder.run_program``) and says so in the document's notes.
     """
+    from sovereign.clouds import cloud_module
     from sovereign.config.loader import default_config_dir, load_country, load_register
     from sovereign.engine.recorder import run_program
     from sovereign.plan.document import build_document
@@ -49,6 +51,9 @@ def plan_stack(
     register, problems = load_register(config_dir)
     if register is None:
         raise ConfigError(problems)
+    offline = cloud_module(country.cloud, "offline")
+    if hasattr(offline, "prepare"):
+        offline.prepare(country)  # stand-ins for what the cloud holds outside the stack (a hub firewall)
     config = dict(stack.config)
     secret_keys = list(stack.secret_keys)
     placeholders = []
@@ -139,14 +144,23 @@ def plan_stacks(
     config_dir: Path | None = None,
     workers: int | None = None,
     preview: bool = False,
+    config_dirs: Sequence[Path | None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Plan every stack, each in a fresh worker process, in parallel; documents in the order given."""
+    """Plan every stack, each in a fresh worker process, in parallel; documents in the order given.
+
+    ``config_dirs``: one country folder per stack, for stacks of different projects (the test that plans a
+    freshly written country for every cloud and country); default ``config_dir`` for all."""
     if not stacks:
         return []
+    dirs = list(config_dirs) if config_dirs is not None else [config_dir] * len(stacks)
+    if len(dirs) != len(stacks):
+        raise ValueError(f"config_dirs: {len(dirs)} folders for {len(stacks)} stacks")
     workers = max(1, min(workers or os.cpu_count() or 1, len(stacks)))
     context = multiprocessing.get_context("forkserver")
     # Preload only what every stack needs; provider SDKs stay per cloud, loaded in the worker that needs them.
     context.set_forkserver_preload(list(_SHARED_PRELOAD))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=1) as pool:
-        futures = [pool.submit(_plan_in_worker, s, as_of, config_dir, preview) for s in stacks]
+        futures = [
+            pool.submit(_plan_in_worker, s, as_of, d, preview) for s, d in zip(stacks, dirs, strict=True)
+        ]
         return [f.result() for f in futures]

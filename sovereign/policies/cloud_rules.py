@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from sovereign.catalogue import region_country
 from sovereign.policies.azure_controls import AZURE_CONTROL_RULES
 from sovereign.policies.azure_ordering import AZURE_PLATFORM_RULES
 from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule
@@ -150,6 +151,13 @@ def _no_public(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Fi
             yield Finding("bucket allows public access", r.urn)
 
 
+_OCI_REPLICAS = {
+    "oci:ObjectStorage/replicationPolicy:ReplicationPolicy": "destinationRegionName",
+    "oci:Kms/vaultVerification:VaultVerification": "replicaRegion",
+}
+"""OCI resources that copy data to another region, and the input naming that region."""
+
+
 def _no_cross_border(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
     geo = geo_pair_of(ctx.config.cloud, ctx.config.regions.primary, ctx.config.country)
     for r in resources:
@@ -165,12 +173,15 @@ def _no_cross_border(ctx: PolicyContext, resources: list[ResourceView]) -> Itera
                 or r.get("marketplacePartnerId")
             ):
                 yield Finding("diagnostic logs sent beyond the in-country workspace", r.urn)
-        elif t == "oci:ObjectStorage/replicationPolicy:ReplicationPolicy":
-            yield Finding(f"bucket replication to {r.get('destinationRegionName')!r}", r.urn)
-        elif t == "oci:Kms/vault:Vault" and r.get("replicaDetails"):
-            yield Finding("vault has a cross-region replica", r.urn)
-        elif t == "oci:Kms/vaultReplication:VaultReplication":
-            yield Finding("vault replication declared", r.urn)
+        elif t in _OCI_REPLICAS:
+            # pulumi-oci 3.x: ReplicationPolicy.destinationRegionName (a bucket copied to another region),
+            # VaultVerification.replicaRegion (terraform oci_kms_vault_replication: a vault replica). In-country
+            # replicas are the secondary region's disaster recovery; only a region abroad or unknown is refused.
+            target = r.get(_OCI_REPLICAS[t])
+            country = region_country(Cloud.OCI, target) if isinstance(target, str) else None
+            if isinstance(target, str) and country != ctx.config.country:
+                where = f"which lies in '{country}'" if country else "which the catalogue does not know"
+                yield Finding(f"{t.rsplit(':', 1)[-1]} copies data to {target!r}, {where}", r.urn)
 
 
 def _key_vault_replica(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
@@ -332,7 +343,7 @@ CLOUD_RULES: tuple[Rule, ...] = (
             "inputs.eventHubAuthorizationRuleId",
             "inputs.marketplacePartnerId",
             "inputs.destinationRegionName",
-            "inputs.replicaDetails*",
+            "inputs.replicaRegion",
         ),
     ),
     Rule(

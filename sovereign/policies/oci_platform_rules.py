@@ -367,7 +367,7 @@ def _pulled_repositories_planned(ctx: PolicyContext, resources: list[ResourceVie
         return None if path in planned else path
 
     for r in resources:
-        refs: list[str] = []
+        refs: list[Any] = []
         if r.type == RELEASE:
             refs = [str(r.get("chart") or ""), *_image_refs(r.get("values"))]
         for key in ("initContainers", "containers"):

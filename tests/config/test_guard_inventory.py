@@ -144,6 +144,11 @@ GUARDS: dict[str, tuple[V | T | N, ...]] = {
     "components/azure/egress_allow_list.py::EgressAllowListArgs.__post_init__": (
         V("no", _egress(allowed_destinations=[]), "allowed_destinations"),
         N(DEFAULT),
+        N(DERIVED),
+    ),
+    "components/azure/egress_allow_list.py::_judge": (
+        N(RUNTIME + ": Azure's answer about the policy's firewalls (no firewall at the next hop)"),
+        N(RUNTIME + ": Azure's answer about the next-hop firewall's region"),
     ),
     "components/azure/key_custody.py::KeyCustodyArgs.__post_init__": (N("the stack's fixed key purposes"),),
     "components/azure/network.py::SovereignNetworkArgs.__post_init__": (

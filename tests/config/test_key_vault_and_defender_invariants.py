@@ -76,7 +76,10 @@ def _dutch() -> dict:
 def test_rejects_a_primary_region_whose_key_vault_copy_lies_abroad() -> None:
     msg = _one(messages(_dutch()), "regions.primary", "Key Vault")
     assert "'northeurope'" in msg and "'ie'" in msg and "outside 'nl'" in msg
-    assert "no Azure region of 'nl' in the catalogue" in msg  # nothing in-country to point to
+    assert (
+        "none: every Azure region of 'nl' copies it abroad" in msg
+        and "OCI regions in 'nl': eu-amsterdam-1" in msg
+    )
 
 
 def test_rejects_and_names_the_in_country_regions_that_fit(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -96,9 +96,14 @@ def test_both_paths_are_listed_in_country(project: Path) -> None:
 
 
 def test_accepts_an_in_country_vault_server_for_oci(project: Path) -> None:
-    _replace(
+    country = _replace(
         _country(project, "fr"), "    url: passphrase\n", "    url: hashivault://fr-pulumi-stack-secrets\n"
     )
+    # A Vault server keeps the key itself: no OCI Vault secret holds a passphrase.
+    secret = next(
+        line for line in country.read_text(encoding="utf-8").splitlines() if "passphrase_secret:" in line
+    )
+    _replace(country, secret + "\n", "")
     for stack in ("fr-prod", "fr-staging"):
         _replace(
             _stack(project, stack),

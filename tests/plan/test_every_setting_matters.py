@@ -61,6 +61,9 @@ VALIDATION_ONLY: dict[str, dict[str, str]] = {
         "access.admin_groups.name": _OCI_LABEL,
         "access.break_glass_groups.name": _OCI_LABEL,
         "deployment.state_backend.url": _BACKEND,
+        "deployment.secrets_provider.passphrase_secret": "outside the program: CI reads the passphrase from this "
+        "OCI Vault secret (`sovereign ci passphrase-file`) before any Pulumi step; validation refuses one outside "
+        "the country",
         "tenants.group.name": "a label for people (reports); OKE binds IAM groups in Kubernetes RBAC by OCID",
         "cluster.system_pool.node_count_max": "the OKE system pool runs fixed at node_count_min: Oracle advises one "
         "pool the cluster autoscaler does not manage (field description says so); validation keeps min <= max",

@@ -129,8 +129,26 @@ def test_no_cross_border_replication() -> None:
         [view("azure-native:storage:StorageAccount", geo)], "no-cross-border-replication", ctx("br")
     )
     assert "southcentralus" in msg and "'us'" in msg
-    vault = {"replicaDetails": [{"region": "eu-frankfurt-1"}]}
-    assert failures([view("oci:Kms/vault:Vault", vault)], "no-cross-border-replication", ctx("fr"))
+    # OCI copies to another region through these two types (pulumi-oci 3.x); an in-country target passes.
+    replica = "oci:Kms/vaultVerification:VaultVerification"
+    bucket = "oci:ObjectStorage/replicationPolicy:ReplicationPolicy"
+    [msg] = failures(
+        [view(replica, {"replicaRegion": "eu-frankfurt-1"})], "no-cross-border-replication", ctx("fr")
+    )
+    assert "'eu-frankfurt-1', which lies in 'de'" in msg
+    [msg] = failures(
+        [view(bucket, {"destinationRegionName": "eu-zurich-1"})], "no-cross-border-replication", ctx("fr")
+    )
+    assert "which lies in 'ch'" in msg
+    assert failures(
+        [view(bucket, {"destinationRegionName": "xx-nowhere-1"})], "no-cross-border-replication", ctx("fr")
+    )
+    assert (
+        failures(
+            [view(replica, {"replicaRegion": "eu-marseille-1"})], "no-cross-border-replication", ctx("fr")
+        )
+        == []
+    )
     diag = {"workspaceId": "/x", "storageAccountId": "/elsewhere"}
     assert failures([view("azure-native:insights:DiagnosticSetting", diag)], "no-cross-border-replication")
 

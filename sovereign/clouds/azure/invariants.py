@@ -71,13 +71,15 @@ def keys_stay_in_country(c: AzureCountry, register: ModelRegister, as_of: dt.dat
         for r in regions_in_country(Cloud.AZURE, c.country)
         if (kv := key_vault_replica_of(r.name, c.country)) is not None and kv.stays_in_country
     ]
-    allowed = ", ".join(fitting) if fitting else f"no Azure region of '{c.country}' in the catalogue"
+    allowed = ", ".join(fitting) if fitting else f"none: every Azure region of '{c.country}' copies it abroad"
+    oci = [r.name for r in regions_in_country(Cloud.OCI, c.country)]
     yield Violation(
         ("regions", "primary"),
         f"{replica.refusal()} (allowed: an in-country region whose Key Vault copy stays in the country: {allowed})",
         "choose an in-country region whose pair is in the country"
         if fitting
-        else "this country cannot hold its keys in Azure Key Vault in-country; host it on another cloud",
+        else "this country cannot hold its keys in Azure Key Vault in-country; host it on another cloud"
+        + (f" (OCI regions in '{c.country}': {', '.join(oci)})" if oci else ""),
     )
 
 

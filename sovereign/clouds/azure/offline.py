@@ -216,7 +216,57 @@ RESOURCES: dict[str, Any] = {
     "azure-native:operationalinsights:Cluster": _log_analytics_cluster,
 }
 
+_HUB: dict[str, str] = {}
+"""The hub firewall the offline plan stands in for: the one the country file declares (``prepare``)."""
+
+
+def prepare(config: Any) -> None:
+    """Before an offline plan: stand in for the country's hub firewall as declared (its private IP, in the
+    primary region). The offline plan cannot see the hub; a real preview asks Azure through the same invokes,
+    and ``EgressAllowList`` refuses a firewall that is not at the next hop or not in the country."""
+    _HUB.clear()
+    egress = getattr(getattr(config, "azure", None), "egress", None)
+    if egress is not None and egress.firewall_ip is not None and egress.firewall_policy_id is not None:
+        _HUB.update(firewall_ip=str(egress.firewall_ip), location=config.regions.primary)
+
+
+def set_offline_hub(firewall_ip: str, location: str) -> None:
+    """What ``prepare`` does, for component tests that build a platform without a country file."""
+    _HUB.clear()
+    _HUB.update(firewall_ip=firewall_ip, location=location)
+
+
+def _firewall_policy(args: dict[str, Any]) -> dict[str, Any]:
+    group, policy = str(args.get("resourceGroupName")), str(args.get("firewallPolicyName"))
+    firewall = f"/subscriptions/{MOCK_SUBSCRIPTION}/resourceGroups/{group}/providers/Microsoft.Network/azureFirewalls"
+    # No declared hub: no firewall uses the policy, and the component's check fails, as it would in Azure.
+    return {
+        "name": policy,
+        "location": _HUB.get("location"),
+        "firewalls": [{"id": f"{firewall}/{policy}-firewall"}] if _HUB else [],
+    }
+
+
+def _azure_firewall(args: dict[str, Any]) -> dict[str, Any]:
+    name = str(args.get("azureFirewallName"))
+    return {
+        "name": name,
+        "location": _HUB.get("location"),
+        "ipConfigurations": [
+            {
+                "name": "hub",
+                "privateIPAddress": _HUB.get("firewall_ip"),
+                "etag": "offline",
+                "provisioningState": "Succeeded",
+                "type": "Microsoft.Network/azureFirewalls/azureFirewallIpConfigurations",
+            }
+        ],
+    }
+
+
 CALLS: dict[str, Any] = {
+    "azure-native:network:getFirewallPolicy": _firewall_policy,
+    "azure-native:network:getAzureFirewall": _azure_firewall,
     "azure-native:authorization:getClientConfig": lambda args: {
         "clientId": "22222222-2222-2222-2222-222222222222",
         "objectId": "33333333-3333-3333-3333-333333333333",

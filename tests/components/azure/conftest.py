@@ -188,6 +188,15 @@ def platform_program(args: AzurePlatformArgs | None = None) -> Callable[[], None
     return program
 
 
+@pytest.fixture(autouse=True)
+def offline_hub() -> None:
+    """The hub firewall Azure would report for the platform's egress allow-list: at ``FIREWALL_IP``, in the
+    platform's region (``sovereign.clouds.azure.offline``; a plan sets it from the country file)."""
+    from sovereign.clouds.azure.offline import set_offline_hub
+
+    set_offline_hub(FIREWALL_IP, REGION)
+
+
 def record_platform(args: AzurePlatformArgs | None = None) -> Recording:
     return run_program(platform_program(args))
 
