@@ -259,7 +259,7 @@ def _autoscaling(
 
 
 def _chat(config: CountryConfig, stack_config: pulumi.Config):
-    from components.kubernetes import ChatSettings, InternalExposure, PublicExposure
+    from components.kubernetes import AiNoticeSpec, ChatSettings, InternalExposure, PublicExposure
     from components.kubernetes.netpol import PeerSelector
 
     if config.assistant is None:
@@ -298,4 +298,7 @@ def _chat(config: CountryConfig, stack_config: pulumi.Config):
         roles_claim=chat.roles_claim,
         admin_roles=tuple(chat.admin_roles),
         display_name=f"{config.display_name} assistant",
+        ai_notice=AiNoticeSpec(chat.ai_notice.notice_url, dict(chat.ai_notice.texts))
+        if chat.ai_notice
+        else None,
     )

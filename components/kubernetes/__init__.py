@@ -5,7 +5,7 @@
 """
 
 from components.kubernetes.autoscaling import MetricsSource, QueueDepthScaling
-from components.kubernetes.chat import ChatFrontend, ChatFrontendArgs, chat_client_selector
+from components.kubernetes.chat import AiNoticeSpec, ChatFrontend, ChatFrontendArgs, chat_client_selector
 from components.kubernetes.chat_exposure import InternalExposure, PublicExposure
 from components.kubernetes.inference import InferenceService, InferenceServiceArgs, inference_endpoint
 from components.kubernetes.localization import Localization
@@ -27,6 +27,7 @@ from components.kubernetes.storage_class import (
 from components.kubernetes.tenant import TenantNamespace, TenantNamespaceArgs
 
 __all__ = [
+    "AiNoticeSpec",
     "AssistantPlatform",
     "AssistantPlatformArgs",
     "ChatFrontend",

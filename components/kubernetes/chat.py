@@ -14,6 +14,7 @@ certificates (the TLS secret must exist).
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pulumi
@@ -56,6 +57,7 @@ from components.kubernetes.netpol import (
 from sovereign.types import Bcp47Tag
 
 __all__ = [
+    "AiNoticeSpec",
     "ChatFrontend",
     "ChatFrontendArgs",
     "InternalExposure",
@@ -73,6 +75,15 @@ _ROLE = re.compile(r"[^,\s]{1,128}")
 def chat_client_selector(namespace: pulumi.Input[str], service_name: str = "chat") -> PeerSelector:
     """The pods of a front end, as the inference service's NetworkPolicy must admit them."""
     return PeerSelector(namespace, selector_labels(_APP, service_name))
+
+
+@dataclass(frozen=True)
+class AiNoticeSpec:
+    """That citizens are talking to an AI system, per language, and the country's notice page."""
+
+    notice_url: str
+    texts: Mapping[str, str]
+    """BCP-47 tag -> plain text; the link is appended."""
 
 
 @dataclass(frozen=True)
@@ -133,9 +144,19 @@ class ChatFrontendArgs:
     own directory, which a read-only root filesystem forbids."""
     protect_stateful: bool = True
     """Protect the data volume claim from ``pulumi destroy``; the stack sets False for non-production."""
+    ai_notice: AiNoticeSpec | None = None
+    """The banner telling every user they are talking to an AI system (``chat_pod.ai_notice_banners``);
+    omitted: none (validation requires it in prod)."""
 
     def __post_init__(self) -> None:
         require_registry_prefix(self.registry_prefix)
+        if self.ai_notice is not None:
+            if not self.ai_notice.texts or not all(t.strip() for t in self.ai_notice.texts.values()):
+                raise ValueError("ai_notice.texts: at least one, none blank")
+            if not self.ai_notice.notice_url.startswith("https://"):
+                raise ValueError(
+                    f"ai_notice.notice_url: {self.ai_notice.notice_url!r} (allowed: an https URL)"
+                )
         require_in_registry(self.image, self.registry_prefix, "chat front end image")
         require_dns_label(self.service_name, "service_name")
         if isinstance(self.namespace, str):

@@ -30,6 +30,7 @@ Data: Open WebUI's default database, SQLite in ``DATA_DIR`` (``env.py``: ``DATAB
 count is not configurable (no PostgreSQL is provisioned). Non-goals: Open WebUI's own admin settings.
 """
 
+import json
 import shlex
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -48,7 +49,7 @@ from components.kubernetes.hardening import (
 from components.kubernetes.scripts import read_script
 
 if TYPE_CHECKING:
-    from components.kubernetes.chat import ChatFrontendArgs
+    from components.kubernetes.chat import AiNoticeSpec, ChatFrontendArgs
 
 __all__ = [
     "CHAT_PORT",
@@ -194,7 +195,47 @@ def chat_environment(
         **_sign_in(args, url),
         **_locked_down(),
         **_browser(url),
+        **(
+            {"WEBUI_BANNERS": ai_notice_banners(args.ai_notice, args.default_locale)}
+            if args.ai_notice
+            else {}
+        ),
     }
+
+
+AI_NOTICE_BANNER_ID = "ai-notice"
+
+
+def ai_notice_banners(notice: "AiNoticeSpec", default_locale: str) -> str:
+    """``WEBUI_BANNERS``: one banner nobody can dismiss, saying in the user's language that this is an AI system.
+
+    Open WebUI 0.12.4 reads ``WEBUI_BANNERS`` as JSON into ``BannerModel`` (``config.py``: ``id``, ``type``,
+    ``title``, ``content``, ``dismissible``, ``timestamp``, ``i18n: dict[str, dict[str, str]]``) and, with
+    ``ENABLE_PERSISTENT_CONFIG=False``, serves that default to every signed-in user (``models/config.py``
+    ``Config.get``; ``GET /api/v1/configs/banners``). The front end renders ``resolveLocalizedString(content,
+    i18n, language, 'content')`` through marked and DOMPurify (``src/lib/components/common/Banner.svelte``,
+    ``src/lib/utils/localizedContent.ts``: the user's locale, then its base language, then ``content``), so
+    ``i18n`` is keyed by base language and the link is a markdown autolink. The banner's own ``url`` field is
+    not used: the 0.12.4 component links it to ``/assets/files/whitepaper.pdf`` whatever it says."""
+
+    def base(tag: str) -> str:
+        return tag.split("-", 1)[0].lower()
+
+    def with_link(text: str) -> str:
+        return f"{text.strip()} <{notice.notice_url}>"
+
+    texts = {base(tag): text for tag, text in notice.texts.items()}
+    default = texts.get(base(default_locale)) or next(iter(texts.values()))
+    banner = {
+        "id": AI_NOTICE_BANNER_ID,
+        "type": "info",
+        "title": "",
+        "content": with_link(default),
+        "i18n": {language: {"content": with_link(text)} for language, text in sorted(texts.items())},
+        "dismissible": False,
+        "timestamp": 0,
+    }
+    return json.dumps([banner], ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 def _launcher(server_command: tuple[str, ...], base_url_count: int) -> str:

@@ -18,7 +18,7 @@ import pulumi
 
 from components.kubernetes.admission import ImagePolicyGuard
 from components.kubernetes.autoscaling import MetricsSource, QueueDepthScaling
-from components.kubernetes.chat import ChatFrontend, ChatFrontendArgs, chat_client_selector
+from components.kubernetes.chat import AiNoticeSpec, ChatFrontend, ChatFrontendArgs, chat_client_selector
 from components.kubernetes.chat_exposure import ChatExposure, InternalExposure
 from components.kubernetes.inference import InferenceService, InferenceServiceArgs, inference_endpoint
 from components.kubernetes.localization import Localization
@@ -52,6 +52,7 @@ class ChatSettings:
     display_name: str = "Assistant"
     oidc_provider_name: str = "SSO"
     data_volume_gib: int = 20
+    ai_notice: AiNoticeSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,7 @@ class AssistantPlatformArgs:
             protect_stateful=self.protect_stateful,
             model_api_key=self.api_key,
             priority_class_name=ASSISTANT_PRIORITY_CLASS,
+            ai_notice=chat.ai_notice,
         )
 
     def tenant_args(self, tenant: TenantSpec) -> TenantNamespaceArgs:

@@ -311,6 +311,20 @@ class IdentityProviderInCluster(_Model):
 _ROLE = Annotated[str, StringConstraints(pattern=r"^[^,\s]{1,128}$")]
 
 
+class AiNotice(_Model):
+    notice_url: Annotated[str, StringConstraints(pattern=r"^https://[^\s/?#]+(/[^\s<>()\[\]]*)?$")] = Field(
+        description="The country's public notice page about the assistant (https): what the system is, who runs "
+        "it, what happens to conversations, whom to ask. Linked from the notice in every language."
+    )
+    texts: dict[Bcp47Tag, Annotated[str, StringConstraints(min_length=20, max_length=500)]] = Field(
+        min_length=1,
+        description="What the chat shows every signed-in user at the top of the conversation, that they are "
+        "talking to an AI system, per language (BCP-47, 'de' or 'de-DE'): one for each language of the "
+        "assistant's deployments. Open WebUI shows the text of the user's interface language (then of its base "
+        "language), else the default locale's. Plain text: the stack appends the notice link.",
+    )
+
+
 class ChatFrontEnd(_Model):
     image: ImageRef = Field(
         description="Chat UI image (e.g. Open WebUI) from the country's registry, by digest."
@@ -361,6 +375,11 @@ class ChatFrontEnd(_Model):
         min_length=1,
         description="Roles in 'roles_claim' that make a person an Open WebUI administrator; everyone else is a "
         "user. Nobody becomes administrator by logging in first.",
+    )
+    ai_notice: AiNotice | None = Field(
+        default=None,
+        description="The notice that citizens are talking to an AI system (EU AI Act Art. 50(1)), shown as a "
+        "banner they cannot dismiss, in the country's languages, linking the notice page. Required in prod.",
     )
 
 

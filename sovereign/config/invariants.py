@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -43,6 +44,7 @@ from sovereign.config.model_serving import (
 )
 from sovereign.config.node_disks import weights_fit_node_disks
 from sovereign.config.schema import CountryConfig, ModelRegister
+from sovereign.config.text import justification_problem
 from sovereign.contracts import INFERENCE_ROLLOUT_SURGE
 from sovereign.rules.models import model_clearance
 from sovereign.rules.vllm_args import server_args_problems
@@ -525,6 +527,50 @@ def audit_logs_retained(c: CountryConfig, register: ModelRegister, as_of: dt.dat
             )
 
 
+MIN_AI_NOTICE_CHARS = 20
+"""A notice says at least "You are talking to an AI system" (30 characters in English; CJK is shorter)."""
+
+
+def _base_language(tag: str) -> str:
+    return tag.split("-", 1)[0].lower()
+
+
+def chat_discloses_ai(c: CountryConfig, register: ModelRegister, as_of: dt.date) -> Iterator[Violation]:
+    """A prod chat tells every user, in each language the assistant serves, that they are talking to an AI
+    system, and links the country's notice page (EU AI Act Art. 50(1): systems "intended to interact directly
+    with natural persons" inform them "that they are interacting with an AI system")."""
+    if c.assistant is None:
+        return
+    path = ("assistant", "chat", "ai_notice")
+    notice = c.assistant.chat.ai_notice
+    if notice is None:
+        if c.environment == Environment.PROD:
+            yield Violation(
+                path,
+                "missing: the prod chat must tell citizens they are talking to an AI system (EU AI Act Art. 50(1))",
+                "set ai_notice: notice_url (the country's notice page) and texts, one per language of the "
+                "assistant (e.g. de-DE: 'Sie sprechen mit einem KI-System ...')",
+            )
+        return
+    covered = {_base_language(tag) for tag in notice.texts}
+    needed = {_base_language(t) for d in c.assistant.deployments for t in (*d.languages, d.locale)}
+    missing = sorted(needed - covered)
+    if missing:
+        yield Violation(
+            (*path, "texts"),
+            f"no text for {', '.join(missing)} (the assistant serves {', '.join(sorted(needed))})",
+            "add a text for each language the assistant serves",
+        )
+    for tag, text in notice.texts.items():
+        problem = justification_problem(text, min_chars=MIN_AI_NOTICE_CHARS)
+        if problem is None and re.search(r"\]\(|<[a-zA-Z/!]|https?://", text):
+            problem = (
+                "holds a link or markup (the stack appends the notice link; Open WebUI renders markdown)"
+            )
+        if problem is not None:
+            yield Violation((*path, "texts", tag), problem, "write the notice as one or two plain sentences")
+
+
 INVARIANTS: tuple[Check, ...] = (
     regions_lie_in_country,
     kubernetes_version_supported,
@@ -538,6 +584,7 @@ INVARIANTS: tuple[Check, ...] = (
     weights_fit_node_disks,
     chat_is_contained,
     chat_is_reachable,
+    chat_discloses_ai,
     access_through_groups,
     audit_logs_retained,
     *ASSURANCE_INVARIANTS,

@@ -165,6 +165,7 @@ def build_report(
         "models": models,
         "access": access,
         "data_paths": _data_paths(config),
+        "ai_transparency": _ai_transparency(config, controls),
         "deploying_identity": _deploying_identity(document, config.cloud.value),
         "summary": {
             "controls": len(controls),
@@ -172,6 +173,38 @@ def build_report(
             "resources": len(inventory),
         },
     }
+
+
+def _ai_transparency(config: CountryConfig, controls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The settings that serve AI Act obligations, with the article each serves: evidence, not legal advice."""
+    if config.assistant is None:
+        return []
+    notice = config.assistant.chat.ai_notice
+    status = [c["status"] for c in controls if c.get("policy") == "chat-discloses-ai"]
+    return [
+        {
+            "setting": "assistant.chat.ai_notice",
+            "value": (
+                f"banner users cannot dismiss, in {', '.join(sorted(notice.texts))}, linking {notice.notice_url}"
+                if notice
+                else "none"
+            ),
+            "serves": "EU AI Act Art. 50(1): people interacting with an AI system are informed of it",
+            "checked_by": "invariant chat_discloses_ai, rule chat-discloses-ai",
+            "status": "fail" if "fail" in status else ("pass" if notice else "not set"),
+        },
+        {
+            "setting": "chat conversations (Open WebUI database on the chat's data volume)",
+            "value": (
+                f"kept in {config.regions.primary} on a volume encrypted with the country's key (encrypted "
+                "StorageClass); no retention period: Open WebUI 0.12.4 has no setting that deletes old chats"
+            ),
+            "serves": "EU AI Act Art. 26(6) (deployers of high-risk systems keep the logs, at least six months) "
+            "and GDPR Art. 5(1)(e) (no longer than necessary)",
+            "checked_by": "rule customer-managed-encryption (the storage class), invariant data_stays_in_country",
+            "status": "partial: minimum and maximum retention not enforced",
+        },
+    ]
 
 
 def _data_paths(config: CountryConfig) -> list[dict[str, Any]]:
@@ -252,6 +285,20 @@ def render_report_markdown(report: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|",
     ]
     out += [_data_path_row(p) for p in report.get("data_paths", [])]
+    if report.get("ai_transparency"):
+        out += [
+            "",
+            "## AI transparency",
+            "",
+            "The settings that serve AI Act obligations, with the article each serves (evidence, not legal advice).",
+            "",
+            "| setting | value | serves | checked by | status |",
+            "|---|---|---|---|---|",
+        ]
+        out += [
+            f"| {t['setting']} | {t['value']} | {t['serves']} | {t['checked_by']} | {t['status']} |"
+            for t in report["ai_transparency"]
+        ]
     identity = report.get("deploying_identity")
     out += ["", "## Deploying identity (`sovereign permissions`)", ""]
     if identity is None:

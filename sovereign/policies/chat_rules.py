@@ -17,12 +17,18 @@
   ``components/azure/egress_allow_list.py``); on OCI the pods' NSG needs an egress rule to the range and the
   VCN a route to it (the range inside the VCN, or a route rule), as OCI filters by address on both.
 
-Both are about what the platform does with what it accepts: ``sovereignty=False``.
+- ``chat-discloses-ai``: a prod chat shows every user a banner they cannot dismiss, in each language of the
+  country's ``ai_notice``, linking its notice page (EU AI Act Art. 50(1)); Open WebUI takes it from
+  ``WEBUI_BANNERS`` only while ``ENABLE_PERSISTENT_CONFIG`` is False (otherwise a banner list saved in its
+  database wins: ``open_webui/models/config.py`` ``Config.get``), see ``chat_pod.ai_notice_banners``.
+
+All are about what the platform does with what it accepts: ``sovereignty=False``.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -342,6 +348,45 @@ def _idp_egress_allowed(ctx: PolicyContext, resources: list[ResourceView]) -> It
             )
 
 
+def _chat_discloses_ai(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
+    assistant = ctx.config.assistant
+    if ctx.config.environment.value != "prod" or assistant is None:
+        return
+    notice = assistant.chat.ai_notice
+    languages = sorted({tag.split("-", 1)[0].lower() for tag in notice.texts}) if notice else []
+    for r in resources:
+        variables = _chat_container(r)
+        if variables is None:
+            continue
+        where = _where(r)
+        if variables.get("ENABLE_PERSISTENT_CONFIG") != "False":
+            yield Finding(
+                f"{where}: ENABLE_PERSISTENT_CONFIG is not 'False': banners saved in the database win", r.urn
+            )
+        try:
+            banners = json.loads(variables.get("WEBUI_BANNERS") or "[]")
+        except json.JSONDecodeError:
+            banners = []
+        fixed = [b for b in banners if isinstance(b, dict) and b.get("dismissible") is False]
+        url = notice.notice_url if notice else None
+        shown = [b for b in fixed if url and url in str(b.get("content"))]
+        if not shown:
+            yield Finding(
+                f"{where}: no banner that users cannot dismiss tells them they are talking to an AI system and "
+                f"links {url or 'the notice page'} (WEBUI_BANNERS)",
+                r.urn,
+            )
+            continue
+        i18n = shown[0].get("i18n") or {}
+        missing = [
+            lang for lang in languages if str(url) not in str((i18n.get(lang) or {}).get("content") or "")
+        ]
+        if missing:
+            yield Finding(
+                f"{where}: the AI notice banner has no text with the link for {', '.join(missing)}", r.urn
+            )
+
+
 CHAT_RULES: tuple[Rule, ...] = (
     Rule(
         "prod-chat-reachable",
@@ -398,5 +443,14 @@ CHAT_RULES: tuple[Rule, ...] = (
             "inputs.protocol",
             "inputs.tcpOptions*",
         ),
+    ),
+    Rule(
+        "chat-discloses-ai",
+        "A prod chat shows every user a banner they cannot dismiss, in each language of the country's ai_notice, "
+        "saying they are talking to an AI system and linking the notice page (EU AI Act Art. 50(1)).",
+        _chat_discloses_ai,
+        lambda r: r.type == DEPLOYMENT,
+        sovereignty=False,
+        reads=("inputs.spec.template.spec.containers.env*",),
     ),
 )

@@ -239,6 +239,8 @@ GUARDS: dict[str, tuple[V | T | N, ...]] = {
     "components/kubernetes/calico_postrender.py::adapt": (N(BUILD),),
     "components/kubernetes/calico_postrender.py::main": (N(BUILD),),
     "components/kubernetes/chat.py::ChatFrontendArgs.__post_init__": (
+        V("kr", {"assistant.chat.ai_notice.texts": {}}, "ai_notice.texts"),
+        V("kr", {"assistant.chat.ai_notice.notice_url": "http://www.kr.gov.example/notice"}, "notice_url"),
         N("derived: one inference service per deployment; AssistantPlatformArgs needs one (below)"),
         N(SECRET),
         T("test_rejects_oidc_settings_the_chat_refuses"),

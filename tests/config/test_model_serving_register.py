@@ -27,6 +27,7 @@ from tests.config.helpers import AS_OF, CONFIG_DIR, edit, merged, messages
 
 GPT_OSS_WEIGHTS = (
     "cdg.ocir.io/frsovereignns/frsovereignregistry/models/gpt-oss-120b@sha256:"
+    # pragma: allowlist nextline secret (the register's placeholder digest)
     "0923c7848aa2cc312c10fbcf2dd7759e4fbcd75df5845aa4d5844419ef47e6cc"
 )
 

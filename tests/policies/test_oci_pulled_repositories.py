@@ -8,25 +8,21 @@ from typing import Any
 
 import pytest
 
-from sovereign.plan.runner import plan_stacks
-from sovereign.plan.stackfiles import default_stacks_dir, find_stacks
-from sovereign.policies import ALL_RULES, PolicyContext, ResourceView, evaluate
+from sovereign.policies import PolicyContext, ResourceView
 from sovereign.policies.oci_platform_rules import REPOSITORY
-from tests.config.helpers import AS_OF, CONFIG_DIR
 from tests.plan.test_plan import _context, _views
+from tests.policies.shipped import rule_failures, shipped_plans
 
 RULE = "oci-pulled-repositories-planned"
 
 
 @pytest.fixture(scope="module")
 def plans() -> dict[str, dict[str, Any]]:
-    stacks = [s for s in find_stacks(default_stacks_dir()) if s.name in ("fr-prod", "de-prod")]
-    return {d["stack"]: d for d in plan_stacks(stacks, as_of=AS_OF, config_dir=CONFIG_DIR)}
+    return shipped_plans("fr-prod", "de-prod")
 
 
 def fails(ctx: PolicyContext, views: list[ResourceView]) -> list[str]:
-    checks = evaluate([r for r in ALL_RULES if r.id == RULE], ctx, views)
-    return [c["message"] for c in checks if c["status"] == "fail"]
+    return rule_failures(RULE, ctx, views)
 
 
 def test_the_oci_stack_creates_every_repository_it_pulls_from(plans) -> None:
