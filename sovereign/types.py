@@ -29,6 +29,7 @@ __all__ = [
     "Redundancy",
     "Sha256Digest",
     "StorePurpose",
+    "base_language",
     "image_digest",
     "image_registry",
     "parse_image_ref",
@@ -177,4 +178,11 @@ Cidr = Annotated[str, AfterValidator(_cidr)]
 ImageRef = Annotated[str, AfterValidator(_image_ref)]
 Sha256Digest = Annotated[str, AfterValidator(_digest)]
 Bcp47Tag = Annotated[str, AfterValidator(_bcp47)]
+
+
+def base_language(tag: str) -> str:
+    """The language subtag of a BCP-47 tag, lower case ('de-DE' -> 'de'): what Open WebUI falls back to."""
+    return tag.split("-", 1)[0].lower()
+
+
 GiB = Annotated[int, Field(ge=1, le=1_048_576)]

@@ -47,6 +47,7 @@ from components.kubernetes.hardening import (
     scratch_volume,
 )
 from components.kubernetes.scripts import read_script
+from sovereign.types import base_language
 
 if TYPE_CHECKING:
     from components.kubernetes.chat import AiNoticeSpec, ChatFrontendArgs
@@ -218,14 +219,11 @@ def ai_notice_banners(notice: "AiNoticeSpec", default_locale: str) -> str:
     ``i18n`` is keyed by base language and the link is a markdown autolink. The banner's own ``url`` field is
     not used: the 0.12.4 component links it to ``/assets/files/whitepaper.pdf`` whatever it says."""
 
-    def base(tag: str) -> str:
-        return tag.split("-", 1)[0].lower()
-
     def with_link(text: str) -> str:
         return f"{text.strip()} <{notice.notice_url}>"
 
-    texts = {base(tag): text for tag, text in notice.texts.items()}
-    default = texts.get(base(default_locale)) or next(iter(texts.values()))
+    texts = {base_language(tag): text for tag, text in notice.texts.items()}
+    default = texts.get(base_language(default_locale)) or next(iter(texts.values()))
     banner = {
         "id": AI_NOTICE_BANNER_ID,
         "type": "info",

@@ -6,15 +6,19 @@ a job matrix. ``--matrix`` prints richer objects for the workflows instead, with
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from sovereign.cli.output import EXIT_CHECKS_FAILED, err_console, usage_error
 from sovereign.config.errors import ConfigError, Problem
+
+if TYPE_CHECKING:
+    from sovereign.config.schema import CountryConfig
 
 __all__ = ["register"]
 
@@ -34,22 +38,12 @@ def register(app: typer.Typer) -> None:
     ci_app.command("passphrase-file")(passphrase_file)
 
 
-def backend_check(
-    stack: Annotated[str, typer.Argument(help="The stack the job runs, e.g. 'de-prod'.", show_default=False)],
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Validation date YYYY-MM-DD.")] = None,
-) -> None:
-    """Refuse a PULUMI_BACKEND_URL (the job's backend) that is not the country's deployment.state_backend.url.
-
-    Run before any 'pulumi login', 'preview' or 'up': Pulumi uses that variable over everything else
-    (pulumi/pulumi v3.259 pkg/workspace/creds.go). Exit 0 when it agrees, 2 when it does not.
-    """
-    import os
-
-    from sovereign.cli.output import parse_as_of
+def _validated_stack(stack: str, as_of: dt.date) -> CountryConfig:
+    """The validated config of ``stack`` (every country file must validate), or a ConfigError naming the known
+    stacks: what the CI steps that run before Pulumi start from."""
     from sovereign.config.loader import default_config_dir, validate_files
-    from sovereign.plan.stack_sovereignty import backend_problem
 
-    configs, problems = validate_files(None, as_of=parse_as_of(as_of))
+    configs, problems = validate_files(None, as_of=as_of)
     if problems:
         raise ConfigError(problems)
     config = next((c for c in configs if c.stack_name == stack), None)
@@ -66,6 +60,25 @@ def backend_check(
                 )
             ]
         )
+    return config
+
+
+def backend_check(
+    stack: Annotated[str, typer.Argument(help="The stack the job runs, e.g. 'de-prod'.", show_default=False)],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Validation date YYYY-MM-DD.")] = None,
+) -> None:
+    """Refuse a PULUMI_BACKEND_URL (the job's backend) that is not the country's deployment.state_backend.url.
+
+    Run before any 'pulumi login', 'preview' or 'up': Pulumi uses that variable over everything else
+    (pulumi/pulumi v3.259 pkg/workspace/creds.go). Exit 0 when it agrees, 2 when it does not.
+    """
+    import os
+
+    from sovereign.cli.output import parse_as_of
+    from sovereign.config.loader import default_config_dir
+    from sovereign.plan.stack_sovereignty import backend_problem
+
+    config = _validated_stack(stack, parse_as_of(as_of))
     problem = backend_problem(
         config, os.environ.get("PULUMI_BACKEND_URL"), default_config_dir() / f"{config.country}.yaml"
     )
@@ -100,18 +113,10 @@ def passphrase_file(
     """
     from sovereign.ci.passphrase import PassphraseUnavailable, read_passphrase, write_passphrase_file
     from sovereign.cli.output import parse_as_of
-    from sovereign.config.loader import default_config_dir, validate_files
+    from sovereign.config.loader import default_config_dir
 
-    configs, problems = validate_files(None, as_of=parse_as_of(as_of))
-    if problems:
-        raise ConfigError(problems)
-    config = next((c for c in configs if c.stack_name == stack), None)
-    where = default_config_dir() / f"{config.country if config else stack.split('-')[0]}.yaml"
-    if config is None:
-        known = ", ".join(c.stack_name for c in configs)
-        raise ConfigError(
-            [Problem(where, None, stack, f"no stack '{stack}' (known: {known})", "name a stack")]
-        )
+    config = _validated_stack(stack, parse_as_of(as_of))
+    where = default_config_dir() / f"{config.country}.yaml"
     secret = config.deployment.secrets_provider.passphrase_secret
     if secret is None:
         err_console.print(

@@ -190,7 +190,7 @@ def new_country(
         to_replace,
         what_the_country_cannot_have,
     )
-    from sovereign.rules.residency import key_vault_replica_of
+    from sovereign.rules.residency import key_vault_fix, key_vault_replica_of
 
     config_dir = config_dir or default_config_dir()
     stacks_dir = stacks_dir or config_dir.parent / "stacks"
@@ -235,20 +235,7 @@ def new_country(
     replica = key_vault_replica_of(region, code) if cloud == Cloud.AZURE else None
     if replica is not None and not replica.stays_in_country:
         # Validation refuses it too (keys_stay_in_country); said here, before anything is rendered.
-        other = [r.name for r in regions_in_country(Cloud.OCI, code)]
-        fitting = [
-            r.name for r in in_country if (kv := key_vault_replica_of(r.name, code)) and kv.stays_in_country
-        ]
-        raise refuse(
-            country_path,
-            "--region",
-            replica.refusal(),
-            f"choose {', '.join(fitting)}"
-            if fitting
-            else f"no Azure region of this country keeps Key Vault in it; use OCI ({', '.join(other)})"
-            if other
-            else "neither cloud in the catalogue can keep this country's keys in the country",
-        )
+        raise refuse(country_path, "--region", replica.refusal(), key_vault_fix(code))
     for path in (country_path, stack_path):
         if path.exists():
             raise refuse(

@@ -48,7 +48,14 @@ from sovereign.config.text import justification_problem
 from sovereign.contracts import INFERENCE_ROLLOUT_SURGE
 from sovereign.rules.models import model_clearance
 from sovereign.rules.vllm_args import server_args_problems
-from sovereign.types import Cloud, ConfidentialTier, Environment, StorePurpose, parse_image_ref
+from sovereign.types import (
+    Cloud,
+    ConfidentialTier,
+    Environment,
+    StorePurpose,
+    base_language,
+    parse_image_ref,
+)
 
 __all__ = [
     "INVARIANTS",
@@ -531,10 +538,6 @@ MIN_AI_NOTICE_CHARS = 20
 """A notice says at least "You are talking to an AI system" (30 characters in English; CJK is shorter)."""
 
 
-def _base_language(tag: str) -> str:
-    return tag.split("-", 1)[0].lower()
-
-
 def chat_discloses_ai(c: CountryConfig, register: ModelRegister, as_of: dt.date) -> Iterator[Violation]:
     """A prod chat tells every user, in each language the assistant serves, that they are talking to an AI
     system, and links the country's notice page (EU AI Act Art. 50(1): systems "intended to interact directly
@@ -552,8 +555,8 @@ def chat_discloses_ai(c: CountryConfig, register: ModelRegister, as_of: dt.date)
                 "assistant (e.g. de-DE: 'Sie sprechen mit einem KI-System ...')",
             )
         return
-    covered = {_base_language(tag) for tag in notice.texts}
-    needed = {_base_language(t) for d in c.assistant.deployments for t in (*d.languages, d.locale)}
+    covered = {base_language(tag) for tag in notice.texts}
+    needed = {base_language(t) for d in c.assistant.deployments for t in (*d.languages, d.locale)}
     missing = sorted(needed - covered)
     if missing:
         yield Violation(

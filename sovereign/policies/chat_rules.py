@@ -34,7 +34,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sovereign.policies.model import Finding, PolicyContext, ResourceView, Rule
-from sovereign.types import Cloud
+from sovereign.types import Cloud, Environment, base_language
 
 __all__ = ["CHAT_RULES"]
 
@@ -350,10 +350,10 @@ def _idp_egress_allowed(ctx: PolicyContext, resources: list[ResourceView]) -> It
 
 def _chat_discloses_ai(ctx: PolicyContext, resources: list[ResourceView]) -> Iterator[Finding]:
     assistant = ctx.config.assistant
-    if ctx.config.environment.value != "prod" or assistant is None:
+    if ctx.config.environment != Environment.PROD or assistant is None:
         return
     notice = assistant.chat.ai_notice
-    languages = sorted({tag.split("-", 1)[0].lower() for tag in notice.texts}) if notice else []
+    languages = sorted({base_language(tag) for tag in notice.texts}) if notice else []
     for r in resources:
         variables = _chat_container(r)
         if variables is None:

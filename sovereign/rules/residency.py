@@ -14,6 +14,7 @@ __all__ = [
     "GeoPair",
     "KeyVaultReplica",
     "geo_pair_of",
+    "key_vault_fix",
     "key_vault_replica_of",
     "key_vault_replication_region",
 ]
@@ -107,3 +108,24 @@ def key_vault_replica_of(region_name: str, country: str) -> KeyVaultReplica | No
     replica = key_vault_replication_region(region)
     known = find_region(Cloud.AZURE, replica) if replica else None
     return KeyVaultReplica(region, replica, known.country if known else None, country)
+
+
+def key_vault_fix(country: str) -> str:
+    """What a country whose chosen Azure region copies Key Vault abroad can do: another of its Azure regions, or
+    OCI (no OCI vault copies itself; a replica is declared and judged), or neither."""
+    from sovereign.catalogue import regions_in_country
+
+    fitting = [
+        r.name
+        for r in regions_in_country(Cloud.AZURE, country)
+        if (kv := key_vault_replica_of(r.name, country)) is not None and kv.stays_in_country
+    ]
+    if fitting:
+        return f"choose an in-country region whose pair is in the country ({', '.join(fitting)})"
+    oci = [r.name for r in regions_in_country(Cloud.OCI, country)]
+    if oci:
+        return (
+            "this country cannot hold its keys in Azure Key Vault in-country; use OCI "
+            f"(OCI regions in '{country}': {', '.join(oci)})"
+        )
+    return "neither cloud in the catalogue can keep this country's keys in the country"

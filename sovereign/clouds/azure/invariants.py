@@ -31,7 +31,7 @@ from sovereign.config.limits import (
 )
 from sovereign.config.text import justification_problem
 from sovereign.rules.allow_lists import cidr_entry_problem, fqdn_entry_problem, private_next_hop_problem
-from sovereign.rules.residency import geo_pair_of, key_vault_replica_of
+from sovereign.rules.residency import geo_pair_of, key_vault_fix, key_vault_replica_of
 from sovereign.rules.service_egress import DEFENDER_DESTINATIONS
 from sovereign.types import Cloud, ConfidentialTier, EgressMode, Environment, KeyCustodyTier, StorePurpose
 
@@ -72,14 +72,10 @@ def keys_stay_in_country(c: AzureCountry, register: ModelRegister, as_of: dt.dat
         if (kv := key_vault_replica_of(r.name, c.country)) is not None and kv.stays_in_country
     ]
     allowed = ", ".join(fitting) if fitting else f"none: every Azure region of '{c.country}' copies it abroad"
-    oci = [r.name for r in regions_in_country(Cloud.OCI, c.country)]
     yield Violation(
         ("regions", "primary"),
         f"{replica.refusal()} (allowed: an in-country region whose Key Vault copy stays in the country: {allowed})",
-        "choose an in-country region whose pair is in the country"
-        if fitting
-        else "this country cannot hold its keys in Azure Key Vault in-country; host it on another cloud"
-        + (f" (OCI regions in '{c.country}': {', '.join(oci)})" if oci else ""),
+        key_vault_fix(c.country),
     )
 
 
